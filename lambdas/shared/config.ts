@@ -1,0 +1,60 @@
+/**
+ * The one place that reads `process.env`. Each Lambda declares the keys it needs as a zod object
+ * keyed by env-var name (defaults written once, next to the key) and calls `loadConfig` at cold
+ * start; every bad key is reported at once in a single ConfigError.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.ts';
+import { EnvKey } from './env-keys.ts';
+
+/** Parses `env` (default: `process.env`) with `schema`, or throws a ConfigError naming every bad key. */
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const keys = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? '(root)')))];
+  const details = parsed.error.issues.map(
+    (issue) => `${String(issue.path[0] ?? '(root)')}: ${issue.message}`,
+  );
+  throw new ConfigError(`invalid configuration: ${details.join('; ')}`, keys);
+}
+
+/** A positive integer read from an env string. */
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** A comma-separated list of `host:port` pairs. */
+export const brokerList = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((value) => value.split(',').map((broker) => broker.trim()))
+  .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port[,host:port...]')).min(1));
+
+/** A boolean written as `true`/`false`/`1`/`0`. */
+export const envBoolean = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
+
+/** Kafka settings shared by both Lambdas. Either brokers or (in AWS) an MSK cluster ARN. */
+export const kafkaEnv = {
+  [EnvKey.kafkaBrokers]: brokerList.optional(),
+  [EnvKey.kafkaAuth]: z.enum(['none', 'iam']).default('none'),
+  [EnvKey.mskClusterArn]: z.string().startsWith('arn:').optional(),
+  [EnvKey.deliveriesTopic]: z.string().min(1).default('herald.deliveries'),
+  [EnvKey.deadLetterTopic]: z.string().min(1).default('herald.deliveries.dlq'),
+  // Why 10 s: long enough for an acks=all produce across AZs, short enough to answer 503 within
+  // API Gateway's 30 s integration timeout.
+  [EnvKey.kafkaTimeoutMs]: positiveInt(10_000),
+} as const;
+
+/** Redis settings shared by both Lambdas. */
+export const redisEnv = {
+  [EnvKey.redisUrl]: z.url({ protocol: /^rediss?$/ }),
+  [EnvKey.redisCluster]: envBoolean(false),
+  [EnvKey.redisAuthSecretArn]: z.string().startsWith('arn:').optional(),
+  [EnvKey.keyPrefix]: z.string().default('herald:'),
+} as const;
