@@ -1,0 +1,92 @@
+/**
+ * The `herald` CLI: `infra up|down|status [--json]`, `start`, `capacity`, `bench`.
+ * Each command lives in its own module; this file only routes and prints usage.
+ */
+import { engineStatus, ensureEngines, stopEngines } from './infra/engines.ts';
+
+const USAGE = `usage: herald <command>
+
+  infra up              start (or reuse) the local Kafka broker and Redis
+  infra down            stop the Kafka broker and Redis started from this Herald home
+  infra status [--json] endpoints and health of both
+  start                 run the whole pipeline locally (API, dispatcher, mock vendors)
+  capacity [...]        plan the dedup cache's memory (see \`herald capacity --help\`)
+  bench [...]           run the benchmarks (see \`herald bench --help\`)
+
+environment: HERALD_HOME (state folder, default .herald/), KAFKA_BROKERS / REDIS_URL (use existing
+engines), KAFKA_HOME (unpacked Kafka distribution), HERALD_KAFKA_PORT (19092),
+HERALD_KAFKA_CONTROLLER_PORT (19093), HERALD_REDIS_PORT (a free port)`;
+
+/** Runs one CLI command; resolves to the process exit code. */
+export async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case 'infra':
+        return await infra(rest);
+      case 'start':
+        return await runModule('./runtime/start.ts', 'start', rest);
+      case 'capacity':
+        return await runModule('./capacity/capacity-cli.ts', 'capacity', rest);
+      case 'bench':
+        return await runModule('../bench/run.ts', 'bench', rest);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        console.error(`herald: unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    console.error(`herald ${command}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+/** Loads a command's module on demand, so `infra` never pays for the runtime's imports. */
+async function runModule(path: string, name: string, args: string[]): Promise<number> {
+  const module = (await import(new URL(path, import.meta.url).href)) as Record<
+    string,
+    (args: string[]) => Promise<number>
+  >;
+  const command = module[name];
+  if (!command) throw new Error(`${path} does not export ${name}()`);
+  return command(args);
+}
+
+async function infra(args: string[]): Promise<number> {
+  const [action, ...flags] = args;
+  if (action === 'up') {
+    const startedAt = Date.now();
+    const engines = await ensureEngines();
+    const verb = (isStarted: boolean) => (isStarted ? 'started' : 'reused');
+    console.log(`kafka  ${verb(engines.startedKafka)}  ${engines.kafkaBrokers.join(',')}`);
+    console.log(`redis  ${verb(engines.startedRedis)}  ${engines.redisUrl}`);
+    console.log(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+    return 0;
+  }
+  if (action === 'down') {
+    const result = await stopEngines();
+    console.log(`kafka  ${result.kafka}\nredis  ${result.redis}`);
+    return 0;
+  }
+  if (action === 'status') {
+    const status = await engineStatus();
+    if (flags.includes('--json')) {
+      console.log(JSON.stringify(status, null, 2));
+    } else {
+      for (const [name, engine] of Object.entries(status)) {
+        const health = engine.isHealthy ? 'healthy' : engine.source === 'none' ? 'not running' : 'UNHEALTHY';
+        console.log(
+          `${name.padEnd(6)} ${health.padEnd(11)} ${engine.endpoint ?? '-'}  (${engine.source}${engine.pid ? `, pid ${engine.pid}` : ''})`,
+        );
+      }
+    }
+    return status.kafka.isHealthy && status.redis.isHealthy ? 0 : 1;
+  }
+  console.error(`herald infra: expected up | down | status, got "${action ?? ''}"\n\n${USAGE}`);
+  return 2;
+}

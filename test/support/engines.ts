@@ -1,0 +1,76 @@
+/**
+ * What integration tests use to reach the real Kafka broker and Redis that test/global-setup.ts
+ * started (or reused), plus helpers that keep test files isolated from each other.
+ */
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { inject } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    kafkaBrokers: string[];
+    redisUrl: string;
+  }
+}
+
+/** Endpoints of the engines under test. */
+export interface TestEngines {
+  readonly kafkaBrokers: string[];
+  readonly redisUrl: string;
+}
+
+/** The real Kafka and Redis for this test run. */
+export function testEngines(): TestEngines {
+  return { kafkaBrokers: inject('kafkaBrokers'), redisUrl: inject('redisUrl') };
+}
+
+/** A name no other test file or run uses: topic names, key prefixes, consumer groups. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A kafkajs client on the test broker. */
+export function testKafka(clientId = 'herald-test'): Kafka {
+  return new Kafka({ clientId, brokers: testEngines().kafkaBrokers, logLevel: logLevel.NOTHING });
+}
+
+/**
+ * Creates topics and waits until each has a leader. Why the retry: on KRaft, kafkajs can see a
+ * fresh topic's metadata before its leader is elected and fail once with LEADER_NOT_AVAILABLE.
+ */
+export async function createTestTopics(topics: readonly string[], numPartitions = 1): Promise<void> {
+  const admin = testKafka('herald-test-admin').admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })),
+    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+        const isReady = metadata.every(
+          (t) => t.partitions.length === numPartitions && t.partitions.every((p) => p.leader >= 0),
+        );
+        if (isReady) return;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+      }
+      if (attempt >= 20) throw new Error(`topics ${topics.join(', ')} have no leaders`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Deletes topics created by a test file. */
+export async function deleteTestTopics(topics: readonly string[]): Promise<void> {
+  const admin = testKafka('herald-test-admin').admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [...topics], timeout: 10_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
