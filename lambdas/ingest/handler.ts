@@ -1,14 +1,86 @@
 /**
- * Ingest Lambda entry point (API Gateway HTTP API, payload format 2.0). Work in progress: the real
- * wiring (Kafka producer, Redis stores, middy app) replaces this placeholder in the next commits.
+ * Ingest Lambda entry point (API Gateway HTTP API, payload format 2.0). The only file that builds
+ * real clients: configuration is validated at cold start (a ConfigError fails the init loudly);
+ * Kafka and Redis are wired once per container and reused by every invocation.
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { createKafka } from '../adapters/kafka-client.ts';
+import { KafkaMessageProducer } from '../adapters/kafka-message-producer.ts';
+import { createRedisClient } from '../adapters/redis-client.ts';
+import { RedisIdempotencyStore } from '../adapters/redis-idempotency-store.ts';
+import { RedisStatusStore } from '../adapters/redis-status-store.ts';
+import { DependencyUnavailableError } from '../core/errors.ts';
+import { createLogger, createMetrics } from '../shared/logger.ts';
+import { createIngestApp, type IngestHandler } from './app.ts';
+import { errorToResponse, type HttpResponse } from './http-errors.ts';
+import { type IngestConfig, loadIngestConfig } from './ingest-config.ts';
 
-/** Lambda handler: answers 503 until the ingest app is wired in. */
-export async function handler(_event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  return {
-    statusCode: 503,
-    headers: { 'content-type': 'application/json', 'retry-after': '5' },
-    body: JSON.stringify({ error: 'unavailable', message: 'ingest is not wired yet' }),
-  };
+const SERVICE = 'herald-ingest';
+const config = loadIngestConfig();
+const logger = createLogger(SERVICE);
+const metrics = createMetrics(SERVICE);
+
+/** The ElastiCache AUTH token: a plain secret string or JSON with `password`/`authToken`. */
+async function fetchRedisPassword(secretArn: string): Promise<string> {
+  const client = new SecretsManagerClient({ region: secretArn.split(':')[3] });
+  try {
+    const { SecretString: secret } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+    if (!secret) throw new Error('secret has no string value');
+    if (!secret.trimStart().startsWith('{')) return secret;
+    const parsed = JSON.parse(secret) as { password?: string; authToken?: string };
+    const password = parsed.password ?? parsed.authToken;
+    if (!password) throw new Error('secret JSON has no password or authToken');
+    return password;
+  } catch (error) {
+    throw new DependencyUnavailableError('secrets-manager', 'could not read the Redis AUTH secret', { cause: error });
+  } finally {
+    client.destroy();
+  }
+}
+
+async function buildApp(settings: IngestConfig): Promise<IngestHandler> {
+  const password = settings.redis.authSecretArn ? await fetchRedisPassword(settings.redis.authSecretArn) : undefined;
+  const redis = createRedisClient({
+    url: settings.redis.url,
+    isCluster: settings.redis.isCluster,
+    ...(password ? { password } : {}),
+  });
+  const producer = new KafkaMessageProducer({
+    // Why lazy: MSK broker discovery is a network call; if it fails the request gets a 503 and the
+    // next invocation tries again, instead of the container failing its init for good.
+    kafka: () => createKafka({ clientId: SERVICE, ...settings.kafka }),
+    timeoutMs: settings.kafka.timeoutMs,
+  });
+  return createIngestApp({
+    producer,
+    idempotency: new RedisIdempotencyStore(redis, {
+      keyPrefix: settings.redis.keyPrefix,
+      windowSeconds: settings.idempotencyWindowSeconds,
+    }),
+    statuses: new RedisStatusStore(redis, {
+      keyPrefix: settings.redis.keyPrefix,
+      retentionSeconds: settings.statusRetentionSeconds,
+    }),
+    topic: settings.deliveriesTopic,
+    auth: settings.auth,
+    logger,
+    metrics,
+  });
+}
+
+let app: Promise<IngestHandler> | undefined;
+
+/** Lambda handler: builds the app on first use (retrying after a failed build), then delegates. */
+export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<HttpResponse> {
+  app ??= buildApp(config);
+  let ready: IngestHandler;
+  try {
+    ready = await app;
+  } catch (error) {
+    app = undefined;
+    logger.error('ingest app could not be built', { error });
+    return errorToResponse(error, event.requestContext.requestId);
+  }
+  return ready(event, context);
 }
