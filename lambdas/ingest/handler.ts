@@ -33,14 +33,18 @@ async function fetchRedisPassword(secretArn: string): Promise<string> {
     if (!password) throw new Error('secret JSON has no password or authToken');
     return password;
   } catch (error) {
-    throw new DependencyUnavailableError('secrets-manager', 'could not read the Redis AUTH secret', { cause: error });
+    throw new DependencyUnavailableError('secrets-manager', 'could not read the Redis AUTH secret', {
+      cause: error,
+    });
   } finally {
     client.destroy();
   }
 }
 
 async function buildApp(settings: IngestConfig): Promise<IngestHandler> {
-  const password = settings.redis.authSecretArn ? await fetchRedisPassword(settings.redis.authSecretArn) : undefined;
+  const password = settings.redis.authSecretArn
+    ? await fetchRedisPassword(settings.redis.authSecretArn)
+    : undefined;
   const redis = createRedisClient({
     url: settings.redis.url,
     isCluster: settings.redis.isCluster,

@@ -1,0 +1,88 @@
+/**
+ * The send request as the domain sees it once validated, and how it becomes one delivery per unique
+ * recipient. Pure: ids and times come in as arguments.
+ */
+import {
+  type Channel,
+  DELIVERY_SCHEMA_VERSION,
+  type Delivery,
+  DeliveryHeader,
+  deliveryIdFor,
+  type MessageContent,
+  type Priority,
+} from './delivery.ts';
+
+/** A validated `POST /v1/messages` body. */
+export interface SendRequest {
+  readonly channel: Channel;
+  readonly recipients: readonly string[];
+  readonly content: MessageContent;
+  readonly priority: Priority;
+}
+
+/** Who sent a request and under which id it was accepted. */
+export interface AcceptanceContext {
+  readonly requestId: string;
+  readonly clientId: string;
+  /** ISO-8601 time of acceptance. */
+  readonly acceptedAt: string;
+}
+
+/** The deliveries a request fans out to, and how many duplicate recipients were collapsed. */
+export interface DeliveryPlan {
+  readonly deliveries: readonly Delivery[];
+  readonly collapsedDuplicates: number;
+}
+
+/** A delivery in its wire form: Kafka key (the recipient, for per-recipient ordering), value, headers. */
+export interface EncodedDelivery {
+  readonly key: string;
+  readonly value: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * The form a recipient is compared and delivered in. E-mail domains are case-insensitive (RFC 5321
+ * §2.4), so `a@Example.COM` and `a@example.com` are one recipient; the local part is left alone.
+ * Phone numbers (E.164) and push tokens are already canonical.
+ */
+export function normalizeRecipient(channel: Channel, recipient: string): string {
+  if (channel !== 'email') return recipient;
+  const at = recipient.lastIndexOf('@');
+  return at < 0 ? recipient : `${recipient.slice(0, at)}@${recipient.slice(at + 1).toLowerCase()}`;
+}
+
+/** One delivery per unique (normalized) recipient, in first-seen order. */
+export function planDeliveries(request: SendRequest, context: AcceptanceContext): DeliveryPlan {
+  const unique = new Set(request.recipients.map((r) => normalizeRecipient(request.channel, r)));
+  const content: MessageContent =
+    request.content.title === undefined
+      ? { body: request.content.body }
+      : { body: request.content.body, title: request.content.title };
+  const deliveries = [...unique].map(
+    (recipient): Delivery => ({
+      schemaVersion: DELIVERY_SCHEMA_VERSION,
+      deliveryId: deliveryIdFor(context.requestId, recipient),
+      requestId: context.requestId,
+      clientId: context.clientId,
+      channel: request.channel,
+      recipient,
+      content,
+      priority: request.priority,
+      acceptedAt: context.acceptedAt,
+    }),
+  );
+  return { deliveries, collapsedDuplicates: request.recipients.length - deliveries.length };
+}
+
+/** The wire form of a delivery: versioned JSON value, recipient key, schema-version and requestId headers. */
+export function encodeDelivery(delivery: Delivery): EncodedDelivery {
+  return {
+    key: delivery.recipient,
+    value: JSON.stringify(delivery),
+    headers: {
+      [DeliveryHeader.schemaVersion]: String(delivery.schemaVersion),
+      [DeliveryHeader.requestId]: delivery.requestId,
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The ingest Lambda's middy stack, built from injected dependencies: unit tests pass in-memory
+ * fakes, handler.ts passes the real Kafka and Redis adapters. Both run exactly this stack.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { DependencyUnavailableError, InvalidRequestError } from '../core/errors.ts';
+import type { IdempotencyStore } from '../ports/idempotency-store.ts';
+import type { MessageProducer } from '../ports/message-producer.ts';
+import type { StatusStore } from '../ports/status-store.ts';
+import { errorToResponse, HttpProblemError, type HttpResponse, problems } from './http-errors.ts';
+import { MAX_BODY_BYTES, routePathOf } from './http-request.ts';
+import type { AuthSettings } from './ingest-config.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { getMessage, getOpenApi, postMessage, type RouteDeps } from './routes.ts';
+
+/** Everything the ingest app is built from. */
+export interface IngestAppDeps {
+  readonly producer: MessageProducer;
+  readonly idempotency: IdempotencyStore;
+  readonly statuses: StatusStore;
+  readonly topic: string;
+  readonly auth: AuthSettings;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
+  /** @default MAX_BODY_BYTES (256 KiB) */
+  readonly maxBodyBytes?: number;
+}
+
+/** The ingest Lambda handler (API Gateway HTTP API, payload format 2.0). */
+export type IngestHandler = MiddyfiedHandler<APIGatewayProxyEventV2, HttpResponse, Error, Context>;
+
+type Route = (event: APIGatewayProxyEventV2, deps: RouteDeps, param: string) => Promise<HttpResponse>;
+
+const ROUTES: readonly { method: string; path: RegExp; route: Route }[] = [
+  { method: 'POST', path: /^\/v1\/messages$/, route: postMessage },
+  { method: 'GET', path: /^\/v1\/messages\/([^/]+)$/, route: getMessage },
+  { method: 'GET', path: /^\/v1\/openapi\.json$/, route: getOpenApi },
+];
+
+function dispatch(event: APIGatewayProxyEventV2, deps: RouteDeps): Promise<HttpResponse> {
+  const path = routePathOf(event);
+  const matching = ROUTES.map((r) => ({ ...r, match: r.path.exec(path) })).filter((r) => r.match);
+  if (matching.length === 0) throw problems.notFound();
+  const method = event.requestContext.http.method.toUpperCase();
+  const found = matching.find((r) => r.method === method);
+  if (!found) throw problems.methodNotAllowed(matching.map((r) => r.method));
+  return found.route(event, deps, decodePathParam(found.match?.[1] ?? ''));
+}
+
+function decodePathParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw problems.notFound();
+  }
+}
+
+// Maps every error to its response and logs the refusal once; registered last so it runs first on error.
+function httpErrorHandler(
+  logger: Logger,
+  metrics: Metrics,
+): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
+  return {
+    onError: (request) => {
+      const error = request.error;
+      const response = errorToResponse(error, request.event.requestContext.requestId);
+      if (response.statusCode >= 500) {
+        const dependency = error instanceof DependencyUnavailableError ? error.dependency : undefined;
+        logger.error('request failed', { statusCode: response.statusCode, dependency, error });
+        metrics.addMetric(dependency ? 'RequestsUnavailable' : 'RequestsFailed', MetricUnit.Count, 1);
+      } else {
+        const code = error instanceof HttpProblemError ? error.code : 'invalid_request';
+        const issuePaths = error instanceof InvalidRequestError ? error.issues.map((i) => i.path) : undefined;
+        logger.info('request refused', { statusCode: response.statusCode, code, issuePaths });
+      }
+      request.response = response;
+    },
+  };
+}
+
+/** Builds the ingest handler from its dependencies. */
+export function createIngestApp(deps: IngestAppDeps): IngestHandler {
+  let openApi: unknown;
+  const routeDeps: RouteDeps = {
+    ...deps,
+    clock: deps.clock ?? (() => new Date()),
+    maxBodyBytes: deps.maxBodyBytes ?? MAX_BODY_BYTES,
+    openApiDocument: () => {
+      openApi ??= buildOpenApiDocument();
+      return openApi;
+    },
+  };
+  return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
+    .use(
+      injectLambdaContext(deps.logger, {
+        // Why explicit: an event logged at info would put message bodies and recipients in the logs.
+        logEvent: false,
+        resetKeys: true,
+        correlationIdPath: 'requestContext.requestId',
+      }),
+    )
+    .use(logMetrics(deps.metrics))
+    .use(httpErrorHandler(deps.logger, deps.metrics))
+    .handler((event) => dispatch(event, routeDeps));
+}

@@ -1,0 +1,118 @@
+/**
+ * The ingest Lambda's configuration: shared Kafka and Redis keys plus its own, validated all at once
+ * at cold start (a ConfigError names every bad key). Never reads process.env itself.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { kafkaEnv, loadConfig, positiveInt, redisEnv } from '../shared/config.ts';
+import { EnvKey } from '../shared/env-keys.ts';
+
+/** How callers are authenticated. */
+export type AuthSettings =
+  | { readonly mode: 'iam' }
+  /** Bearer tokens, keyed by the SHA-256 (hex) of the token, valued by client id. */
+  | { readonly mode: 'token'; readonly clientIdsByTokenHash: ReadonlyMap<string, string> };
+
+/** The ingest Lambda's typed configuration. */
+export interface IngestConfig {
+  readonly kafka: {
+    readonly brokers?: readonly string[];
+    readonly auth: 'none' | 'iam';
+    readonly mskClusterArn?: string;
+    readonly timeoutMs: number;
+  };
+  readonly deliveriesTopic: string;
+  readonly redis: {
+    readonly url: string;
+    readonly isCluster: boolean;
+    readonly authSecretArn?: string;
+    readonly keyPrefix: string;
+  };
+  readonly auth: AuthSettings;
+  readonly idempotencyWindowSeconds: number;
+  readonly statusRetentionSeconds: number;
+}
+
+/** SHA-256 (hex) of a bearer token: tokens are looked up by hash, never kept or compared in clear. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+// `token=clientId,token2=client2`: split on the first `=` of each pair; tokens must be unique.
+const apiTokens = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((value, ctx) => {
+    const clientIdsByTokenHash = new Map<string, string>();
+    for (const pair of value.split(',')) {
+      const at = pair.indexOf('=');
+      const token = pair.slice(0, at).trim();
+      const clientId = pair.slice(at + 1).trim();
+      if (at < 1 || token === '' || clientId === '' || clientIdsByTokenHash.has(hashToken(token))) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected token=clientId[,token=clientId...] with unique tokens',
+        });
+        return z.NEVER;
+      }
+      clientIdsByTokenHash.set(hashToken(token), clientId);
+    }
+    return clientIdsByTokenHash;
+  });
+
+const ingestEnv = z
+  .object({
+    ...kafkaEnv,
+    ...redisEnv,
+    // Why iam by default: in AWS the route is IAM-authorized; bearer tokens are for the local runtime.
+    [EnvKey.authMode]: z.enum(['iam', 'token']).default('iam'),
+    [EnvKey.apiTokens]: apiTokens.optional(),
+    // Why 24 h: Stripe's window; long enough for any client retry loop, short enough to bound Redis memory.
+    [EnvKey.idempotencyWindowSeconds]: positiveInt(86_400),
+    // Why 7 days: time for clients to poll outcomes of slow or failed deliveries.
+    [EnvKey.statusRetentionSeconds]: positiveInt(7 * 86_400),
+  })
+  .superRefine((env, ctx) => {
+    if (env[EnvKey.authMode] === 'token' && env[EnvKey.apiTokens] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [EnvKey.apiTokens],
+        message: 'required when HERALD_AUTH_MODE=token',
+      });
+    }
+    if (!env[EnvKey.kafkaBrokers] && !env[EnvKey.mskClusterArn]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [EnvKey.kafkaBrokers],
+        message: 'set KAFKA_BROKERS or an MSK cluster ARN',
+      });
+    }
+  });
+
+/** Loads and validates the ingest configuration from `env` (default: process.env, read in shared/config.ts). */
+export function loadIngestConfig(env?: Record<string, string | undefined>): IngestConfig {
+  const raw = loadConfig(ingestEnv, env);
+  const tokens = raw[EnvKey.apiTokens];
+  return {
+    kafka: {
+      ...(raw[EnvKey.kafkaBrokers] ? { brokers: raw[EnvKey.kafkaBrokers] } : {}),
+      auth: raw[EnvKey.kafkaAuth],
+      ...(raw[EnvKey.mskClusterArn] ? { mskClusterArn: raw[EnvKey.mskClusterArn] } : {}),
+      timeoutMs: raw[EnvKey.kafkaTimeoutMs],
+    },
+    deliveriesTopic: raw[EnvKey.deliveriesTopic],
+    redis: {
+      url: raw[EnvKey.redisUrl],
+      isCluster: raw[EnvKey.redisCluster],
+      ...(raw[EnvKey.redisAuthSecretArn] ? { authSecretArn: raw[EnvKey.redisAuthSecretArn] } : {}),
+      keyPrefix: raw[EnvKey.keyPrefix],
+    },
+    auth:
+      raw[EnvKey.authMode] === 'token' && tokens
+        ? { mode: 'token', clientIdsByTokenHash: tokens }
+        : { mode: 'iam' },
+    idempotencyWindowSeconds: raw[EnvKey.idempotencyWindowSeconds],
+    statusRetentionSeconds: raw[EnvKey.statusRetentionSeconds],
+  };
+}

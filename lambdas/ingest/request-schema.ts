@@ -1,0 +1,154 @@
+/**
+ * The ingest API's schemas, written once in zod: they validate requests at runtime and generate the
+ * OpenAPI document (openapi.ts, via z.toJSONSchema), so the two cannot drift.
+ */
+import { z } from 'zod';
+
+/** Metadata of a named schema in the OpenAPI document. */
+interface SchemaMeta {
+  readonly id: string;
+  readonly description?: string;
+}
+
+/** Named schemas that become `components.schemas` in the OpenAPI document. */
+export const apiSchemas = z.registry<SchemaMeta>();
+
+/** Maximum recipients per request. */
+export const MAX_RECIPIENTS = 100;
+
+// Why code points: "chars" as a person counts them, and what JSON Schema's min/maxLength mean;
+// zod's .min/.max count UTF-16 units (an emoji would count twice).
+const text = (min: number, max: number, description: string) =>
+  z
+    .string()
+    .refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)')
+    .refine((value) => {
+      const length = [...value].length;
+      return length >= min && length <= max;
+    }, `must be ${min}..${max} characters`)
+    .meta({ minLength: min, maxLength: max, description });
+
+const e164 = z
+  .string()
+  .regex(/^\+[1-9]\d{1,14}$/, 'must be an E.164 phone number such as +821012345678')
+  .meta({ description: 'E.164 phone number', examples: ['+821012345678'] });
+
+const emailAddress = z
+  .email('must be an e-mail address')
+  .max(254, 'must be at most 254 characters')
+  .meta({ description: 'E-mail address', examples: ['someone@example.com'] });
+
+// Why visible ASCII only: APNs (hex), FCM and web-push tokens are all visible ASCII; anything else
+// is a client bug (stray whitespace, wrong field) better caught here than by a vendor.
+const pushToken = z
+  .string()
+  .min(1, 'must be 1..4096 characters')
+  .max(4096, 'must be 1..4096 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters')
+  .meta({ description: 'Device push token' });
+
+const content = z
+  .strictObject({
+    body: text(1, 2000, 'Message text, 1..2000 characters'),
+    title: text(0, 200, 'Title (push, email subject), at most 200 characters').optional(),
+  })
+  .register(apiSchemas, { id: 'MessageContent' });
+
+const priority = z.enum(['high', 'normal']).default('normal').meta({ description: 'Delivery priority' });
+
+const recipientsOf = <T extends z.ZodType>(recipient: T) =>
+  z
+    .array(recipient)
+    .min(1)
+    .max(MAX_RECIPIENTS)
+    .meta({
+      description: `1..${MAX_RECIPIENTS} recipients; a recipient listed twice is sent once`,
+    });
+
+/** The body of `POST /v1/messages`; unknown fields are rejected. */
+export const sendMessageRequest = z
+  .discriminatedUnion('channel', [
+    z.strictObject({ channel: z.literal('sms'), recipients: recipientsOf(e164), content, priority }),
+    z.strictObject({
+      channel: z.literal('email'),
+      recipients: recipientsOf(emailAddress),
+      content,
+      priority,
+    }),
+    z.strictObject({ channel: z.literal('push'), recipients: recipientsOf(pushToken), content, priority }),
+  ])
+  .register(apiSchemas, {
+    id: 'SendMessageRequest',
+    description: 'A message to send to up to 100 recipients',
+  });
+/** A validated send request. */
+export type SendMessageRequest = z.output<typeof sendMessageRequest>;
+
+/** The `Idempotency-Key` header: 1..255 printable ASCII characters. */
+export const idempotencyKey = z
+  .string()
+  .min(1, 'must be 1..255 characters')
+  .max(255, 'must be 1..255 characters')
+  .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII characters');
+
+/** A requestId: SHA-256, lowercase hex. */
+export const requestIdSchema = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/)
+  .meta({ description: 'SHA-256 request id (hex)' });
+
+/** The 202 body of `POST /v1/messages`. */
+export const sendMessageAccepted = z
+  .strictObject({
+    requestId: requestIdSchema,
+    accepted: z
+      .int()
+      .min(1)
+      .max(MAX_RECIPIENTS)
+      .meta({ description: 'Deliveries queued (unique recipients)' }),
+    collapsedDuplicates: z.int().min(0).meta({ description: 'Recipients listed more than once, sent once' }),
+  })
+  .register(apiSchemas, { id: 'SendMessageAccepted' });
+/** The 202 body. */
+export type SendMessageAccepted = z.output<typeof sendMessageAccepted>;
+
+const deliveryState = z.enum(['queued', 'sent', 'failed', 'suppressed']);
+
+/** The 200 body of `GET /v1/messages/{requestId}`. */
+export const messageStatus = z
+  .strictObject({
+    requestId: requestIdSchema,
+    acceptedAt: z.iso.datetime(),
+    counts: z.strictObject({
+      total: z.int().min(0),
+      queued: z.int().min(0),
+      sent: z.int().min(0),
+      failed: z.int().min(0),
+      suppressed: z.int().min(0),
+    }),
+    recipients: z.array(
+      z.strictObject({
+        deliveryId: z.string(),
+        recipient: z.string(),
+        state: deliveryState,
+        vendor: z.string().optional().meta({ description: 'Vendor that accepted the message (sent)' }),
+        reason: z.string().optional().meta({ description: 'Why it failed or was suppressed' }),
+        updatedAt: z.iso.datetime(),
+      }),
+    ),
+  })
+  .register(apiSchemas, { id: 'MessageStatus' });
+/** The status body. */
+export type MessageStatus = z.output<typeof messageStatus>;
+
+/** Every 4xx/5xx body. `issues` locates each problem of a 400 by field path, e.g. `recipients[3]`. */
+export const errorBody = z
+  .strictObject({
+    error: z.string().meta({ description: 'Machine-readable code, e.g. invalid_request' }),
+    message: z.string(),
+    issues: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+    correlationId: z.string().optional().meta({ description: 'Quote it when reporting a 5xx' }),
+  })
+  .register(apiSchemas, { id: 'Error' });
+/** An error body. */
+export type ErrorBody = z.output<typeof errorBody>;

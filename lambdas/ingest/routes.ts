@@ -1,0 +1,112 @@
+/**
+ * The ingest API's routes. Each authenticates, validates, runs its use case and logs the decision
+ * once, keyed by requestId. Refusals are thrown as errors and answered by http-errors.ts.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { isRequestId } from '../core/request-hash.ts';
+import type { RequestStatus, StatusStore } from '../ports/status-store.ts';
+import { type AcceptDeps, acceptMessage } from './accept-message.ts';
+import { authenticate } from './auth.ts';
+import { type HttpResponse, jsonResponse, problems } from './http-errors.ts';
+import { headerOf, readJsonBody } from './http-request.ts';
+import type { AuthSettings } from './ingest-config.ts';
+import { idempotencyKey, type MessageStatus, sendMessageRequest } from './request-schema.ts';
+import { checkWith, rejectIssues } from './validate-request.ts';
+
+/** What the routes need. */
+export interface RouteDeps extends AcceptDeps {
+  readonly statuses: StatusStore;
+  readonly auth: AuthSettings;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+  readonly openApiDocument: () => unknown;
+}
+
+/** `POST /v1/messages`. */
+export async function postMessage(event: APIGatewayProxyEventV2, deps: RouteDeps): Promise<HttpResponse> {
+  const clientId = authenticate(event, deps.auth);
+  const body = checkWith(sendMessageRequest, readJsonBody(event, deps.maxBodyBytes));
+  const rawKey = headerOf(event, 'idempotency-key');
+  const header = rawKey === undefined ? { issues: [] } : checkWith(idempotencyKey, rawKey, 'Idempotency-Key');
+  const issues = [...header.issues, ...body.issues];
+  const request = body.data;
+  const key = header.data;
+  if (issues.length > 0 || request === undefined) return rejectIssues(issues);
+  const result = await acceptMessage(deps, {
+    clientId,
+    request,
+    gatewayRequestId: event.requestContext.requestId,
+    ...(key === undefined ? {} : { idempotencyKey: key }),
+  });
+  const keyed = key !== undefined;
+  switch (result.outcome) {
+    case 'accepted':
+      deps.logger.info('accepted', { ...result.body, clientId, keyed, channel: request.channel });
+      deps.metrics.addMetric('RequestsAccepted', MetricUnit.Count, 1);
+      deps.metrics.addMetric('RecordsProduced', MetricUnit.Count, result.body.accepted);
+      return jsonResponse(202, result.body);
+    case 'replayed':
+      deps.logger.info('replayed', {
+        requestId: result.requestId,
+        clientId,
+        statusCode: result.response.statusCode,
+      });
+      deps.metrics.addMetric('RequestsReplayed', MetricUnit.Count, 1);
+      return {
+        statusCode: result.response.statusCode,
+        headers: {
+          'content-type': 'application/json',
+          'cache-control': 'no-store',
+          'idempotent-replayed': 'true',
+        },
+        body: result.response.body,
+      };
+    case 'in-progress':
+      deps.logger.info('idempotency key in use', { requestId: result.requestId, clientId });
+      deps.metrics.addMetric('IdempotencyConflicts', MetricUnit.Count, 1);
+      throw problems.keyInProgress();
+    case 'mismatch':
+      deps.logger.info('idempotency key reused with another body', { requestId: result.requestId, clientId });
+      deps.metrics.addMetric('IdempotencyMismatches', MetricUnit.Count, 1);
+      throw problems.keyMismatch();
+  }
+}
+
+/** `GET /v1/messages/{requestId}`: 404 for an unknown id and for another client's id alike. */
+export async function getMessage(
+  event: APIGatewayProxyEventV2,
+  deps: RouteDeps,
+  requestId: string,
+): Promise<HttpResponse> {
+  const clientId = authenticate(event, deps.auth);
+  const status = isRequestId(requestId) ? await deps.statuses.read(requestId, clientId) : undefined;
+  deps.logger.info('status read', { requestId, clientId, isFound: status !== undefined });
+  if (!status) throw problems.notFound('no such request');
+  return jsonResponse(200, toMessageStatus(status));
+}
+
+/** `GET /v1/openapi.json`: public, like any API description. */
+export async function getOpenApi(_event: APIGatewayProxyEventV2, deps: RouteDeps): Promise<HttpResponse> {
+  return jsonResponse(200, deps.openApiDocument(), { 'cache-control': 'public, max-age=300' });
+}
+
+function toMessageStatus(status: RequestStatus): MessageStatus {
+  const counts = { total: status.recipients.length, queued: 0, sent: 0, failed: 0, suppressed: 0 };
+  for (const recipient of status.recipients) counts[recipient.state] += 1;
+  return {
+    requestId: status.requestId,
+    acceptedAt: status.acceptedAt,
+    counts,
+    recipients: status.recipients.map((r) => ({
+      deliveryId: r.deliveryId,
+      recipient: r.recipient,
+      state: r.state,
+      ...(r.vendor === undefined ? {} : { vendor: r.vendor }),
+      ...(r.reason === undefined ? {} : { reason: r.reason }),
+      updatedAt: r.updatedAt,
+    })),
+  };
+}
