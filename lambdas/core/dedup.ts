@@ -1,0 +1,76 @@
+/**
+ * The dedup protocol, per deliveryId: claim (a lease, so a crashed invocation's claim expires and the
+ * delivery becomes retryable) → send → mark (kept at least the dedup window) or release on a retryable
+ * failure. Also the time-bucket arithmetic that keeps the effective window never shorter than configured.
+ */
+
+/** What a claim found. A duplicate is an outcome, never an error. */
+export const ClaimOutcome = {
+  /** This owner holds the lease now: it may send. */
+  claimed: 'claimed',
+  /** Already marked done within the window: suppress. */
+  duplicate: 'duplicate',
+  /** Another owner holds a live lease: retry later, never send in parallel. */
+  inFlight: 'in-flight',
+} as const;
+/** One of the claim outcomes. */
+export type ClaimOutcome = (typeof ClaimOutcome)[keyof typeof ClaimOutcome];
+
+/** How a delivery was finalised; either way it is never sent again within the window. */
+export const MarkKind = { sent: 'sent', failed: 'failed' } as const;
+/** One of the mark kinds. */
+export type MarkKind = (typeof MarkKind)[keyof typeof MarkKind];
+
+/** The result of claiming one deliveryId. */
+export type ClaimResult =
+  | { readonly outcome: typeof ClaimOutcome.claimed }
+  | { readonly outcome: typeof ClaimOutcome.duplicate; readonly mark: MarkKind }
+  | { readonly outcome: typeof ClaimOutcome.inFlight };
+
+/** A finalised delivery to mark. */
+export interface CompletionMark {
+  readonly deliveryId: string;
+  readonly kind: MarkKind;
+}
+
+/** How marks are bucketed in time. */
+export interface BucketLayout {
+  readonly windowSeconds: number;
+  /** Width of one time bucket; a bucket's marks expire together. */
+  readonly spanSeconds: number;
+}
+
+/** Splits the window into `bucketsPerWindow` buckets (≥ 1 s each). More buckets: less over-retention. */
+export function bucketLayout(windowSeconds: number, bucketsPerWindow: number): BucketLayout {
+  if (!Number.isInteger(windowSeconds) || windowSeconds < 1)
+    throw new RangeError('windowSeconds must be ≥ 1');
+  if (!Number.isInteger(bucketsPerWindow) || bucketsPerWindow < 1)
+    throw new RangeError('bucketsPerWindow must be ≥ 1');
+  return { windowSeconds, spanSeconds: Math.max(1, Math.ceil(windowSeconds / bucketsPerWindow)) };
+}
+
+/** The bucket a mark written at `nowSeconds` (integer Unix seconds) goes to. */
+export function bucketOf(layout: BucketLayout, nowSeconds: number): number {
+  return Math.floor(nowSeconds / layout.spanSeconds);
+}
+
+/**
+ * When a bucket expires, as Unix seconds. Why `(bucket + 1) × span + window`: the last mark written into
+ * the bucket (just before its end) must still live for the whole window; earlier marks live up to one
+ * span longer. That over-retention (≤ span) is the price of expiring whole buckets without per-field TTL.
+ */
+export function bucketExpiresAt(layout: BucketLayout, bucket: number): number {
+  return (bucket + 1) * layout.spanSeconds + layout.windowSeconds;
+}
+
+/**
+ * Every bucket that may hold a mark written within the window before `nowSeconds`, newest first. A
+ * lookup checks all of them, so a mark is found for at least `windowSeconds` after it was written.
+ */
+export function bucketsToCheck(layout: BucketLayout, nowSeconds: number): number[] {
+  const newest = bucketOf(layout, nowSeconds);
+  const oldest = Math.floor((nowSeconds - layout.windowSeconds) / layout.spanSeconds);
+  const buckets: number[] = [];
+  for (let bucket = newest; bucket >= oldest; bucket--) buckets.push(bucket);
+  return buckets;
+}

@@ -1,0 +1,118 @@
+/**
+ * The DedupStore contract, run against RedisDedupStore (real Redis) and InMemoryDedupStore, so the
+ * fake cannot drift from the real adapter. Uses real time with short leases and windows.
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import type { DedupStore } from '../../../lambdas/ports/dedup-store.ts';
+
+/** Builds a store with the given window and lease; each call must be isolated from the others. */
+export type DedupStoreFactory = (options: { windowSeconds: number; leaseMs: number }) => Promise<DedupStore>;
+
+/** A fresh, valid deliveryId (22 base64url characters). */
+export function randomDeliveryId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** Registers the contract suite for one implementation. */
+export function describeDedupStoreContract(name: string, makeStore: DedupStoreFactory): void {
+  describe(`DedupStore contract: ${name}`, () => {
+    const slow = { windowSeconds: 3600, leaseMs: 60_000 };
+
+    it('claims a delivery nobody has seen', async () => {
+      const store = await makeStore(slow);
+      const id = randomDeliveryId();
+      const results = await store.claim([id], 'owner-a');
+      expect(results.get(id)).toEqual({ outcome: 'claimed' });
+    });
+
+    it('reports a delivery claimed by another owner as in flight, and re-claims for the same owner', async () => {
+      const store = await makeStore(slow);
+      const id = randomDeliveryId();
+      await store.claim([id], 'owner-a');
+      expect((await store.claim([id], 'owner-b')).get(id)).toEqual({ outcome: 'in-flight' });
+      expect((await store.claim([id], 'owner-a')).get(id)).toEqual({ outcome: 'claimed' });
+    });
+
+    it('lets another owner claim once the lease has expired', async () => {
+      const store = await makeStore({ windowSeconds: 3600, leaseMs: 300 });
+      const id = randomDeliveryId();
+      await store.claim([id], 'crashed-owner');
+      await sleep(450);
+      expect((await store.claim([id], 'owner-b')).get(id)).toEqual({ outcome: 'claimed' });
+    });
+
+    it('suppresses a delivery already marked sent or failed, for any owner', async () => {
+      const store = await makeStore(slow);
+      const [sent, failed] = [randomDeliveryId(), randomDeliveryId()];
+      await store.claim([sent, failed], 'owner-a');
+      await store.complete(
+        [
+          { deliveryId: sent, kind: 'sent' },
+          { deliveryId: failed, kind: 'failed' },
+        ],
+        'owner-a',
+      );
+      const results = await store.claim([sent, failed], 'owner-b');
+      expect(results.get(sent)).toEqual({ outcome: 'duplicate', mark: 'sent' });
+      expect(results.get(failed)).toEqual({ outcome: 'duplicate', mark: 'failed' });
+      expect((await store.claim([sent], 'owner-a')).get(sent)).toEqual({
+        outcome: 'duplicate',
+        mark: 'sent',
+      });
+    });
+
+    it('releases its own claim so the delivery can be retried at once', async () => {
+      const store = await makeStore(slow);
+      const id = randomDeliveryId();
+      await store.claim([id], 'owner-a');
+      await store.release([id], 'owner-a');
+      expect((await store.claim([id], 'owner-b')).get(id)).toEqual({ outcome: 'claimed' });
+    });
+
+    it("never releases another owner's claim", async () => {
+      const store = await makeStore(slow);
+      const id = randomDeliveryId();
+      await store.claim([id], 'owner-a');
+      await store.release([id], 'owner-b');
+      expect((await store.claim([id], 'owner-b')).get(id)).toEqual({ outcome: 'in-flight' });
+    });
+
+    it('keeps a mark for the whole window and lets it go after the window plus one bucket', async () => {
+      const store = await makeStore({ windowSeconds: 2, leaseMs: 60_000 });
+      const id = randomDeliveryId();
+      await store.claim([id], 'owner-a');
+      await store.complete([{ deliveryId: id, kind: 'sent' }], 'owner-a');
+      await sleep(1_700);
+      expect((await store.claim([id], 'owner-b')).get(id)).toEqual({ outcome: 'duplicate', mark: 'sent' });
+      // Window 2 s in 8 buckets → 1 s buckets: gone at most 2 + 1 s after the write (+ clock rounding).
+      await sleep(2_500);
+      expect((await store.claim([id], 'owner-b')).get(id)).toEqual({ outcome: 'claimed' });
+    });
+
+    it('answers for every id of a 100-id batch, repeated ids included', async () => {
+      const store = await makeStore(slow);
+      const ids = Array.from({ length: 100 }, randomDeliveryId);
+      const [done, taken] = [ids.slice(0, 30), ids.slice(30, 60)];
+      await store.claim(done, 'owner-a');
+      await store.complete(
+        done.map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
+        'owner-a',
+      );
+      await store.claim(taken, 'owner-c');
+      const results = await store.claim([...ids, ids[0] as string, ids[99] as string], 'owner-b');
+      expect(results.size).toBe(100);
+      expect(done.every((id) => results.get(id)?.outcome === 'duplicate')).toBe(true);
+      expect(taken.every((id) => results.get(id)?.outcome === 'in-flight')).toBe(true);
+      expect(ids.slice(60).every((id) => results.get(id)?.outcome === 'claimed')).toBe(true);
+    });
+
+    it('does nothing for empty batches', async () => {
+      const store = await makeStore(slow);
+      expect((await store.claim([], 'owner-a')).size).toBe(0);
+      await expect(store.complete([], 'owner-a')).resolves.toBeUndefined();
+      await expect(store.release([], 'owner-a')).resolves.toBeUndefined();
+    });
+  });
+}

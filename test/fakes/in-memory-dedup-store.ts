@@ -1,0 +1,76 @@
+/**
+ * In-memory DedupStore for unit tests. Passes the same contract suite as RedisDedupStore
+ * (test/fakes/contracts/dedup-store.contract.ts). `isAvailable = false` simulates an unreachable store.
+ */
+import type { ClaimResult, CompletionMark, MarkKind } from '../../lambdas/core/dedup.ts';
+import { DependencyUnavailableError } from '../../lambdas/core/errors.ts';
+import type { DedupStore } from '../../lambdas/ports/dedup-store.ts';
+
+/** Settings of the fake. */
+export interface InMemoryDedupStoreOptions {
+  readonly windowSeconds: number;
+  readonly leaseMs: number;
+  /** Clock in ms; tests may pass a controllable one. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** In-memory DedupStore with the real store's semantics. */
+export class InMemoryDedupStore implements DedupStore {
+  readonly claims = new Map<string, { owner: string; expiresAtMs: number }>();
+  readonly marks = new Map<string, { kind: MarkKind; expiresAtMs: number }>();
+  /** Number of claim/complete/release calls (each is one round trip per slot group in Redis). */
+  calls = 0;
+  isAvailable = true;
+  readonly #options: InMemoryDedupStoreOptions;
+  readonly #now: () => number;
+
+  constructor(options: InMemoryDedupStoreOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async claim(deliveryIds: readonly string[], owner: string): Promise<ReadonlyMap<string, ClaimResult>> {
+    this.#enter('claim');
+    const now = this.#now();
+    const results = new Map<string, ClaimResult>();
+    for (const id of deliveryIds) {
+      const mark = this.marks.get(id);
+      if (mark && mark.expiresAtMs > now) {
+        results.set(id, { outcome: 'duplicate', mark: mark.kind });
+        continue;
+      }
+      const claim = this.claims.get(id);
+      if (claim && claim.expiresAtMs > now && claim.owner !== owner) {
+        results.set(id, { outcome: 'in-flight' });
+        continue;
+      }
+      this.claims.set(id, { owner, expiresAtMs: now + this.#options.leaseMs });
+      results.set(id, { outcome: 'claimed' });
+    }
+    return results;
+  }
+
+  async complete(marks: readonly CompletionMark[], owner: string): Promise<void> {
+    this.#enter('mark');
+    const now = this.#now();
+    for (const mark of marks) {
+      this.marks.set(mark.deliveryId, {
+        kind: mark.kind,
+        expiresAtMs: now + this.#options.windowSeconds * 1000,
+      });
+      if (this.claims.get(mark.deliveryId)?.owner === owner) this.claims.delete(mark.deliveryId);
+    }
+  }
+
+  async release(deliveryIds: readonly string[], owner: string): Promise<void> {
+    this.#enter('release');
+    for (const id of deliveryIds) {
+      if (this.claims.get(id)?.owner === owner) this.claims.delete(id);
+    }
+  }
+
+  #enter(operation: string): void {
+    this.calls++;
+    if (!this.isAvailable) throw new DependencyUnavailableError('redis', `dedup ${operation} failed`);
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * RedisDedupStore on the real Redis: the shared contract, plus what only Redis can show — round
+ * trips per batch, compact listpack encoding at volume, TTL on every key, one hash slot per script,
+ * and fail-closed behaviour when Redis is unreachable.
+ */
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRedisClient, type RedisClient } from '../../../lambdas/adapters/redis-client.ts';
+import { RedisDedupStore } from '../../../lambdas/adapters/redis-dedup-store.ts';
+import { DependencyUnavailableError } from '../../../lambdas/core/errors.ts';
+import { describeDedupStoreContract, randomDeliveryId } from '../../fakes/contracts/dedup-store.contract.ts';
+import { testEngines, uniqueName } from '../../support/engines.ts';
+
+const clients: RedisClient[] = [];
+function redis(url = testEngines().redisUrl): RedisClient {
+  const client = createRedisClient({ url, isCluster: false });
+  clients.push(client);
+  return client;
+}
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+});
+
+describeDedupStoreContract(
+  'RedisDedupStore',
+  async ({ windowSeconds, leaseMs }) =>
+    new RedisDedupStore(redis(), { keyPrefix: `${uniqueName('t')}:`, windowSeconds, leaseMs }),
+);
+
+/**
+ * Counts the commands a connected client sends by wrapping sendCommand. ioredis names a script call
+ * `evalsha` here even when it goes out as EVAL (first use on a connection); each is one command.
+ */
+function countCommands(client: RedisClient): { readonly names: string[]; readonly keyCounts: number[] } {
+  const names: string[] = [];
+  const keyCounts: number[] = [];
+  const original = client.sendCommand.bind(client);
+  client.sendCommand = ((command: { name: string; args: unknown[] }) => {
+    names.push(command.name);
+    keyCounts.push(Number(command.args[1]));
+    return original(command as never);
+  }) as typeof client.sendCommand;
+  return { names, keyCounts };
+}
+
+describe('RedisDedupStore', () => {
+  it('claims and marks a 100-id batch in one script call each on a single node', async () => {
+    const client = redis();
+    const store = new RedisDedupStore(client, {
+      keyPrefix: `${uniqueName('rt')}:`,
+      windowSeconds: 3600,
+      leaseMs: 60_000,
+    });
+    const ids = Array.from({ length: 100 }, randomDeliveryId);
+    await store.claim([randomDeliveryId()], 'warm-up'); // loads the claim script (EVALSHA miss → EVAL)
+    await store.complete([{ deliveryId: randomDeliveryId(), kind: 'sent' }], 'warm-up');
+    const counter = countCommands(client);
+    const claims = await store.claim(ids, 'owner');
+    await store.complete(
+      ids.map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
+      'owner',
+    );
+    expect(counter.names).toEqual(['evalsha', 'evalsha']);
+    expect([...claims.values()].every((result) => result.outcome === 'claimed')).toBe(true);
+    expect([...(await store.claim(ids, 'other')).values()].every((r) => r.outcome === 'duplicate')).toBe(
+      true,
+    );
+  });
+
+  it('in cluster mode calls each script once per slot group, each call with keys of one slot', async () => {
+    const client = redis();
+    Object.defineProperty(client, 'isCluster', { value: true });
+    const prefix = `${uniqueName('slot')}:`;
+    const store = new RedisDedupStore(client, { keyPrefix: prefix, windowSeconds: 3600, leaseMs: 60_000 });
+    const ids = Array.from({ length: 100 }, randomDeliveryId);
+    const groups = new Set(ids.map((id) => store.groupBase(id)));
+    await client.ping(); // connected: queued commands would be counted twice when the offline queue flushes
+    const counter = countCommands(client);
+    await store.claim(ids, 'owner');
+    await store.complete(
+      ids.slice(0, 50).map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
+      'owner',
+    );
+    await store.release(ids.slice(50), 'owner');
+    const groupsOf = (some: string[]) => new Set(some.map((id) => store.groupBase(id))).size;
+    const evalshas = counter.names.filter((name) => name === 'evalsha');
+    expect(evalshas.length).toBe(groups.size + groupsOf(ids.slice(0, 50)) + groupsOf(ids.slice(50)));
+    expect(counter.keyCounts.every((count) => count === 1)).toBe(true);
+    const keys = await client.keys(`${prefix}*`);
+    expect(keys.length).toBeGreaterThan(groups.size);
+    expect(keys.every((key) => groups.has(key.slice(0, key.indexOf('}') + 1)))).toBe(true);
+    for (const key of keys) expect(hashTagOf(key)).toBe(hashTagOf(key.slice(0, key.indexOf('}') + 1)));
+    expect(new Set(keys.map(hashTagOf)).size).toBeGreaterThan(1);
+    expect((await store.claim(ids, 'other')).get(ids[0] as string)).toEqual({
+      outcome: 'duplicate',
+      mark: 'sent',
+    });
+    expect((await store.claim(ids, 'other')).get(ids[99] as string)).toEqual({ outcome: 'claimed' });
+  });
+
+  it('keeps every mark hash in listpack encoding, under 128 fields, with a TTL, at 20,000 marks', async () => {
+    const client = redis();
+    const prefix = `${uniqueName('lp')}:`;
+    const store = new RedisDedupStore(client, { keyPrefix: prefix, windowSeconds: 3600, leaseMs: 60_000 });
+    const ids = Array.from({ length: 20_000 }, randomDeliveryId);
+    for (let i = 0; i < ids.length; i += 500) {
+      await store.complete(
+        ids.slice(i, i + 500).map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
+        'owner',
+      );
+    }
+    const keys = await client.keys(`${prefix}*`);
+    const markKeys = keys.filter((key) => key.includes(':s:'));
+    expect(markKeys.length).toBeGreaterThan(20_000 / 128);
+    let fields = 0;
+    for (const key of keys) {
+      expect(await client.ttl(key)).toBeGreaterThan(3600);
+      if (!key.includes(':s:')) continue;
+      expect(await client.object('ENCODING', key)).toBe('listpack');
+      const length = await client.hlen(key);
+      expect(length).toBeLessThanOrEqual(128);
+      fields += length;
+    }
+    expect(fields).toBe(20_000);
+    const results = await store.claim(ids.slice(0, 1000), 'other');
+    expect([...results.values()].every((result) => result.outcome === 'duplicate')).toBe(true);
+  });
+
+  it('fails closed with DependencyUnavailableError when Redis is unreachable', async () => {
+    const port = await closedPort();
+    const unreachable = redis(`redis://127.0.0.1:${port}`);
+    unreachable.on('error', () => {}); // expected: connection refused
+    const store = new RedisDedupStore(unreachable, {
+      keyPrefix: 'down:',
+      windowSeconds: 3600,
+      leaseMs: 60_000,
+    });
+    await expect(store.claim([randomDeliveryId()], 'owner')).rejects.toBeInstanceOf(
+      DependencyUnavailableError,
+    );
+  });
+});
+
+/** What Redis Cluster hashes: the text between the first `{` and the next `}`, if not empty. */
+function hashTagOf(key: string): string {
+  const open = key.indexOf('{');
+  const close = key.indexOf('}', open + 1);
+  return open >= 0 && close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+/** A port nothing listens on: bound once, then closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
