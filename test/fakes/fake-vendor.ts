@@ -1,0 +1,51 @@
+/**
+ * In-memory Vendor for unit tests, with the mock vendor's fault model (local/mock-vendor) and
+ * idempotency semantics. Passes the same contract suite as HttpVendor against the mock vendor
+ * (test/fakes/contracts/vendor.contract.ts).
+ */
+import type { Vendor, VendorMessage, VendorOutcome } from '../../lambdas/ports/vendor.ts';
+import { type MockVendorFaults, NO_FAULTS } from '../../local/mock-vendor/mock-vendor.ts';
+
+/** In-memory vendor. `deliveries` holds every message it accepted, once per idempotency key. */
+export class FakeVendor implements Vendor {
+  readonly name: string;
+  readonly deliveries: VendorMessage[] = [];
+  /** Every send call, including repeats and refusals. */
+  readonly calls: VendorMessage[] = [];
+  faults: MockVendorFaults;
+  readonly #keys = new Set<string>();
+
+  constructor(name: string, faults: Partial<MockVendorFaults> = {}) {
+    this.name = name;
+    this.faults = { ...NO_FAULTS, ...faults };
+  }
+
+  setFaults(faults: Partial<MockVendorFaults>): void {
+    this.faults = { ...this.faults, ...faults };
+  }
+
+  async send(message: VendorMessage, signal?: AbortSignal): Promise<VendorOutcome> {
+    this.calls.push(message);
+    const faults = this.faults;
+    if (faults.down) return { kind: 'unavailable', reason: `${this.name}: ECONNREFUSED` };
+    if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+    if (signal?.aborted) return { kind: 'ambiguous', reason: `${this.name}: AbortError` };
+    if (this.#keys.has(message.deliveryId))
+      return { kind: 'accepted', vendorMessageId: `${this.name}-${message.deliveryId}` };
+    if (Math.random() < faults.throttleRate) {
+      return {
+        kind: 'unavailable',
+        reason: `${this.name}: HTTP 429 throttled`,
+        retryAfterMs: faults.retryAfterSeconds * 1000,
+      };
+    }
+    if (Math.random() < faults.errorRate)
+      return { kind: 'unavailable', reason: `${this.name}: HTTP 503 unavailable` };
+    if (faults.rejectTo.includes(message.to))
+      return { kind: 'rejected', reason: `${this.name}: HTTP 400 invalid_recipient` };
+    this.#keys.add(message.deliveryId);
+    this.deliveries.push(message);
+    if (Math.random() < faults.timeoutRate) return { kind: 'ambiguous', reason: `${this.name}: no answer` };
+    return { kind: 'accepted', vendorMessageId: `${this.name}-${message.deliveryId}` };
+  }
+}
