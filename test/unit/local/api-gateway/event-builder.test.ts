@@ -33,6 +33,10 @@ function request(overrides: Partial<HttpRequestInfo> = {}): HttpRequestInfo {
 const sample = JSON.parse(
   readFileSync(new URL('../../../fixtures/apigw-v2-http-api-doc-event.json', import.meta.url), 'utf8'),
 ) as APIGatewayProxyEventV2;
+/** The ingest API's fixture: a realistic IAM-authorized HTTP API event. */
+const ingestSample = JSON.parse(
+  readFileSync(new URL('../../../fixtures/apigw-v2-event.json', import.meta.url), 'utf8'),
+) as APIGatewayProxyEventV2;
 const dataMaps = ['$.headers', '$.queryStringParameters', '$.pathParameters', '$.stageVariables'];
 
 describe('buildEventV2', () => {
@@ -52,6 +56,17 @@ describe('buildEventV2', () => {
       jsonShape(sample, { mapPaths: dataMaps }),
     );
     expect(mismatches).toEqual([]);
+  });
+
+  it('matches the ingest fixture member for member, except its IAM authorizer block', () => {
+    const event = buildEventV2(request(), context);
+
+    const expected = jsonShape(ingestSample, { mapPaths: dataMaps });
+    for (const path of [...expected.keys()])
+      if (path.startsWith('$.requestContext.authorizer')) expected.delete(path);
+    const actual = jsonShape(event, { mapPaths: dataMaps });
+    expect(shapeMismatches(actual, expected)).toEqual([]);
+    expect(shapeMismatches(expected, actual)).toEqual([]);
   });
 
   it('carries every member of the AWS sample that API Gateway always sends', () => {

@@ -1,4 +1,5 @@
-import type { MSKEvent } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
+import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
@@ -10,36 +11,21 @@ import {
 } from '../../../../local/msk-esm/msk-event.ts';
 import { jsonShape, shapeMismatches } from '../json-shape.ts';
 
-/** The example event of the AWS Lambda developer guide, "Using Lambda with Amazon MSK" (verbatim). */
-const awsSample: MSKEvent = {
-  eventSource: 'aws:kafka',
-  eventSourceArn:
-    'arn:aws:kafka:us-east-1:123456789012:cluster/vpc-2priv-2pub/751d2973-a626-431c-9d4e-d7975eb44dd7-2',
-  bootstrapServers:
-    'b-2.demo-cluster-1.a1bcde.c1.kafka.us-east-1.amazonaws.com:9092,b-1.demo-cluster-1.a1bcde.c1.kafka.us-east-1.amazonaws.com:9092',
-  records: {
-    'mytopic-0': [
-      {
-        topic: 'mytopic',
-        partition: 0,
-        offset: 15,
-        timestamp: 1545084650987,
-        timestampType: 'CREATE_TIME',
-        key: 'cmVjb3JkS2V5',
-        value: 'eyJrZXkiOiJ2YWx1ZSJ9',
-        headers: [{ headerKey: [104, 101, 97, 100, 101, 114, 86, 97, 108, 117, 101] }],
-      },
-    ],
-  },
-};
+/** The example event of the AWS Lambda developer guide, "Using Lambda with Amazon MSK" (committed verbatim). */
+const awsSample = JSON.parse(
+  readFileSync(new URL('../../../fixtures/msk-event.json', import.meta.url), 'utf8'),
+) as MSKEvent;
+const sampleRecord = awsSample.records['mytopic-0']?.[0] as MSKRecord;
+/** The sample's key is not canonical base64; Kafka bytes re-encode canonically. */
+const canonical = (base64: string) => Buffer.from(base64, 'base64').toString('base64');
 
 function message(overrides: Partial<Record<keyof KafkaMessage, unknown>> = {}): KafkaMessage {
   return {
-    key: Buffer.from('recordKey'),
-    value: Buffer.from('{"key":"value"}'),
-    timestamp: '1545084650987',
+    key: Buffer.from(sampleRecord.key, 'base64'),
+    value: Buffer.from(sampleRecord.value, 'base64'),
+    timestamp: String(sampleRecord.timestamp),
     attributes: 0,
-    offset: '15',
+    offset: String(sampleRecord.offset),
     headers: { headerKey: Buffer.from('headerValue') },
     ...overrides,
   } as KafkaMessage;
@@ -54,7 +40,10 @@ describe('buildMskEvent', () => {
   it('reproduces the AWS sample event from the same Kafka record', () => {
     const event = buildMskEvent([toPendingRecord('mytopic', 0, message())], source);
 
-    expect(event).toEqual(awsSample);
+    expect(event).toEqual({
+      ...awsSample,
+      records: { 'mytopic-0': [{ ...sampleRecord, key: canonical(sampleRecord.key) }] },
+    });
   });
 
   it('has exactly the keys and types of the AWS sample', () => {
