@@ -62,6 +62,17 @@ function decodePathParam(raw: string): string {
   }
 }
 
+// Tags every log line with API Gateway's request id (what a client quotes from a 5xx body) and counts
+// the request, so every invocation flushes at least one metric.
+function correlate(logger: Logger, metrics: Metrics): MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
+  return {
+    before: (request) => {
+      logger.setCorrelationId(request.event.requestContext.requestId);
+      metrics.addMetric('Requests', MetricUnit.Count, 1);
+    },
+  };
+}
+
 // Maps every error to its response and logs the refusal once; registered last so it runs first on error.
 function httpErrorHandler(
   logger: Logger,
@@ -103,10 +114,10 @@ export function createIngestApp(deps: IngestAppDeps): IngestHandler {
         // Why explicit: an event logged at info would put message bodies and recipients in the logs.
         logEvent: false,
         resetKeys: true,
-        correlationIdPath: 'requestContext.requestId',
       }),
     )
     .use(logMetrics(deps.metrics))
+    .use(correlate(deps.logger, deps.metrics))
     .use(httpErrorHandler(deps.logger, deps.metrics))
     .handler((event) => dispatch(event, routeDeps));
 }

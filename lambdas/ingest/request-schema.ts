@@ -42,10 +42,8 @@ const emailAddress = z
 // is a client bug (stray whitespace, wrong field) better caught here than by a vendor.
 const pushToken = z
   .string()
-  .min(1, 'must be 1..4096 characters')
-  .max(4096, 'must be 1..4096 characters')
-  .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters')
-  .meta({ description: 'Device push token' });
+  .regex(/^[\x21-\x7e]{1,4096}$/, 'must be 1..4096 visible ASCII characters')
+  .meta({ minLength: 1, maxLength: 4096, description: 'Device push token' });
 
 const content = z
   .strictObject({
@@ -87,9 +85,8 @@ export type SendMessageRequest = z.output<typeof sendMessageRequest>;
 /** The `Idempotency-Key` header: 1..255 printable ASCII characters. */
 export const idempotencyKey = z
   .string()
-  .min(1, 'must be 1..255 characters')
-  .max(255, 'must be 1..255 characters')
-  .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII characters');
+  .regex(/^[\x20-\x7e]{1,255}$/, 'must be 1..255 printable ASCII characters')
+  .meta({ minLength: 1, maxLength: 255 });
 
 /** A requestId: SHA-256, lowercase hex. */
 export const requestIdSchema = z

@@ -1,0 +1,62 @@
+/**
+ * The ingest app wired to in-memory fakes, plus helpers to call it like API Gateway would.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { createIngestApp, type IngestAppDeps, type IngestHandler } from '../../../../lambdas/ingest/app.ts';
+import type { HttpResponse } from '../../../../lambdas/ingest/http-errors.ts';
+import { InMemoryIdempotencyStore } from '../../../fakes/in-memory-idempotency-store.ts';
+import { InMemoryMessageProducer } from '../../../fakes/in-memory-message-producer.ts';
+import { InMemoryStatusStore } from '../../../fakes/in-memory-status-store.ts';
+import { lambdaContext } from './api-event.ts';
+
+/** The topic the harness produces to. */
+export const TOPIC = 'herald.deliveries';
+
+/** A Metrics instance that never prints (POWERTOOLS_METRICS_DISABLED is read at construction). */
+export function quietMetrics(): Metrics {
+  const previous = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  try {
+    return new Metrics({ namespace: 'HeraldTest', serviceName: 'herald-ingest-test' });
+  } finally {
+    if (previous === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+    else process.env.POWERTOOLS_METRICS_DISABLED = previous;
+  }
+}
+
+/** A response with its body parsed. */
+export type ParsedResponse = HttpResponse & { json: Record<string, unknown> };
+
+/** Calls a handler with an event and parses the JSON body. */
+export async function invoke(app: IngestHandler, event: APIGatewayProxyEventV2): Promise<ParsedResponse> {
+  const response = await app(event, lambdaContext());
+  return { ...response, json: JSON.parse(response.body) as Record<string, unknown> };
+}
+
+/** The ingest app on fakes; override any dependency. */
+export function fakeIngest(overrides: Partial<IngestAppDeps> = {}) {
+  const producer = new InMemoryMessageProducer([TOPIC]);
+  const idempotency = new InMemoryIdempotencyStore();
+  const statuses = new InMemoryStatusStore();
+  const deps: IngestAppDeps = {
+    producer,
+    idempotency,
+    statuses,
+    topic: TOPIC,
+    auth: { mode: 'iam' },
+    logger: new Logger({ serviceName: 'herald-ingest-test', logLevel: 'SILENT' }),
+    metrics: quietMetrics(),
+    ...overrides,
+  };
+  const app = createIngestApp(deps);
+  return {
+    app,
+    producer,
+    idempotency,
+    statuses,
+    call: (event: APIGatewayProxyEventV2) => invoke(app, event),
+    records: () => producer.records(TOPIC),
+  };
+}
