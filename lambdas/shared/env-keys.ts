@@ -26,6 +26,8 @@ export const EnvKey = {
   vendorsJson: 'HERALD_VENDORS',
   vendorsSecretArn: 'HERALD_VENDORS_SECRET_ARN',
   ambiguousRetryPolicy: 'HERALD_AMBIGUOUS_RETRY_POLICY',
+  // Set by the AWS Lambda runtime (dispatch refuses clear-text vendor credentials when present)
+  lambdaFunctionName: 'AWS_LAMBDA_FUNCTION_NAME',
   // Observability
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
