@@ -1,0 +1,123 @@
+/**
+ * The stage configs. Account and region are fixed per stage so `cdk synth` needs no credentials and
+ * no AZ lookup; replace the placeholder account (or pass `-c account=...`) before deploying.
+ * Capacity: ElastiCache node type and shard count come from `npx herald capacity` (docs/deploy.md).
+ */
+import type { StageConfig } from './stage-config.ts';
+import { validateStageConfig } from './validate.ts';
+
+const PLACEHOLDER_ACCOUNT = '123456789012';
+
+/** Development: MSK Serverless, the smallest Multi-AZ cache, data deleted with the stack. */
+export const devStage: StageConfig = {
+  stage: 'dev',
+  account: PLACEHOLDER_ACCOUNT,
+  region: 'eu-west-1',
+  retainData: false,
+  logRetentionDays: 14,
+  network: { cidr: '10.40.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 1 },
+  kafka: { mode: 'serverless' },
+  topics: {
+    deliveries: { name: 'herald.deliveries', partitions: 6, retentionHours: 72 },
+    deadLetter: { name: 'herald.deliveries.dlq', partitions: 1, retentionHours: 336 },
+  },
+  cache: { engineVersion: '7.1', nodeType: 'cache.t4g.small', shardCount: 1, replicasPerShard: 1 },
+  ingest: {
+    memoryMiB: 512,
+    timeoutSeconds: 15,
+    throttleRateLimit: 50,
+    throttleBurstLimit: 100,
+    idempotencyWindowSeconds: 86_400,
+    statusRetentionSeconds: 7 * 86_400,
+    kafkaTimeoutMs: 10_000,
+    logLevel: 'DEBUG',
+  },
+  dispatch: {
+    memoryMiB: 512,
+    timeoutSeconds: 60,
+    consumerGroupId: 'herald-dispatcher',
+    batchSize: 100,
+    maxBatchingWindowSeconds: 1,
+    startingPosition: 'TRIM_HORIZON',
+    minPollers: 1,
+    maxPollers: 2,
+    reportBatchItemFailures: true,
+    retryAttempts: 10,
+    maxRecordAgeSeconds: 6 * 3600,
+    onFailure: { kind: 'kafka' },
+    dedupWindowSeconds: 86_400,
+    logLevel: 'DEBUG',
+  },
+  observability: { consumerLagRecords: 10_000, vendorFailureRatePercent: 20 },
+};
+
+/** Production: provisioned MSK across three zones, sharded cache with two replicas, data retained. */
+export const prodStage: StageConfig = {
+  stage: 'prod',
+  account: PLACEHOLDER_ACCOUNT,
+  region: 'eu-west-1',
+  retainData: true,
+  logRetentionDays: 90,
+  network: {
+    cidr: '10.41.0.0/16',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+    natGateways: 3,
+  },
+  kafka: {
+    mode: 'provisioned',
+    kafkaVersion: '4.1.x.kraft',
+    brokerCount: 3,
+    instanceType: 'kafka.m7g.large',
+    volumeSizeGiB: 500,
+  },
+  topics: {
+    deliveries: { name: 'herald.deliveries', partitions: 24, retentionHours: 168 },
+    deadLetter: { name: 'herald.deliveries.dlq', partitions: 3, retentionHours: 720 },
+    replicationFactor: 3,
+    minInSyncReplicas: 2,
+  },
+  cache: {
+    engineVersion: '7.1',
+    nodeType: 'cache.r7g.large',
+    shardCount: 3,
+    replicasPerShard: 2,
+    snapshotRetentionDays: 1,
+  },
+  ingest: {
+    memoryMiB: 1024,
+    timeoutSeconds: 15,
+    throttleRateLimit: 2_000,
+    throttleBurstLimit: 4_000,
+    idempotencyWindowSeconds: 86_400,
+    statusRetentionSeconds: 7 * 86_400,
+    kafkaTimeoutMs: 10_000,
+  },
+  dispatch: {
+    memoryMiB: 1024,
+    timeoutSeconds: 120,
+    consumerGroupId: 'herald-dispatcher',
+    batchSize: 500,
+    maxBatchingWindowSeconds: 1,
+    startingPosition: 'TRIM_HORIZON',
+    minPollers: 2,
+    maxPollers: 24,
+    reportBatchItemFailures: true,
+    retryAttempts: 20,
+    maxRecordAgeSeconds: 24 * 3600,
+    onFailure: { kind: 'kafka' },
+    dedupWindowSeconds: 86_400,
+  },
+  observability: { consumerLagRecords: 50_000, vendorFailureRatePercent: 10 },
+};
+
+const STAGES: Readonly<Record<string, StageConfig>> = { dev: devStage, prod: prodStage };
+
+/** Names of the built-in stages. */
+export const stageNames = Object.keys(STAGES);
+
+/** The validated config of `name`; throws on an unknown stage or an invalid config. */
+export function stageConfig(name: string): StageConfig {
+  const config = STAGES[name];
+  if (!config) throw new Error(`unknown stage '${name}'; expected one of: ${stageNames.join(', ')}`);
+  return validateStageConfig(config);
+}

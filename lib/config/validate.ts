@@ -1,0 +1,225 @@
+/**
+ * Props validation: every check returns the list of problems so one error names them all (like
+ * loadConfig does for env vars). Constructs validate their own slice; validateStageConfig runs
+ * every slice plus the cross-cutting rules.
+ */
+import type {
+  CacheSettings,
+  DispatchSettings,
+  IngestSettings,
+  KafkaSettings,
+  NetworkSettings,
+  ObservabilitySettings,
+  StageConfig,
+  TopicSettings,
+} from './stage-config.ts';
+
+/** Thrown when a stage config or construct props make no sense. */
+export class InvalidHeraldConfigError extends Error {
+  override name = 'InvalidHeraldConfigError';
+  readonly issues: readonly string[];
+  constructor(scope: string, issues: readonly string[]) {
+    super(`invalid ${scope} config:\n  - ${issues.join('\n  - ')}`);
+    this.issues = issues;
+  }
+}
+
+/** Throws an InvalidHeraldConfigError when `issues` is not empty. */
+export function assertValid(scope: string, issues: readonly string[]): void {
+  if (issues.length > 0) throw new InvalidHeraldConfigError(scope, issues);
+}
+
+const isInt = (value: number, min: number, max: number) =>
+  Number.isInteger(value) && value >= min && value <= max;
+const range = (issues: string[], key: string, value: number, min: number, max: number) => {
+  if (!isInt(value, min, max)) issues.push(`${key} must be an integer in ${min}..${max}, got ${value}`);
+};
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/** VPC layout checks. */
+export function validateNetwork(settings: NetworkSettings, region: string): string[] {
+  const issues: string[] = [];
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(settings.cidr);
+  const octetsOk = match?.slice(1, 5).every((octet) => Number(octet) <= 255) ?? false;
+  if (!match || !octetsOk || Number(match[5]) < 16 || Number(match[5]) > 19) {
+    issues.push(`network.cidr must be an IPv4 CIDR from /16 to /19, got '${settings.cidr}'`);
+  }
+  const azs = settings.availabilityZones;
+  if (azs.length < 2 || azs.length > 3) {
+    issues.push(`network.availabilityZones must list 2 or 3 zones (MSK spans 2 or 3), got ${azs.length}`);
+  }
+  if (new Set(azs).size !== azs.length) issues.push('network.availabilityZones has duplicates');
+  for (const az of azs) {
+    if (!new RegExp(`^${region}[a-z]$`).test(az))
+      issues.push(`availability zone '${az}' is not in ${region}`);
+  }
+  range(issues, 'network.natGateways', settings.natGateways, 1, Math.max(1, azs.length));
+  return issues;
+}
+
+/** MSK cluster checks (broker layout, version line). */
+export function validateKafka(settings: KafkaSettings, zoneCount: number): string[] {
+  if (settings.mode === 'serverless') return [];
+  const issues: string[] = [];
+  if (!/^4\.\d+\.x\.kraft$/.test(settings.kafkaVersion)) {
+    issues.push(
+      `kafka.kafkaVersion must be a 4.x KRaft version like '4.1.x.kraft', got '${settings.kafkaVersion}'`,
+    );
+  }
+  range(issues, 'kafka.brokerCount', settings.brokerCount, zoneCount, 30 * zoneCount);
+  if (settings.brokerCount % zoneCount !== 0) {
+    issues.push(
+      `kafka.brokerCount (${settings.brokerCount}) must be a multiple of the zone count (${zoneCount})`,
+    );
+  }
+  if (!/^kafka\.[a-z0-9]+\.[a-z0-9]+$/.test(settings.instanceType)) {
+    issues.push(`kafka.instanceType must look like 'kafka.m7g.large', got '${settings.instanceType}'`);
+  }
+  range(issues, 'kafka.volumeSizeGiB', settings.volumeSizeGiB, 1, 16384);
+  return issues;
+}
+
+/** Topic checks; `brokerCount` is undefined on MSK Serverless. */
+export function validateTopics(settings: TopicSettings, brokerCount: number | undefined): string[] {
+  const issues: string[] = [];
+  for (const [key, topic] of Object.entries({
+    deliveries: settings.deliveries,
+    deadLetter: settings.deadLetter,
+  })) {
+    if (!TOPIC_NAME.test(topic.name))
+      issues.push(`topics.${key}.name '${topic.name}' is not a valid Kafka topic name`);
+    range(issues, `topics.${key}.partitions`, topic.partitions, 1, 10000);
+    range(issues, `topics.${key}.retentionHours`, topic.retentionHours, 1, 24 * 365);
+  }
+  if (settings.deliveries.name === settings.deadLetter.name)
+    issues.push('topics: deliveries and deadLetter must differ');
+  if (brokerCount === undefined) {
+    if (settings.replicationFactor !== undefined || settings.minInSyncReplicas !== undefined) {
+      issues.push('topics.replicationFactor/minInSyncReplicas are fixed by MSK Serverless; leave them unset');
+    }
+    return issues;
+  }
+  const replication = settings.replicationFactor ?? 3;
+  const minInSync = settings.minInSyncReplicas ?? 2;
+  range(issues, 'topics.replicationFactor', replication, 1, brokerCount);
+  range(issues, 'topics.minInSyncReplicas', minInSync, 1, replication);
+  if (replication > 1 && minInSync >= replication) {
+    issues.push(
+      'topics.minInSyncReplicas must be below replicationFactor, or one broker down stops all writes',
+    );
+  }
+  return issues;
+}
+
+/** ElastiCache checks. */
+export function validateCache(settings: CacheSettings): string[] {
+  const issues: string[] = [];
+  const engine = settings.engine ?? 'redis';
+  const versionLine = engine === 'redis' ? /^7\.\d+$/ : /^[78]\.\d+$/;
+  if (!versionLine.test(settings.engineVersion)) {
+    issues.push(
+      `cache.engineVersion '${settings.engineVersion}' is not a supported ${engine} 7.x/8.x version`,
+    );
+  }
+  if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(settings.nodeType)) {
+    issues.push(`cache.nodeType must look like 'cache.r7g.large', got '${settings.nodeType}'`);
+  }
+  range(issues, 'cache.shardCount', settings.shardCount, 1, 500);
+  range(issues, 'cache.replicasPerShard', settings.replicasPerShard, 1, 5);
+  range(issues, 'cache.port', settings.port ?? 6379, 1024, 65535);
+  range(issues, 'cache.snapshotRetentionDays', settings.snapshotRetentionDays ?? 0, 0, 35);
+  return issues;
+}
+
+/** Ingest function and HTTP API checks. */
+export function validateIngest(settings: IngestSettings): string[] {
+  const issues: string[] = [];
+  range(issues, 'ingest.memoryMiB', settings.memoryMiB, 128, 10240);
+  range(issues, 'ingest.timeoutSeconds', settings.timeoutSeconds, 1, 29);
+  if (settings.throttleRateLimit <= 0) issues.push('ingest.throttleRateLimit must be positive');
+  range(issues, 'ingest.throttleBurstLimit', settings.throttleBurstLimit, 1, 100_000);
+  range(issues, 'ingest.idempotencyWindowSeconds', settings.idempotencyWindowSeconds, 60, 30 * 86400);
+  range(issues, 'ingest.statusRetentionSeconds', settings.statusRetentionSeconds, 60, 30 * 86400);
+  range(issues, 'ingest.kafkaTimeoutMs', settings.kafkaTimeoutMs, 100, 60_000);
+  if (settings.kafkaTimeoutMs >= settings.timeoutSeconds * 1000) {
+    issues.push('ingest.kafkaTimeoutMs must be below the function timeout so a stuck produce answers 503');
+  }
+  if (settings.reservedConcurrency !== undefined)
+    range(issues, 'ingest.reservedConcurrency', settings.reservedConcurrency, 1, 10000);
+  return issues;
+}
+
+/** Dispatch function and event source mapping checks. */
+export function validateDispatch(settings: DispatchSettings): string[] {
+  const issues: string[] = [];
+  range(issues, 'dispatch.memoryMiB', settings.memoryMiB, 128, 10240);
+  range(issues, 'dispatch.timeoutSeconds', settings.timeoutSeconds, 1, 900);
+  if (!/^[a-zA-Z0-9\-/*_+=.@]{1,200}$/.test(settings.consumerGroupId)) {
+    issues.push(
+      `dispatch.consumerGroupId '${settings.consumerGroupId}' must be 1..200 ASCII chars without ':'`,
+    );
+  }
+  range(issues, 'dispatch.batchSize', settings.batchSize, 1, 10000);
+  range(issues, 'dispatch.maxBatchingWindowSeconds', settings.maxBatchingWindowSeconds, 0, 300);
+  range(issues, 'dispatch.minPollers', settings.minPollers, 1, 200);
+  range(issues, 'dispatch.maxPollers', settings.maxPollers, Math.max(1, settings.minPollers), 2000);
+  if (settings.retryAttempts !== -1)
+    range(issues, 'dispatch.retryAttempts', settings.retryAttempts, 0, 10000);
+  if (settings.maxRecordAgeSeconds !== -1)
+    range(issues, 'dispatch.maxRecordAgeSeconds', settings.maxRecordAgeSeconds, 60, 604800);
+  range(issues, 'dispatch.dedupWindowSeconds', settings.dedupWindowSeconds, 60, 30 * 86400);
+  if (
+    settings.vendorsSecretArn !== undefined &&
+    !/^arn:aws[a-z-]*:secretsmanager:/.test(settings.vendorsSecretArn)
+  ) {
+    issues.push('dispatch.vendorsSecretArn must be a Secrets Manager ARN');
+  }
+  if (settings.reservedConcurrency !== undefined)
+    range(issues, 'dispatch.reservedConcurrency', settings.reservedConcurrency, 1, 10000);
+  return issues;
+}
+
+/** Alarm threshold checks. */
+export function validateObservability(settings: ObservabilitySettings): string[] {
+  const issues: string[] = [];
+  if (settings.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(settings.alarmEmail)) {
+    issues.push('observability.alarmEmail is not an e-mail address');
+  }
+  range(issues, 'observability.consumerLagRecords', settings.consumerLagRecords, 1, Number.MAX_SAFE_INTEGER);
+  range(issues, 'observability.cacheMemoryWarnPercent', settings.cacheMemoryWarnPercent ?? 70, 1, 99);
+  range(issues, 'observability.cacheEngineCpuPercent', settings.cacheEngineCpuPercent ?? 80, 1, 99);
+  range(issues, 'observability.vendorFailureRatePercent', settings.vendorFailureRatePercent, 1, 100);
+  const fraction = settings.durationAlarmFractionOfTimeout ?? 0.8;
+  if (!(fraction > 0 && fraction <= 1))
+    issues.push('observability.durationAlarmFractionOfTimeout must be in (0, 1]');
+  return issues;
+}
+
+/** Every check for a whole stage; throws one error listing every problem. */
+export function validateStageConfig(config: StageConfig): StageConfig {
+  const issues: string[] = [];
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(config.stage))
+    issues.push(`stage '${config.stage}' must be lower-case, 1..20 chars`);
+  if (!/^\d{12}$/.test(config.account)) issues.push(`account '${config.account}' must be 12 digits`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(config.region))
+    issues.push(`region '${config.region}' is not an AWS region`);
+  if (!LOG_RETENTION_DAYS.includes(config.logRetentionDays)) {
+    issues.push(
+      `logRetentionDays ${config.logRetentionDays} is not a CloudWatch retention (1, 3, 5, 7, 14, 30, ...)`,
+    );
+  }
+  const zones = config.network.availabilityZones.length;
+  issues.push(...validateNetwork(config.network, config.region));
+  issues.push(...validateKafka(config.kafka, zones));
+  const brokers = config.kafka.mode === 'provisioned' ? config.kafka.brokerCount : undefined;
+  issues.push(...validateTopics(config.topics, brokers));
+  issues.push(...validateCache(config.cache));
+  issues.push(...validateIngest(config.ingest));
+  issues.push(...validateDispatch(config.dispatch));
+  issues.push(...validateObservability(config.observability));
+  assertValid(`stage '${config.stage}'`, issues);
+  return config;
+}

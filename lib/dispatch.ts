@@ -1,0 +1,166 @@
+/**
+ * The dispatcher: a Lambda fed by an MSK event source mapping in provisioned mode (required for
+ * partial batch responses, bounded retries and on-failure destinations). It runs in the egress tier
+ * because vendors are on the internet; vendor credentials come from Secrets Manager, never env.
+ */
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { KafkaDlq, ManagedKafkaEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, type IDependable } from 'constructs';
+import { EnvKey } from '../lambdas/shared/env-keys.ts';
+import type { HeraldCache } from './cache.ts';
+import type { DispatchSettings } from './config/stage-config.ts';
+import { assertValid, validateDispatch } from './config/validate.ts';
+import { HeraldFunction } from './herald-function.ts';
+import { type HeraldKafka, MSK_IAM_PORT } from './kafka.ts';
+
+/** Props of {@link HeraldDispatch}. */
+export interface HeraldDispatchProps {
+  readonly settings: DispatchSettings;
+  readonly kafka: HeraldKafka;
+  readonly cache: HeraldCache;
+  readonly deliveriesTopic: string;
+  readonly deadLetterTopic: string;
+  /** The event source mapping waits for this (the topics custom resource). */
+  readonly topicsReady: IDependable;
+  readonly encryptionKey: kms.IKey;
+  readonly projectRoot: string;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly endpoints: ec2.IConnectable;
+  readonly logRetentionDays: number;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** The dispatch function, its event source mapping and its failure destination. */
+export class HeraldDispatch extends Construct {
+  readonly handler: HeraldFunction;
+  readonly vendorsSecret: secretsmanager.ISecret;
+  readonly eventSourceMapping: lambda.EventSourceMapping;
+  /** The SQS on-failure destination, when the stage chose one. */
+  readonly failureQueue?: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: HeraldDispatchProps) {
+    super(scope, id);
+    const settings = props.settings;
+    assertValid('dispatch', validateDispatch(settings));
+    this.vendorsSecret = settings.vendorsSecretArn
+      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'Vendors', settings.vendorsSecretArn)
+      : this.createVendorsSecret(props.removalPolicy);
+    this.handler = new HeraldFunction(this, 'Handler', {
+      projectRoot: props.projectRoot,
+      entry: 'lambdas/dispatch/handler.ts',
+      description: 'Herald dispatch: dedups and delivers each record through redundant vendors',
+      memoryMiB: settings.memoryMiB,
+      timeout: Duration.seconds(settings.timeoutSeconds),
+      vpc: props.vpc,
+      subnets: props.subnets,
+      logLevel: settings.logLevel,
+      reservedConcurrency: settings.reservedConcurrency,
+      logRetentionDays: props.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+      environment: {
+        [EnvKey.kafkaAuth]: 'iam',
+        [EnvKey.mskClusterArn]: props.kafka.clusterArn,
+        [EnvKey.deliveriesTopic]: props.deliveriesTopic,
+        [EnvKey.deadLetterTopic]: props.deadLetterTopic,
+        [EnvKey.redisUrl]: props.cache.redisUrl,
+        [EnvKey.redisCluster]: 'true',
+        [EnvKey.redisAuthSecretArn]: props.cache.authSecret.secretArn,
+        [EnvKey.vendorsSecretArn]: this.vendorsSecret.secretArn,
+        [EnvKey.dedupWindowSeconds]: String(settings.dedupWindowSeconds),
+        [EnvKey.serviceName]: 'herald-dispatch',
+        [EnvKey.metricsNamespace]: 'Herald',
+        [EnvKey.logLevel]: settings.logLevel ?? 'INFO',
+      },
+    });
+    this.handler.allowTo(props.kafka, MSK_IAM_PORT, 'dispatch to MSK (dead-letter produce)');
+    this.handler.allowTo(props.cache, props.cache.port, 'dispatch to ElastiCache (TLS)');
+    this.handler.allowTo(props.endpoints, 443, 'dispatch to AWS API endpoints');
+    // Why any IPv4: vendors are third-party HTTPS APIs without fixed addresses; 443 only, via NAT.
+    this.handler.connections.allowToAnyIpv4(ec2.Port.tcp(443), 'dispatch to vendor HTTPS APIs');
+    props.cache.authSecret.grantRead(this.handler);
+    this.vendorsSecret.grantRead(this.handler);
+    props.kafka.grantProduce(this.handler, [props.deadLetterTopic]);
+    props.kafka.grantConsume(this.handler, props.deliveriesTopic, settings.consumerGroupId);
+
+    let onFailure: lambda.IEventSourceDlq;
+    if (settings.onFailure.kind === 'sqs') {
+      this.failureQueue = this.createFailureQueue(props);
+      onFailure = new SqsDlq(this.failureQueue);
+    } else {
+      // The ESM writes failed records to the dead-letter topic itself (as the execution role).
+      onFailure = new KafkaDlq(props.deadLetterTopic);
+    }
+    this.handler.function.addEventSource(
+      new ManagedKafkaEventSource({
+        clusterArn: props.kafka.clusterArn,
+        topic: props.deliveriesTopic,
+        consumerGroupId: settings.consumerGroupId,
+        startingPosition: lambda.StartingPosition[settings.startingPosition],
+        batchSize: settings.batchSize,
+        maxBatchingWindow: Duration.seconds(settings.maxBatchingWindowSeconds),
+        provisionedPollerConfig: { minimumPollers: settings.minPollers, maximumPollers: settings.maxPollers },
+        reportBatchItemFailures: settings.reportBatchItemFailures,
+        retryAttempts: settings.retryAttempts,
+        ...(settings.maxRecordAgeSeconds === -1
+          ? {}
+          : { maxRecordAge: Duration.seconds(settings.maxRecordAgeSeconds) }),
+        onFailure,
+        metricsConfig: {
+          metrics: [
+            lambda.MetricType.EVENT_COUNT,
+            lambda.MetricType.ERROR_COUNT,
+            lambda.MetricType.KAFKA_METRICS,
+          ],
+        },
+      }),
+    );
+    const mapping = this.handler.function.node.children.find(
+      (child) => child instanceof lambda.EventSourceMapping,
+    );
+    if (!mapping) throw new Error('ManagedKafkaEventSource created no event source mapping');
+    this.eventSourceMapping = mapping;
+    // Why: a mapping created before its topic exists polls nothing until the next rebalance.
+    mapping.node.addDependency(props.topicsReady);
+    Validations.of(this.handler.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole]',
+      reason:
+        'ManagedKafkaEventSource attaches AWSLambdaMSKExecutionRole, the AWS-documented minimum for the MSK ' +
+        'pollers (cluster describe, VPC ENIs); topic, group and data actions are granted separately on exact ARNs.',
+    });
+  }
+
+  private createVendorsSecret(removalPolicy: RemovalPolicy): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'Vendors', {
+      description: 'Herald vendor endpoints and credentials (JSON); put the real value after deploy',
+      removalPolicy,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Vendor API keys are issued and rotated by each vendor, not by AWS; operators write the new value ' +
+        'with put-secret-value (docs/deploy.md) and the dispatcher picks it up on its next cold start.',
+    });
+    return secret;
+  }
+
+  private createFailureQueue(props: HeraldDispatchProps): sqs.Queue {
+    const queue = new sqs.Queue(this, 'FailureQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy,
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination of the MSK event source mapping.',
+    });
+    return queue;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The Herald stack: composes network, MSK, topics, cache, ingest, dispatch and observability from one
+ * validated stage config. Props flow down; nothing here reads context or the environment.
+ */
+import { CfnOutput, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { HeraldCache } from './cache.ts';
+import type { StageConfig } from './config/stage-config.ts';
+import { validateStageConfig } from './config/validate.ts';
+import { HeraldDispatch } from './dispatch.ts';
+import { HeraldIngest } from './ingest.ts';
+import { HeraldKafka } from './kafka.ts';
+import { HeraldNetwork } from './network.ts';
+import { HeraldObservability } from './observability.ts';
+import { HeraldTopics } from './topics.ts';
+
+/** Props of {@link HeraldStack}. */
+export interface HeraldStackProps extends Omit<StackProps, 'env'> {
+  readonly config: StageConfig;
+  /** Repository root: Lambda entries and package-lock.json are resolved against it. */
+  readonly projectRoot: string;
+}
+
+/** Everything Herald needs in one account and region. */
+export class HeraldStack extends Stack {
+  readonly network: HeraldNetwork;
+  readonly kafka: HeraldKafka;
+  readonly cache: HeraldCache;
+  readonly topics: HeraldTopics;
+  readonly ingest: HeraldIngest;
+  readonly dispatch: HeraldDispatch;
+  readonly observability: HeraldObservability;
+  private readonly zones: readonly string[];
+
+  constructor(scope: Construct, id: string, props: HeraldStackProps) {
+    const config = validateStageConfig(props.config);
+    super(scope, id, {
+      ...props,
+      env: { account: config.account, region: config.region },
+      description: `Herald message platform (${config.stage})`,
+      terminationProtection: props.terminationProtection ?? config.retainData,
+    });
+    this.zones = config.network.availabilityZones;
+    // Dashboards are left out: cfn-lint releases before 1.58 reject their (new) Tags property.
+    Tags.of(this).add('herald:stage', config.stage, { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] });
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const shared = { logRetentionDays: config.logRetentionDays, removalPolicy };
+    const dataKey = new kms.Key(this, 'DataKey', {
+      description: `Herald ${config.stage}: MSK and ElastiCache at rest, alarm topic, failure queue`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+
+    this.network = new HeraldNetwork(this, 'Network', {
+      settings: config.network,
+      region: config.region,
+      ...shared,
+    });
+    const { vpc, isolatedSubnets, egressSubnets, endpoints } = this.network;
+    const provisioned = config.kafka.mode === 'provisioned' ? config.kafka : undefined;
+    this.kafka = new HeraldKafka(this, 'Kafka', {
+      settings: config.kafka,
+      vpc,
+      subnets: isolatedSubnets,
+      encryptionKey: dataKey,
+      defaultReplicationFactor: config.topics.replicationFactor ?? 3,
+      minInSyncReplicas: config.topics.minInSyncReplicas ?? 2,
+      ...shared,
+    });
+    // The event source pollers use the cluster's group; on-demand pollers call STS/Lambda endpoints.
+    this.kafka.connections.allowTo(endpoints, ec2.Port.tcp(443), 'MSK pollers to AWS API endpoints');
+    this.cache = new HeraldCache(this, 'Cache', {
+      settings: config.cache,
+      vpc,
+      subnets: isolatedSubnets,
+      encryptionKey: dataKey,
+      ...shared,
+    });
+    const common = { projectRoot: props.projectRoot, vpc, endpoints, ...shared };
+    this.topics = new HeraldTopics(this, 'Topics', {
+      settings: config.topics,
+      kafka: this.kafka,
+      brokerCount: provisioned?.brokerCount,
+      subnets: isolatedSubnets,
+      ...common,
+    });
+    const topicNames = {
+      deliveriesTopic: config.topics.deliveries.name,
+      deadLetterTopic: config.topics.deadLetter.name,
+    };
+    this.ingest = new HeraldIngest(this, 'Ingest', {
+      settings: config.ingest,
+      kafka: this.kafka,
+      cache: this.cache,
+      subnets: isolatedSubnets,
+      ...topicNames,
+      ...common,
+    });
+    if (config.dispatch.onFailure.kind === 'sqs') {
+      // The pollers deliver to SQS from the cluster's subnets, which have no NAT.
+      this.network.addInterfaceEndpoint('Sqs', ec2.InterfaceVpcEndpointAwsService.SQS);
+    }
+    this.dispatch = new HeraldDispatch(this, 'Dispatch', {
+      settings: config.dispatch,
+      kafka: this.kafka,
+      cache: this.cache,
+      topicsReady: this.topics.resource,
+      encryptionKey: dataKey,
+      subnets: egressSubnets,
+      ...topicNames,
+      ...common,
+    });
+    this.observability = new HeraldObservability(this, 'Observability', {
+      settings: config.observability,
+      encryptionKey: dataKey,
+      kafkaClusterName: this.kafka.clusterName,
+      consumerGroupId: config.dispatch.consumerGroupId,
+      deliveriesTopic: config.topics.deliveries.name,
+      cacheNodeIds: this.cache.nodeIds,
+      api: this.ingest.api,
+      functions: [
+        {
+          name: 'Ingest',
+          function: this.ingest.handler.function,
+          timeout: this.ingest.handler.timeout,
+        },
+        {
+          name: 'Dispatch',
+          function: this.dispatch.handler.function,
+          timeout: this.dispatch.handler.timeout,
+        },
+      ],
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.ingest.url,
+      description: 'Send API base URL (SigV4, service execute-api)',
+    });
+    new CfnOutput(this, 'MskClusterArn', { value: this.kafka.clusterArn });
+    new CfnOutput(this, 'CacheReplicationGroupId', {
+      value: this.cache.replicationGroupId,
+      description: 'For npx herald capacity --aws',
+    });
+    new CfnOutput(this, 'VendorsSecretArn', { value: this.dispatch.vendorsSecret.secretArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
+  }
+
+  /** The stage's zones, so synth never looks them up (no credentials needed). */
+  override get availabilityZones(): string[] {
+    return [...this.zones];
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The front door: the ingest Lambda behind an HTTP API whose every route needs SigV4 (IAM
+ * authorization), with stage-wide throttling and JSON access logs. The function sits in isolated
+ * subnets: it reaches MSK, ElastiCache and the AWS endpoints, and nothing else.
+ */
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import * as apigwv1 from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { EnvKey } from '../lambdas/shared/env-keys.ts';
+import type { HeraldCache } from './cache.ts';
+import type { IngestSettings } from './config/stage-config.ts';
+import { assertValid, validateIngest } from './config/validate.ts';
+import { HeraldFunction } from './herald-function.ts';
+import { type HeraldKafka, MSK_IAM_PORT } from './kafka.ts';
+
+/** Props of {@link HeraldIngest}. */
+export interface HeraldIngestProps {
+  readonly settings: IngestSettings;
+  readonly kafka: HeraldKafka;
+  readonly cache: HeraldCache;
+  readonly deliveriesTopic: string;
+  readonly deadLetterTopic: string;
+  readonly projectRoot: string;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly endpoints: ec2.IConnectable;
+  readonly logRetentionDays: number;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** Fields of each access-log line (API Gateway $context variables; no bodies, no recipients). */
+const ACCESS_LOG_FORMAT = {
+  requestId: '$context.requestId',
+  time: '$context.requestTime',
+  caller: '$context.identity.userArn',
+  sourceIp: '$context.identity.sourceIp',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+};
+
+/** The ingest function and its HTTP API. */
+export class HeraldIngest extends Construct {
+  readonly handler: HeraldFunction;
+  readonly api: apigw.HttpApi;
+  readonly stage: apigw.HttpStage;
+
+  constructor(scope: Construct, id: string, props: HeraldIngestProps) {
+    super(scope, id);
+    const settings = props.settings;
+    assertValid('ingest', validateIngest(settings));
+    this.handler = new HeraldFunction(this, 'Handler', {
+      projectRoot: props.projectRoot,
+      entry: 'lambdas/ingest/handler.ts',
+      description: 'Herald ingest: validates send requests and produces one record per recipient',
+      memoryMiB: settings.memoryMiB,
+      timeout: Duration.seconds(settings.timeoutSeconds),
+      vpc: props.vpc,
+      subnets: props.subnets,
+      logLevel: settings.logLevel,
+      reservedConcurrency: settings.reservedConcurrency,
+      logRetentionDays: props.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+      environment: {
+        [EnvKey.authMode]: 'iam',
+        [EnvKey.kafkaAuth]: 'iam',
+        [EnvKey.mskClusterArn]: props.kafka.clusterArn,
+        [EnvKey.deliveriesTopic]: props.deliveriesTopic,
+        [EnvKey.deadLetterTopic]: props.deadLetterTopic,
+        [EnvKey.kafkaTimeoutMs]: String(settings.kafkaTimeoutMs),
+        [EnvKey.redisUrl]: props.cache.redisUrl,
+        [EnvKey.redisCluster]: 'true',
+        [EnvKey.redisAuthSecretArn]: props.cache.authSecret.secretArn,
+        [EnvKey.idempotencyWindowSeconds]: String(settings.idempotencyWindowSeconds),
+        [EnvKey.statusRetentionSeconds]: String(settings.statusRetentionSeconds),
+        [EnvKey.serviceName]: 'herald-ingest',
+        [EnvKey.metricsNamespace]: 'Herald',
+        [EnvKey.logLevel]: settings.logLevel ?? 'INFO',
+      },
+    });
+    this.handler.allowTo(props.kafka, MSK_IAM_PORT, 'ingest to MSK (SASL/IAM)');
+    this.handler.allowTo(props.cache, props.cache.port, 'ingest to ElastiCache (TLS)');
+    this.handler.allowTo(props.endpoints, 443, 'ingest to AWS API endpoints');
+    props.kafka.grantProduce(this.handler, [props.deliveriesTopic]);
+    props.cache.authSecret.grantRead(this.handler);
+
+    this.api = new apigw.HttpApi(this, 'Api', {
+      description: 'Herald send API (SigV4 / IAM authorization on every route)',
+      createDefaultStage: false,
+    });
+    const integration = new HttpLambdaIntegration('Ingest', this.handler.function, {
+      payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
+      timeout: Duration.seconds(Math.min(29, settings.timeoutSeconds + 1)),
+    });
+    const authorizer = new HttpIamAuthorizer();
+    const routes: ReadonlyArray<[string, apigw.HttpMethod]> = [
+      ['/v1/messages', apigw.HttpMethod.POST],
+      ['/v1/messages/{id}', apigw.HttpMethod.GET],
+      ['/v1/openapi.json', apigw.HttpMethod.GET],
+    ];
+    for (const [path, method] of routes)
+      this.api.addRoutes({ path, methods: [method], integration, authorizer });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetentionDays as logs.RetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+    this.stage = new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: settings.throttleRateLimit, burstLimit: settings.throttleBurstLimit },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: apigwv1.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FORMAT)),
+      },
+    });
+  }
+
+  /** The invoke URL of the default stage (ends with `/`). */
+  get url(): string {
+    return this.stage.url;
+  }
+}

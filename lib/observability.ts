@@ -1,0 +1,228 @@
+/**
+ * Alarms and a dashboard for what breaks Herald: the dispatcher falling behind (MSK consumer lag),
+ * Lambda errors, throttles and slow invocations, the dedup cache filling up (memory, evictions,
+ * engine CPU), vendors failing and records dead-lettered. Every alarm notifies one SNS topic.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { ObservabilitySettings } from './config/stage-config.ts';
+import { assertValid, validateObservability } from './config/validate.ts';
+import {
+  acrossNodes,
+  chunk,
+  consumerLag,
+  DISPATCH_METRICS,
+  dispatchCounter,
+  MAX_METRICS_PER_EXPRESSION,
+  vendorFailureRate,
+} from './observability-metrics.ts';
+
+/** A function to watch. */
+export interface WatchedFunction {
+  readonly name: string;
+  readonly function: lambda.IFunction;
+  readonly timeout: Duration;
+}
+
+/** Props of {@link HeraldObservability}. */
+export interface HeraldObservabilityProps {
+  readonly settings: ObservabilitySettings;
+  readonly encryptionKey: kms.IKey;
+  readonly kafkaClusterName: string;
+  readonly consumerGroupId: string;
+  readonly deliveriesTopic: string;
+  readonly cacheNodeIds: readonly string[];
+  readonly functions: readonly WatchedFunction[];
+  readonly api: apigw.IHttpApi;
+}
+
+/** Percent of API calls answered 5xx that pages (503s mean Kafka or Redis is down). */
+const API_5XX_PERCENT = 5;
+
+/** The alarm topic, alarms and dashboard. */
+export class HeraldObservability extends Construct {
+  readonly topic: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: HeraldObservabilityProps) {
+    super(scope, id);
+    const settings = props.settings;
+    assertValid('observability', validateObservability(settings));
+    this.topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Herald alarms',
+      masterKey: props.encryptionKey,
+      enforceSSL: true,
+    });
+    // CloudWatch must encrypt with the topic's key to publish alarm notifications.
+    props.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    if (settings.alarmEmail)
+      this.topic.addSubscription(new subscriptions.EmailSubscription(settings.alarmEmail));
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
+
+    const lag = consumerLag(props.kafkaClusterName, props.consumerGroupId, props.deliveriesTopic);
+    this.alarm('ConsumerLag', lag, {
+      threshold: settings.consumerLagRecords,
+      evaluationPeriods: 5,
+      description: `Dispatcher group '${props.consumerGroupId}' is more than ${settings.consumerLagRecords} records behind for 5 minutes`,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    this.dashboard.addWidgets(
+      graph('MSK consumer lag (records)', [
+        lag,
+        consumerLag(props.kafkaClusterName, props.consumerGroupId, props.deliveriesTopic, 'SumOffsetLag'),
+      ]),
+      graph('MSK consumer lag (ms)', [
+        consumerLag(
+          props.kafkaClusterName,
+          props.consumerGroupId,
+          props.deliveriesTopic,
+          'EstimatedMaxTimeLag',
+        ),
+      ]),
+    );
+
+    for (const watched of props.functions)
+      this.watchFunction(watched, settings.durationAlarmFractionOfTimeout ?? 0.8);
+    this.watchCache(props.cacheNodeIds, settings);
+
+    const failureRate = vendorFailureRate();
+    this.alarm('VendorFailureRate', failureRate, {
+      threshold: settings.vendorFailureRatePercent,
+      evaluationPeriods: 3,
+      description: `More than ${settings.vendorFailureRatePercent}% of vendor attempts failed for 15 minutes`,
+    });
+    const deadLettered = dispatchCounter(DISPATCH_METRICS.deadLettered);
+    this.alarm('DeadLettered', deadLettered, {
+      threshold: 1,
+      evaluationPeriods: 1,
+      description: 'Records were put on the dead-letter topic (poison records): inspect and replay',
+    });
+    const apiErrors = new cloudwatch.MathExpression({
+      label: 'API 5xx (%)',
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: {
+        errors: props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+        requests: props.api.metricCount({ period: Duration.minutes(5), statistic: 'Sum' }),
+      },
+      period: Duration.minutes(5),
+    });
+    this.alarm('ApiServerErrors', apiErrors, {
+      threshold: API_5XX_PERCENT,
+      evaluationPeriods: 2,
+      description: `More than ${API_5XX_PERCENT}% of API calls answered 5xx for 10 minutes (clients retry 503s)`,
+    });
+    this.dashboard.addWidgets(
+      graph('Vendor failure rate (%)', [failureRate]),
+      graph('Delivered / dead-lettered', [dispatchCounter(DISPATCH_METRICS.sent), deadLettered]),
+      graph('API 5xx (%)', [apiErrors]),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
+    );
+  }
+
+  private watchFunction(watched: WatchedFunction, durationFraction: number): void {
+    const fn = watched.function;
+    const errors = fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
+    const throttles = fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' });
+    const duration = fn.metricDuration({ period: Duration.minutes(5), statistic: 'p99' });
+    const durationLimitMs = Math.round(watched.timeout.toMilliseconds() * durationFraction);
+    this.alarm(`${watched.name}Errors`, errors, {
+      threshold: 1,
+      evaluationPeriods: 1,
+      description: `${watched.name} Lambda invocations failed (unhandled errors)`,
+    });
+    this.alarm(`${watched.name}Throttles`, throttles, {
+      threshold: 1,
+      evaluationPeriods: 1,
+      description: `${watched.name} Lambda invocations were throttled`,
+    });
+    this.alarm(`${watched.name}Duration`, duration, {
+      threshold: durationLimitMs,
+      evaluationPeriods: 3,
+      description: `${watched.name} p99 duration above ${durationLimitMs} ms (${Math.round(durationFraction * 100)}% of its timeout) for 15 minutes`,
+    });
+    this.dashboard.addWidgets(
+      graph(`${watched.name}: errors and throttles`, [errors, throttles]),
+      graph(`${watched.name}: p99 duration (ms)`, [duration]),
+    );
+  }
+
+  private watchCache(nodeIds: readonly string[], settings: ObservabilitySettings): void {
+    const memoryPercent = settings.cacheMemoryWarnPercent ?? 70;
+    const cpuPercent = settings.cacheEngineCpuPercent ?? 80;
+    // Metric math takes at most 10 metrics per alarm, so large clusters get one alarm per 10 nodes.
+    chunk(nodeIds, MAX_METRICS_PER_EXPRESSION).forEach((nodes, index) => {
+      const part = nodeIds.length > MAX_METRICS_PER_EXPRESSION ? String(index + 1) : '';
+      const memory = acrossNodes(nodes, 'DatabaseMemoryUsagePercentage', 'MAX', 'Cache memory used (%)');
+      const evictions = acrossNodes(nodes, 'Evictions', 'SUM', 'Cache evictions');
+      const cpu = acrossNodes(nodes, 'EngineCPUUtilization', 'MAX', 'Cache engine CPU (%)');
+      this.alarm(`CacheMemory${part}`, memory, {
+        threshold: memoryPercent,
+        evaluationPeriods: 5,
+        description: `A cache node is above ${memoryPercent}% of maxmemory: add shards before evictions start (npx herald capacity)`,
+        treatMissingData: cloudwatch.TreatMissingData.MISSING,
+      });
+      this.alarm(`CacheEvictions${part}`, evictions, {
+        threshold: 1,
+        evaluationPeriods: 1,
+        description: 'The cache evicted keys: dedup marks may be gone early, duplicates become possible',
+      });
+      this.alarm(`CacheEngineCpu${part}`, cpu, {
+        threshold: cpuPercent,
+        evaluationPeriods: 5,
+        description: `A cache node's Redis engine thread is above ${cpuPercent}% CPU for 5 minutes`,
+        treatMissingData: cloudwatch.TreatMissingData.MISSING,
+      });
+      this.dashboard.addWidgets(
+        graph(`Cache ${part}: memory and CPU (%)`, [memory, cpu]),
+        graph(`Cache ${part}: evictions`, [evictions]),
+      );
+    });
+  }
+
+  private alarm(
+    id: string,
+    metric: cloudwatch.IMetric,
+    options: {
+      threshold: number;
+      evaluationPeriods: number;
+      description: string;
+      treatMissingData?: cloudwatch.TreatMissingData;
+    },
+  ): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, `${id}Alarm`, {
+      metric,
+      threshold: options.threshold,
+      evaluationPeriods: options.evaluationPeriods,
+      datapointsToAlarm: options.evaluationPeriods,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // Why: no data for a counter means nothing happened; gauges (lag, cache) pass MISSING instead.
+      treatMissingData: options.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: options.description,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    alarm.addOkAction(new actions.SnsAction(this.topic));
+    this.alarms.push(alarm);
+    return alarm;
+  }
+}
+
+function graph(title: string, metrics: cloudwatch.IMetric[]): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({ title, left: metrics, width: 12 });
+}
