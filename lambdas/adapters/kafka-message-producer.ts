@@ -23,6 +23,7 @@ export interface KafkaMessageProducerOptions {
 export class KafkaMessageProducer implements MessageProducer {
   readonly #options: KafkaMessageProducerOptions;
   #producer: Promise<Producer> | undefined;
+  #connecting: Producer | undefined;
 
   constructor(options: KafkaMessageProducerOptions) {
     this.#options = options;
@@ -58,9 +59,10 @@ export class KafkaMessageProducer implements MessageProducer {
   }
 
   async close(): Promise<void> {
-    const producer = this.#producer;
+    const producer = this.#connecting;
     this.#producer = undefined;
-    if (producer) await producer.then((p) => p.disconnect()).catch(() => undefined);
+    this.#connecting = undefined;
+    await producer?.disconnect().catch(() => undefined);
   }
 
   async #produce(topic: string, records: readonly OutboundRecord[]): Promise<void> {
@@ -88,6 +90,7 @@ export class KafkaMessageProducer implements MessageProducer {
         createPartitioner: Partitioners.DefaultPartitioner,
         retry: { retries: 3, initialRetryTime: 100, maxRetryTime: Math.min(this.#options.timeoutMs, 2_000) },
       });
+      this.#connecting = producer;
       await producer.connect();
       return producer;
     })();
@@ -95,8 +98,11 @@ export class KafkaMessageProducer implements MessageProducer {
   }
 
   #reset(): void {
-    const stale = this.#producer;
+    const stale = this.#connecting;
     this.#producer = undefined;
-    stale?.then((p) => p.disconnect()).catch(() => undefined);
+    this.#connecting = undefined;
+    // Why disconnect the instance, not the promise: a connect still retrying in the background must
+    // stop now, not when its own retries run out.
+    stale?.disconnect().catch(() => undefined);
   }
 }
