@@ -1,6 +1,6 @@
 /**
  * The ingest Lambda's configuration: shared Kafka and Redis keys plus its own, validated all at once
- * at cold start (a ConfigError names every bad key). Never reads process.env itself.
+ * at cold start (a ConfigError names every bad key). The environment itself is read by shared/config.ts.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -90,7 +90,7 @@ const ingestEnv = z
     }
   });
 
-/** Loads and validates the ingest configuration from `env` (default: process.env, read in shared/config.ts). */
+/** Loads and validates the ingest configuration from `env` (default: the process environment, read by shared/config.ts). */
 export function loadIngestConfig(env?: Record<string, string | undefined>): IngestConfig {
   const raw = loadConfig(ingestEnv, env);
   const tokens = raw[EnvKey.apiTokens];
