@@ -101,8 +101,11 @@ function decodeHeaders(headers: MskEventRecord['headers']): KafkaHeader[] {
   return decoded;
 }
 
-// Why the fallback: a key AWS never sends malformed; if it ever does, the record's own fields still name it.
-function topicPartitionOf(key: string, raw: MskEventRecord): { topic: string; partition: number } {
+/**
+ * The topic and partition of a record under `key`. Why the fallback: AWS never sends a malformed key;
+ * if it ever does, the record's own fields still name it.
+ */
+export function topicPartitionOf(key: string, raw: MskEventRecord): { topic: string; partition: number } {
   try {
     return parsePartitionKey(key);
   } catch (error) {

@@ -1,12 +1,120 @@
 /**
- * Dispatch Lambda entry point (MSK event source). Work in progress: the real adapters are wired in
- * the following commits; until then every invocation fails, so the event source mapping retries and
- * nothing is lost or sent.
+ * Dispatch Lambda entry point (MSK event source mapping, ReportBatchItemFailures). The only file that
+ * builds real clients: configuration is validated at cold start (a ConfigError fails the init
+ * loudly); Redis, the dead-letter producer and the vendors are wired once per container. Secrets
+ * (vendor credentials, Redis AUTH) come from Secrets Manager, never from clear-text env in AWS.
  */
-import type { MSKEvent } from 'aws-lambda';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Context, MSKEvent } from 'aws-lambda';
+import { HttpVendor } from '../adapters/http-vendor.ts';
+import { createKafka } from '../adapters/kafka-client.ts';
+import { KafkaDeadLetterSink } from '../adapters/kafka-dead-letter-sink.ts';
+import { createRedisClient } from '../adapters/redis-client.ts';
+import { RedisDedupStore } from '../adapters/redis-dedup-store.ts';
+import { RedisStatusStore } from '../adapters/redis-status-store.ts';
 import { DependencyUnavailableError } from '../core/errors.ts';
+import type { KafkaBatchResponse } from '../core/msk-event.ts';
+import { EnvKey } from '../shared/env-keys.ts';
+import { createLogger, createMetrics } from '../shared/logger.ts';
+import { createDispatchApp, type DispatchHandler } from './app.ts';
+import { checkLeaseCoversVendors, type DispatchConfig, loadDispatchConfig } from './dispatch-config.ts';
+import { parseVendorsConfig } from './vendors-config.ts';
 
-/** The Lambda handler. */
-export async function handler(_event: MSKEvent): Promise<never> {
-  throw new DependencyUnavailableError('dispatch', 'dispatcher not wired yet');
+const SERVICE = 'herald-dispatch';
+const config = loadDispatchConfig();
+const logger = createLogger(SERVICE);
+const metrics = createMetrics(SERVICE);
+
+async function readSecret(secretArn: string, what: string): Promise<string> {
+  const client = new SecretsManagerClient({ region: secretArn.split(':')[3] });
+  try {
+    const { SecretString: secret } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+    if (!secret) throw new Error('secret has no string value');
+    return secret;
+  } catch (error) {
+    throw new DependencyUnavailableError('secrets-manager', `could not read the ${what} secret`, {
+      cause: error,
+    });
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The ElastiCache AUTH token: a plain secret string or JSON with `password`/`authToken`. */
+function redisPasswordOf(secret: string): string {
+  if (!secret.trimStart().startsWith('{')) return secret;
+  const parsed = JSON.parse(secret) as { password?: string; authToken?: string };
+  const password = parsed.password ?? parsed.authToken;
+  if (!password)
+    throw new DependencyUnavailableError('secrets-manager', 'Redis secret JSON has no password or authToken');
+  return password;
+}
+
+async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
+  const vendorsConfig =
+    'config' in settings.vendors
+      ? settings.vendors.config
+      : parseVendorsConfig(await readSecret(settings.vendors.secretArn, 'vendors'), EnvKey.vendorsSecretArn);
+  checkLeaseCoversVendors(settings, vendorsConfig);
+  const password = settings.redis.authSecretArn
+    ? redisPasswordOf(await readSecret(settings.redis.authSecretArn, 'Redis AUTH'))
+    : undefined;
+  const redis = createRedisClient({
+    url: settings.redis.url,
+    isCluster: settings.redis.isCluster,
+    ...(password ? { password } : {}),
+  });
+  // Why a listener: ioredis reports connection errors as events; commands still fail (fail-closed).
+  redis.on('error', (error: unknown) => logger.warn('redis connection error', { error }));
+  const kafka = await createKafka({ clientId: SERVICE, ...settings.kafka });
+  return createDispatchApp({
+    dedup: new RedisDedupStore(redis, {
+      keyPrefix: settings.redis.keyPrefix,
+      windowSeconds: settings.dedupWindowSeconds,
+      leaseMs: settings.claimLeaseMs,
+    }),
+    deadLetters: new KafkaDeadLetterSink(kafka.producer({ idempotent: true }), settings.deadLetterTopic),
+    statuses: new RedisStatusStore(redis, {
+      keyPrefix: settings.redis.keyPrefix,
+      retentionSeconds: settings.statusRetentionSeconds,
+    }),
+    vendors: vendorsConfig.vendors.map((spec) => ({
+      vendor: new HttpVendor({
+        name: spec.name,
+        url: spec.url,
+        timeoutMs: spec.timeoutMs,
+        ...(spec.auth ? { auth: { name: spec.auth.header, value: spec.auth.value } } : {}),
+      }),
+      timeoutMs: spec.timeoutMs,
+      guard: {
+        maxConcurrent: spec.maxConcurrent,
+        failureThreshold: spec.failureThreshold,
+        halfOpenAfterMs: spec.halfOpenAfterMs,
+      },
+    })),
+    routes: vendorsConfig.routes,
+    ambiguousRetryPolicy: settings.ambiguousRetryPolicy,
+    claimLeaseMs: settings.claimLeaseMs,
+    logger,
+    metrics,
+  });
+}
+
+let app: Promise<DispatchHandler> | undefined;
+
+/**
+ * Lambda handler: builds the app on first use (retrying after a failed build), then delegates.
+ * A failed build fails the invocation, so the event source mapping retries the batch: nothing is lost.
+ */
+export async function handler(event: MSKEvent, context: Context): Promise<KafkaBatchResponse> {
+  app ??= buildApp(config);
+  let ready: DispatchHandler;
+  try {
+    ready = await app;
+  } catch (error) {
+    app = undefined;
+    logger.error('dispatch app could not be built', { error });
+    throw error;
+  }
+  return ready(event, context);
 }

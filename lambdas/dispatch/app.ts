@@ -1,0 +1,105 @@
+/**
+ * The dispatch Lambda's middy stack, built from injected dependencies: unit tests pass in-memory
+ * fakes, handler.ts passes the real Redis, Kafka and HTTP vendor adapters. Both run this stack.
+ * Vendors are wrapped in their cockatiel guards here, once, so breaker state outlives invocations.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { Channel } from '../core/delivery.ts';
+import type { KafkaBatchResponse, MskEvent } from '../core/msk-event.ts';
+import type { AmbiguousRetryPolicy, ChannelRoute } from '../core/routing.ts';
+import type { DeadLetterSink } from '../ports/dead-letter-sink.ts';
+import type { DedupStore } from '../ports/dedup-store.ts';
+import type { StatusStore } from '../ports/status-store.ts';
+import type { Vendor } from '../ports/vendor.ts';
+import { dispatchBatch } from './dispatch-batch.ts';
+import { reportBatch } from './dispatch-report.ts';
+import { GuardedVendor, type VendorGuardOptions } from './guarded-vendor.ts';
+
+/** A vendor adapter with its resilience settings. */
+export interface VendorEntry {
+  readonly vendor: Vendor;
+  /** The adapter's own request timeout (sending stops early enough for calls to finish). */
+  readonly timeoutMs: number;
+  readonly guard: Omit<VendorGuardOptions, 'onCircuitChange'>;
+}
+
+/** Everything the dispatch app is built from. */
+export interface DispatchAppDeps {
+  readonly dedup: DedupStore;
+  readonly deadLetters: DeadLetterSink;
+  readonly statuses: StatusStore;
+  readonly vendors: readonly VendorEntry[];
+  readonly routes: Readonly<Partial<Record<Channel, ChannelRoute>>>;
+  readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
+  /** The claim lease; no vendor call starts after it is nearly used up. */
+  readonly claimLeaseMs: number;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
+}
+
+/** The dispatch Lambda handler (MSK event source, partial-batch response). */
+export type DispatchHandler = MiddyfiedHandler<MskEvent, KafkaBatchResponse, Error, Context>;
+
+// Why a margin: calls started just before the deadline still need their own timeout to finish,
+// and the claims must outlive them; the slowest vendor timeout is subtracted too.
+const SAFETY_MARGIN_MS = 2_000;
+
+/** How long this invocation may keep starting vendor calls. */
+export function sendBudgetMs(
+  claimLeaseMs: number,
+  remainingMs: number,
+  slowestVendorTimeoutMs: number,
+): number {
+  return Math.max(0, Math.min(claimLeaseMs, remainingMs) - slowestVendorTimeoutMs - SAFETY_MARGIN_MS);
+}
+
+/** Builds the dispatch handler from its dependencies. */
+export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
+  const vendors = new Map<string, Vendor>(
+    deps.vendors.map(({ vendor, guard }) => [
+      vendor.name,
+      new GuardedVendor(vendor, {
+        ...guard,
+        onCircuitChange: (name, state) => deps.logger.warn('vendor circuit changed', { vendor: name, state }),
+      }),
+    ]),
+  );
+  const slowestTimeoutMs = Math.max(0, ...deps.vendors.map((entry) => entry.timeoutMs));
+  const batchDeps = {
+    dedup: deps.dedup,
+    deadLetters: deps.deadLetters,
+    statuses: deps.statuses,
+    vendors,
+    routes: deps.routes,
+    ambiguousRetryPolicy: deps.ambiguousRetryPolicy,
+    clock: deps.clock ?? (() => new Date()),
+  };
+  return middy<MskEvent, KafkaBatchResponse, Error, Context>()
+    .use(
+      // Why explicit: the event holds message bodies and recipients; it must never be logged.
+      injectLambdaContext(deps.logger, { logEvent: false, resetKeys: true }),
+    )
+    .use(logMetrics(deps.metrics))
+    .handler(async (event, context) => {
+      const owner = `${context.awsRequestId || 'local'}:${randomUUID()}`;
+      const remainingMs = context.getRemainingTimeInMillis?.() ?? deps.claimLeaseMs;
+      const deadline = AbortSignal.timeout(sendBudgetMs(deps.claimLeaseMs, remainingMs, slowestTimeoutMs));
+      const report = await dispatchBatch(event, owner, deadline, batchDeps).catch((error: unknown) => {
+        deps.logger.error('batch failed before anything was sent; the whole batch will be retried', {
+          error,
+        });
+        deps.metrics.addMetric('BatchFailed', MetricUnit.Count, 1);
+        throw error;
+      });
+      reportBatch(report, deps.logger, deps.metrics);
+      return report.response;
+    });
+}

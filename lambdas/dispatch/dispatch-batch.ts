@@ -1,0 +1,229 @@
+/**
+ * The dispatch use case for one MSK batch. Order matters:
+ * 1. sort records into deliveries and poison (nothing external yet);
+ * 2. claim every distinct deliveryId in one call — if the dedup store is unreachable this throws and
+ *    the whole batch is retried with nothing sent (fail-closed);
+ * 3. concurrently: dead-letter the poison, and route every claimed delivery through its vendors
+ *    (bounded per vendor by the guards);
+ * 4. mark sent/failed deliveries and release retryable ones (one call each), record statuses.
+ * Records that are in flight elsewhere, could not be delivered yet, or could not be dead-lettered are
+ * returned for retry. A record already marked is suppressed, so a redelivered batch (partial or whole,
+ * on-demand mode ignoring batchItemFailures) never sends anything twice.
+ */
+import type { ClaimResult, CompletionMark } from '../core/dedup.ts';
+import type { Channel } from '../core/delivery.ts';
+import { batchResponseFor, type KafkaBatchResponse, type MskEvent } from '../core/msk-event.ts';
+import { type AmbiguousRetryPolicy, type ChannelRoute, vendorOrder } from '../core/routing.ts';
+import type { DeadLetterSink } from '../ports/dead-letter-sink.ts';
+import type { DedupStore } from '../ports/dedup-store.ts';
+import type { StatusStore, StatusUpdate } from '../ports/status-store.ts';
+import type { Vendor } from '../ports/vendor.ts';
+import { type DeliveryRecord, idKey, RecordFate, type RecordReport, sortRecords } from './batch-records.ts';
+import { type RouteResult, routeMessage } from './vendor-router.ts';
+
+/** What the use case needs. */
+export interface DispatchBatchDeps {
+  readonly dedup: DedupStore;
+  readonly deadLetters: DeadLetterSink;
+  readonly statuses: StatusStore;
+  readonly vendors: ReadonlyMap<string, Vendor>;
+  readonly routes: Readonly<Partial<Record<Channel, ChannelRoute>>>;
+  readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
+  readonly clock: () => Date;
+}
+
+/** Side effects that failed without failing the batch (logged by the app). */
+export interface BatchProblems {
+  deadLetters?: unknown;
+  marks?: unknown;
+  releases?: unknown;
+  statuses?: unknown;
+}
+
+/** The outcome of one batch. */
+export interface BatchReport {
+  readonly response: KafkaBatchResponse;
+  readonly records: readonly RecordReport[];
+  readonly problems: BatchProblems;
+}
+
+async function route(
+  record: DeliveryRecord,
+  deps: DispatchBatchDeps,
+  deadline: AbortSignal,
+): Promise<RouteResult> {
+  const { delivery } = record;
+  const routing = deps.routes[delivery.channel];
+  if (!routing) {
+    const reason = `no vendors configured for channel ${delivery.channel}`;
+    return { kind: 'failed', vendor: '', reason, attempts: [] };
+  }
+  const message = {
+    deliveryId: delivery.deliveryId,
+    requestId: delivery.requestId,
+    channel: delivery.channel,
+    to: delivery.recipient,
+    body: delivery.content.body,
+    ...(delivery.content.title === undefined ? {} : { title: delivery.content.title }),
+    priority: delivery.priority,
+  };
+  return routeMessage(
+    message,
+    vendorOrder(routing, delivery.deliveryId),
+    deps.vendors,
+    deps.ambiguousRetryPolicy,
+    deadline,
+  );
+}
+
+function reportOf(
+  record: DeliveryRecord,
+  claim: ClaimResult | undefined,
+  result: RouteResult | undefined,
+): RecordReport {
+  const base = {
+    id: record.id,
+    deliveryId: record.delivery.deliveryId,
+    requestId: record.delivery.requestId,
+  };
+  if (claim?.outcome === 'duplicate')
+    return { ...base, fate: RecordFate.suppressed, reason: `duplicate of a delivery already ${claim.mark}` };
+  if (claim?.outcome !== 'claimed' || !result)
+    return { ...base, fate: RecordFate.retry, reason: 'being delivered by another invocation' };
+  if (result.kind === 'sent')
+    return { ...base, fate: RecordFate.sent, vendor: result.vendor, attempts: result.attempts };
+  if (result.kind === 'failed') {
+    return {
+      ...base,
+      fate: RecordFate.failed,
+      reason: result.reason,
+      attempts: result.attempts,
+      ...(result.vendor ? { vendor: result.vendor } : {}),
+    };
+  }
+  return { ...base, fate: RecordFate.retry, reason: result.reason, attempts: result.attempts };
+}
+
+/** Processes one batch; throws only when the claims cannot be made (then nothing was sent). */
+export async function dispatchBatch(
+  event: MskEvent,
+  owner: string,
+  deadline: AbortSignal,
+  deps: DispatchBatchDeps,
+): Promise<BatchReport> {
+  const { deliveries, poison, order } = sortRecords(event);
+  const problems: BatchProblems = {};
+  const firsts = new Map<string, DeliveryRecord>();
+  for (const record of deliveries)
+    if (!firsts.has(record.delivery.deliveryId)) firsts.set(record.delivery.deliveryId, record);
+
+  const claims =
+    firsts.size > 0 ? await deps.dedup.claim([...firsts.keys()], owner) : new Map<string, ClaimResult>();
+
+  const deadLettered =
+    poison.length === 0
+      ? Promise.resolve(true)
+      : deps.deadLetters.publish(poison.map((p) => p.letter)).then(
+          () => true,
+          (error: unknown) => {
+            problems.deadLetters = error;
+            return false;
+          },
+        );
+  const claimed = [...firsts.values()].filter(
+    (r) => claims.get(r.delivery.deliveryId)?.outcome === 'claimed',
+  );
+  const results = new Map(
+    await Promise.all(
+      claimed.map(async (r) => [r.delivery.deliveryId, await route(r, deps, deadline)] as const),
+    ),
+  );
+  const isDeadLettered = await deadLettered;
+
+  const firstReports = new Map(
+    [...firsts.values()].map((r) => [
+      r.delivery.deliveryId,
+      reportOf(r, claims.get(r.delivery.deliveryId), results.get(r.delivery.deliveryId)),
+    ]),
+  );
+  const reports = new Map<string, RecordReport>();
+  for (const p of poison) {
+    reports.set(
+      idKey(p.id),
+      isDeadLettered
+        ? { id: p.id, fate: RecordFate.deadLettered, reason: p.letter.reason }
+        : {
+            id: p.id,
+            fate: RecordFate.retry,
+            reason: `dead-letter topic unavailable (poison: ${p.letter.reason})`,
+          },
+    );
+  }
+  for (const record of deliveries) {
+    const first = firstReports.get(record.delivery.deliveryId) as RecordReport;
+    if (first.id === record.id) reports.set(idKey(record.id), first);
+    else {
+      // A copy of a delivery earlier in this batch follows it: retried with it, or suppressed.
+      const fate = first.fate === RecordFate.retry ? RecordFate.retry : RecordFate.suppressed;
+      reports.set(idKey(record.id), {
+        id: record.id,
+        fate,
+        deliveryId: first.deliveryId,
+        requestId: first.requestId,
+        reason: 'same delivery earlier in this batch',
+      });
+    }
+  }
+
+  await finish([...firstReports.values()], owner, deps, problems);
+  const records = order.map((id) => reports.get(idKey(id)) as RecordReport);
+  return {
+    response: batchResponseFor(records.filter((r) => r.fate === RecordFate.retry).map((r) => r.id)),
+    records,
+    problems,
+  };
+}
+
+/** Marks, releases and status updates for each distinct delivery; failures become problems, never retries. */
+async function finish(
+  reports: readonly RecordReport[],
+  owner: string,
+  deps: DispatchBatchDeps,
+  problems: BatchProblems,
+): Promise<void> {
+  const at = deps.clock().toISOString();
+  const marks: CompletionMark[] = [];
+  const releases: string[] = [];
+  const updates: StatusUpdate[] = [];
+  for (const report of reports) {
+    const { deliveryId = '', requestId = '' } = report;
+    if (report.fate === RecordFate.sent) {
+      marks.push({ deliveryId, kind: 'sent' });
+      updates.push({ requestId, deliveryId, state: 'sent', vendor: report.vendor as string, at });
+    } else if (report.fate === RecordFate.failed) {
+      marks.push({ deliveryId, kind: 'failed' });
+      updates.push({
+        requestId,
+        deliveryId,
+        state: 'failed',
+        reason: report.reason as string,
+        at,
+        ...(report.vendor ? { vendor: report.vendor } : {}),
+      });
+    } else if (report.fate === RecordFate.suppressed) {
+      updates.push({ requestId, deliveryId, state: 'suppressed', reason: report.reason as string, at });
+    } else if (report.fate === RecordFate.retry && report.attempts) {
+      releases.push(deliveryId);
+    }
+  }
+  // Why a failed mark never turns into a retry: the message went out; retrying would send it twice.
+  // The claim stays until its lease expires, so a redelivery in that time is still held off.
+  const [marked, released, recorded] = await Promise.allSettled([
+    marks.length > 0 ? deps.dedup.complete(marks, owner) : undefined,
+    releases.length > 0 ? deps.dedup.release(releases, owner) : undefined,
+    updates.length > 0 ? deps.statuses.recordUpdates(updates) : undefined,
+  ]);
+  if (marked.status === 'rejected') problems.marks = marked.reason;
+  if (released.status === 'rejected') problems.releases = released.reason;
+  if (recorded.status === 'rejected') problems.statuses = recorded.reason;
+}

@@ -1,0 +1,117 @@
+/**
+ * The dispatch Lambda's configuration: shared Kafka and Redis keys plus its own, validated all at
+ * once at cold start (a ConfigError names every bad key). Never reads process.env itself.
+ * Vendors come from HERALD_VENDORS (local runtime, tests) or from the Secrets Manager secret named
+ * by HERALD_VENDORS_SECRET_ARN; in AWS, credentials in clear text in the environment are refused.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.ts';
+import { AmbiguousRetryPolicy } from '../core/routing.ts';
+import { kafkaEnv, loadConfig, positiveInt, redisEnv } from '../shared/config.ts';
+import { EnvKey } from '../shared/env-keys.ts';
+import { parseVendorsConfig, type VendorsConfig } from './vendors-config.ts';
+
+/** The dispatch Lambda's typed configuration. */
+export interface DispatchConfig {
+  readonly kafka: {
+    readonly brokers?: readonly string[];
+    readonly auth: 'none' | 'iam';
+    readonly mskClusterArn?: string;
+    readonly timeoutMs: number;
+  };
+  readonly deadLetterTopic: string;
+  readonly redis: {
+    readonly url: string;
+    readonly isCluster: boolean;
+    readonly authSecretArn?: string;
+    readonly keyPrefix: string;
+  };
+  readonly dedupWindowSeconds: number;
+  readonly claimLeaseMs: number;
+  readonly statusRetentionSeconds: number;
+  readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
+  /** Either the vendors themselves (HERALD_VENDORS) or the secret to read them from. */
+  readonly vendors: { readonly config: VendorsConfig } | { readonly secretArn: string };
+}
+
+const dispatchEnv = z
+  .object({
+    ...kafkaEnv,
+    ...redisEnv,
+    // Why 24 h: matches the ingest idempotency window, so a client retry within it is never re-sent.
+    [EnvKey.dedupWindowSeconds]: positiveInt(86_400),
+    // Why 120 s: the longest a batch may spend sending (the app stops starting vendor calls before the
+    // lease runs out); a crashed invocation's deliveries are retried after it.
+    [EnvKey.claimLeaseMs]: z.coerce.number().int().min(5_000).max(900_000).default(120_000),
+    // Why 7 days: same as ingest; dispatch refreshes the status entries it writes.
+    [EnvKey.statusRetentionSeconds]: positiveInt(7 * 86_400),
+    [EnvKey.ambiguousRetryPolicy]: z
+      .enum(Object.values(AmbiguousRetryPolicy))
+      .default(AmbiguousRetryPolicy.sameVendorThenFailover),
+    [EnvKey.vendorsJson]: z.string().trim().min(1).optional(),
+    [EnvKey.vendorsSecretArn]: z.string().startsWith('arn:').optional(),
+    [EnvKey.lambdaFunctionName]: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (!env[EnvKey.kafkaBrokers] && !env[EnvKey.mskClusterArn]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [EnvKey.kafkaBrokers],
+        message: 'set KAFKA_BROKERS or an MSK cluster ARN',
+      });
+    }
+    if (Boolean(env[EnvKey.vendorsJson]) === Boolean(env[EnvKey.vendorsSecretArn])) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [EnvKey.vendorsJson],
+        message: `set exactly one of ${EnvKey.vendorsJson} and ${EnvKey.vendorsSecretArn}`,
+      });
+    }
+  });
+
+/** Loads and validates the dispatch configuration from `env` (default: process.env, read in shared/config.ts). */
+export function loadDispatchConfig(env?: Record<string, string | undefined>): DispatchConfig {
+  const raw = loadConfig(dispatchEnv, env);
+  const vendorsJson = raw[EnvKey.vendorsJson];
+  const vendors = vendorsJson ? { config: parseVendorsConfig(vendorsJson, EnvKey.vendorsJson) } : undefined;
+  if (vendors?.config.hasCredentials && raw[EnvKey.lambdaFunctionName]) {
+    throw new ConfigError(
+      `${EnvKey.vendorsJson} holds vendor credentials in clear text; in AWS put them in the secret named by ${EnvKey.vendorsSecretArn}`,
+      [EnvKey.vendorsJson],
+    );
+  }
+  return {
+    kafka: {
+      ...(raw[EnvKey.kafkaBrokers] ? { brokers: raw[EnvKey.kafkaBrokers] } : {}),
+      auth: raw[EnvKey.kafkaAuth],
+      ...(raw[EnvKey.mskClusterArn] ? { mskClusterArn: raw[EnvKey.mskClusterArn] } : {}),
+      timeoutMs: raw[EnvKey.kafkaTimeoutMs],
+    },
+    deadLetterTopic: raw[EnvKey.deadLetterTopic],
+    redis: {
+      url: raw[EnvKey.redisUrl],
+      isCluster: raw[EnvKey.redisCluster],
+      ...(raw[EnvKey.redisAuthSecretArn] ? { authSecretArn: raw[EnvKey.redisAuthSecretArn] } : {}),
+      keyPrefix: raw[EnvKey.keyPrefix],
+    },
+    dedupWindowSeconds: raw[EnvKey.dedupWindowSeconds],
+    claimLeaseMs: raw[EnvKey.claimLeaseMs],
+    statusRetentionSeconds: raw[EnvKey.statusRetentionSeconds],
+    ambiguousRetryPolicy: raw[EnvKey.ambiguousRetryPolicy],
+    vendors: vendors ?? { secretArn: raw[EnvKey.vendorsSecretArn] as string },
+  };
+}
+
+/**
+ * Checks that a batch can finish within the claim lease: every vendor call (up to two per vendor
+ * with the ambiguous retry) plus a margin must fit, or leases could expire mid-send.
+ */
+export function checkLeaseCoversVendors(config: DispatchConfig, vendors: VendorsConfig): void {
+  const slowest = Math.max(...vendors.vendors.map((vendor) => vendor.timeoutMs));
+  if (config.claimLeaseMs < 2 * slowest + 5_000) {
+    throw new ConfigError(
+      `${EnvKey.claimLeaseMs} (${config.claimLeaseMs}) must be at least 2 × the slowest vendor timeout + 5 s`,
+      [EnvKey.claimLeaseMs],
+    );
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Wraps a Vendor in cockatiel policies, built once per container so their state outlives an
+ * invocation: a circuit breaker (consecutive failures open it; after `halfOpenAfterMs` one probe call
+ * decides) outside a bulkhead (at most `maxConcurrent` calls in flight, the rest queue). A 429's
+ * Retry-After pauses the vendor for that long. Refusals come back as `unavailable` outcomes, which the
+ * router fails over on.
+ */
+import {
+  type BulkheadPolicy,
+  bulkhead,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhenResult,
+  isBrokenCircuitError,
+  isBulkheadRejectedError,
+  isTaskCancelledError,
+} from 'cockatiel';
+import type { Vendor, VendorMessage, VendorOutcome } from '../ports/vendor.ts';
+
+/** Resilience settings of one vendor. */
+export interface VendorGuardOptions {
+  readonly maxConcurrent: number;
+  readonly failureThreshold: number;
+  readonly halfOpenAfterMs: number;
+  /** Longest pause a Retry-After may impose. @default 300_000 */
+  readonly maxRetryAfterMs?: number;
+  /** Called when the circuit opens, half-opens or closes. */
+  readonly onCircuitChange?: (vendor: string, state: 'open' | 'half-open' | 'closed') => void;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+// Why queue so many: a batch's calls must wait for a slot, not be refused; the deadline signal
+// cancels the ones still queued when time runs out.
+const QUEUE_CAPACITY = 10_000;
+
+// Timeouts and plain unavailability count against the vendor; a throttled 429 does not (the vendor is
+// up, and Retry-After already pauses it), nor does a permanent rejection (the vendor answered).
+const isFailure = (result: unknown) => {
+  const outcome = result as VendorOutcome;
+  return (
+    outcome.kind === 'ambiguous' || (outcome.kind === 'unavailable' && outcome.retryAfterMs === undefined)
+  );
+};
+
+/** A Vendor behind a circuit breaker, a bulkhead and a Retry-After pause. */
+export class GuardedVendor implements Vendor {
+  readonly name: string;
+  readonly #inner: Vendor;
+  readonly #breaker: CircuitBreakerPolicy;
+  readonly #bulkhead: BulkheadPolicy;
+  readonly #now: () => number;
+  readonly #maxRetryAfterMs: number;
+  #pausedUntilMs = 0;
+
+  constructor(inner: Vendor, options: VendorGuardOptions) {
+    this.name = inner.name;
+    this.#inner = inner;
+    this.#now = options.now ?? Date.now;
+    this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 300_000;
+    this.#bulkhead = bulkhead(options.maxConcurrent, QUEUE_CAPACITY);
+    this.#breaker = circuitBreaker(handleWhenResult(isFailure), {
+      halfOpenAfter: options.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(options.failureThreshold),
+    });
+    const names = {
+      [CircuitState.Open]: 'open',
+      [CircuitState.HalfOpen]: 'half-open',
+      [CircuitState.Closed]: 'closed',
+    } as const;
+    this.#breaker.onStateChange((state) => {
+      if (state !== CircuitState.Isolated) options.onCircuitChange?.(this.name, names[state]);
+    });
+  }
+
+  /** Whether calls are refused right now (circuit open). */
+  get isCircuitOpen(): boolean {
+    return this.#breaker.state === CircuitState.Open;
+  }
+
+  /**
+   * Sends unless paused or the circuit is open. `signal` (the batch deadline) only cancels a call still
+   * waiting for a slot: a call in flight is never aborted, as that would make its outcome ambiguous.
+   */
+  async send(message: VendorMessage, signal?: AbortSignal): Promise<VendorOutcome> {
+    if (this.#now() < this.#pausedUntilMs) {
+      return { kind: 'unavailable', reason: `${this.name}: paused by Retry-After` };
+    }
+    try {
+      const outcome = await this.#breaker.execute(
+        () => this.#bulkhead.execute(() => this.#inner.send(message), signal),
+        signal,
+      );
+      if (outcome.kind === 'unavailable' && outcome.retryAfterMs !== undefined) {
+        const pause = Math.min(outcome.retryAfterMs, this.#maxRetryAfterMs);
+        this.#pausedUntilMs = Math.max(this.#pausedUntilMs, this.#now() + pause);
+      }
+      return outcome;
+    } catch (error) {
+      if (isBrokenCircuitError(error)) return { kind: 'unavailable', reason: `${this.name}: circuit open` };
+      if (isTaskCancelledError(error))
+        return { kind: 'unavailable', reason: `${this.name}: batch deadline reached` };
+      if (isBulkheadRejectedError(error))
+        return { kind: 'unavailable', reason: `${this.name}: too many queued calls` };
+      // A vendor adapter should never throw; if one does, the message may have gone out.
+      return { kind: 'ambiguous', reason: `${this.name}: ${error instanceof Error ? error.name : 'error'}` };
+    }
+  }
+}
