@@ -44,7 +44,7 @@ const ROUTES: readonly { method: string; path: RegExp; route: Route }[] = [
   { method: 'GET', path: /^\/v1\/openapi\.json$/, route: getOpenApi },
 ];
 
-function dispatch(event: APIGatewayProxyEventV2, deps: RouteDeps): Promise<HttpResponse> {
+function routeRequest(event: APIGatewayProxyEventV2, deps: RouteDeps): Promise<HttpResponse> {
   const path = routePathOf(event);
   const matching = ROUTES.map((r) => ({ ...r, match: r.path.exec(path) })).filter((r) => r.match);
   if (matching.length === 0) throw problems.notFound();
@@ -119,5 +119,5 @@ export function createIngestApp(deps: IngestAppDeps): IngestHandler {
     .use(logMetrics(deps.metrics))
     .use(correlate(deps.logger, deps.metrics))
     .use(httpErrorHandler(deps.logger, deps.metrics))
-    .handler((event) => dispatch(event, routeDeps));
+    .handler((event) => routeRequest(event, routeDeps));
 }
