@@ -26,8 +26,13 @@ export interface ApiGatewayOptions {
   readonly apiId?: string;
   /** @default 'herald-ingest' */
   readonly functionName?: string;
-  /** Why 30 s: the HTTP API integration timeout. @default 30_000 */
+  /** Why 30 s: the HTTP API integration timeout; past it the gateway answers 503. @default 30_000 */
   readonly integrationTimeoutMs?: number;
+  /**
+   * The function's own timeout; past it the invocation fails and the gateway answers 500. The handler
+   * runs in this process, so it is abandoned, not frozen. @default no function timeout
+   */
+  readonly functionTimeoutMs?: number;
   /** Why 10 MB: the HTTP API payload quota. @default 10 * 1024 * 1024 */
   readonly maxPayloadBytes?: number;
   /** Called with what the handler threw (the client only sees 500). */
@@ -83,27 +88,41 @@ async function invoke(
   event: APIGatewayProxyEventV2,
   requestId: string,
 ): Promise<HttpResponse> {
-  const timeoutMs = options.integrationTimeoutMs ?? 30_000;
+  const integrationTimeoutMs = options.integrationTimeoutMs ?? 30_000;
+  const functionTimeoutMs = Math.min(
+    options.functionTimeoutMs ?? Number.POSITIVE_INFINITY,
+    integrationTimeoutMs,
+  );
   const context = createLambdaContext(
     { functionName: options.functionName ?? 'herald-ingest' },
-    { deadlineMs: Date.now() + timeoutMs, logStreamName: newLogStreamName() },
+    { deadlineMs: Date.now() + functionTimeoutMs, logStreamName: newLogStreamName() },
   );
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
+  const timers: NodeJS.Timeout[] = [];
+  const after = <T>(ms: number, value: T) =>
+    new Promise<T>((resolve) => timers.push(setTimeout(() => resolve(value), ms)));
   try {
     // The round trip through JSON is what Lambda does to every result.
-    const outcome = await Promise.race([
-      options.handler(event, context).then((r) => JSON.parse(JSON.stringify(r ?? null)) as unknown),
-      timedOut,
-    ]);
-    return outcome === 'timeout' ? gatewayErrorResponse(GatewayError.unavailable) : mapResultV2(outcome);
+    const result = options
+      .handler(event, context)
+      .then((r) => ({ value: JSON.parse(JSON.stringify(r ?? null)) as unknown }));
+    const deadlines = [after(integrationTimeoutMs, 'integration-timeout' as const)];
+    const functionDeadline =
+      functionTimeoutMs < integrationTimeoutMs ? [after(functionTimeoutMs, 'function-timeout' as const)] : [];
+    const outcome = await Promise.race([result, ...functionDeadline, ...deadlines]);
+    if (outcome === 'integration-timeout') return gatewayErrorResponse(GatewayError.unavailable);
+    if (outcome === 'function-timeout') {
+      options.onHandlerError?.(
+        new Error(`Task timed out after ${(functionTimeoutMs / 1000).toFixed(2)} seconds`),
+        requestId,
+      );
+      return gatewayErrorResponse(GatewayError.internal);
+    }
+    return mapResultV2(outcome.value);
   } catch (error) {
     options.onHandlerError?.(error, requestId);
     return gatewayErrorResponse(GatewayError.internal);
   } finally {
-    clearTimeout(timer);
+    for (const timer of timers) clearTimeout(timer);
   }
 }
 

@@ -46,6 +46,8 @@ process.on('unhandledRejection', (reason) => void failAndExit('Runtime.Unhandled
 process.on('uncaughtException', (error) => void failAndExit('Runtime.UncaughtException', error));
 // The parent's IPC channel closing means the mapping stopped: end with it.
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C reaches the whole process group; the runtime ends this environment itself, in order.
+process.on('SIGINT', () => undefined);
 
 async function main(): Promise<void> {
   const modulePath = process.env.HERALD_FUNCTION_MODULE ?? '';
@@ -57,7 +59,15 @@ async function main(): Promise<void> {
       throw new Error(`${modulePath} does not export a function named ${exportName}`);
     handler = module[exportName] as Handler;
   } catch (error) {
-    return failAndExit('Runtime.ImportModuleError', error);
+    // As the Node.js runtime reports init failures: missing module, syntax error, or the error itself.
+    const code = (error as NodeJS.ErrnoException).code;
+    const errorType =
+      code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
+        ? 'Runtime.ImportModuleError'
+        : error instanceof SyntaxError
+          ? 'Runtime.UserCodeSyntaxError'
+          : toLambdaError(error).errorType;
+    return failAndExit(errorType, error);
   }
   const info = {
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'function',

@@ -98,6 +98,24 @@ describe('startApiGateway', () => {
     expect(await response.json()).toEqual({ message: 'Service Unavailable' });
   });
 
+  it('answers 500 when the handler outlives the function timeout (shorter than the integration timeout)', async () => {
+    const strict = await startApiGateway({
+      handler,
+      port: 0,
+      integrationTimeoutMs: 5_000,
+      functionTimeoutMs: 300,
+      onHandlerError: () => undefined,
+    });
+    try {
+      const response = await fetch(`${strict.url}/slow`);
+
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ message: 'Internal Server Error' });
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('infers a JSON 200 from a plain object result', async () => {
     const response = await fetch(`${gateway.url}/inferred`);
 

@@ -134,4 +134,28 @@ describe('FunctionProcess', () => {
 
     expect(outcome).toMatchObject({ kind: 'error', error: { errorType: 'Runtime.ImportModuleError' } });
   });
+
+  it('reports an error thrown during init under its own name, at every invocation', async () => {
+    const failing = new FunctionProcess({
+      functionName: 'failing',
+      modulePath: fileURLToPath(new URL('./functions/failing-init-function.ts', import.meta.url)),
+      timeoutMs: 1_000,
+      environment: {},
+      log: () => undefined,
+    });
+
+    const outcomes = [await failing.invoke({}), await failing.invoke({})];
+    await failing.stop();
+
+    expect(outcomes).toEqual([
+      {
+        kind: 'error',
+        error: expect.objectContaining({
+          errorType: 'ConfigError',
+          errorMessage: 'HERALD_EXAMPLE: required',
+        }),
+      },
+      { kind: 'error', error: expect.objectContaining({ errorType: 'ConfigError' }) },
+    ]);
+  });
 });

@@ -1,0 +1,186 @@
+/**
+ * End-to-end helpers: a whole local runtime (API, dispatcher with its own Lambda process, mock
+ * vendors) on its own topics, key prefix and consumer group, and a client that sends requests the
+ * way a well-behaved caller does (retrying 503/409 with the same Idempotency-Key).
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EnvKey } from '../../../../lambdas/shared/env-keys.ts';
+import { type Runtime, startRuntime } from '../../../../local/runtime/runtime.ts';
+import { createTestTopics, uniqueName } from '../../../support/engines.ts';
+
+/** The token every e2e client uses. */
+export const E2E_TOKEN = 'e2e-token';
+
+/** A runtime for one test file. */
+export interface E2eRuntime {
+  readonly runtime: Runtime;
+  readonly vendorLogPath: string;
+  readonly deliveriesTopic: string;
+  readonly deadLetterTopic: string;
+  /** Output of every component and Lambda, for when a test fails. */
+  readonly outputFile: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a runtime against `brokers` and `redisUrl` on fresh topics (6 partitions). */
+export async function startE2eRuntime(
+  brokers: readonly string[],
+  redisUrl: string,
+  options: { createTopics?: (topics: string[], partitions: number) => Promise<void> } = {},
+): Promise<E2eRuntime> {
+  const deliveriesTopic = uniqueName('e2e-deliveries');
+  const deadLetterTopic = uniqueName('e2e-dlq');
+  const create = options.createTopics ?? ((topics, partitions) => createTestTopics(topics, partitions));
+  await create([deliveriesTopic], 6);
+  await create([deadLetterTopic], 1);
+  const dir = mkdtempSync(join(tmpdir(), 'herald-e2e-'));
+  const vendorLogPath = join(dir, 'vendor-deliveries.jsonl');
+  const runtime = await startRuntime({
+    kafkaBrokers: brokers,
+    redisUrl,
+    runDir: join(dir, 'run'),
+    apiPort: 0,
+    apiTokens: `${E2E_TOKEN}=e2e-client`,
+    vendorLogPath,
+    deliveriesTopic,
+    deadLetterTopic,
+    keyPrefix: `${uniqueName('e2e')}:`,
+    logLevel: 'WARN',
+    esm: { consumerGroupId: uniqueName('e2e-dispatch') },
+    // Why 10 s: claims of a killed invocation must become retryable well within the mapping's
+    // retry budget (the deployed 120 s lease is sized for AWS's own timing, not for this test).
+    functionEnvironment: { [EnvKey.claimLeaseMs]: '10000' },
+    log: () => undefined,
+    outputFile: join(dir, 'runtime.log'),
+  });
+  return {
+    runtime,
+    vendorLogPath,
+    deliveriesTopic,
+    deadLetterTopic,
+    outputFile: join(dir, 'runtime.log'),
+    stop: () => runtime.stop(),
+  };
+}
+
+/** `n` distinct E.164 numbers no other test uses. */
+export function phoneNumbers(n: number): string[] {
+  const base = randomInt(10_000_000, 89_999_999 - n);
+  return Array.from({ length: n }, (_, i) => `+8210${base + i}`);
+}
+
+/** One POST /v1/messages with client retries; resolves with the final status and body. */
+export async function sendMessage(
+  apiUrl: string,
+  recipients: readonly string[],
+  options: { idempotencyKey?: string; body?: string; maxWaitMs?: number } = {},
+): Promise<{ status: number; requestId: string; replayed: boolean }> {
+  const payload = JSON.stringify({
+    channel: 'sms',
+    recipients,
+    content: { body: options.body ?? `e2e ${randomBytes(4).toString('hex')}` },
+  });
+  const deadline = Date.now() + (options.maxWaitMs ?? 60_000);
+  for (;;) {
+    const response = await fetch(`${apiUrl}/v1/messages`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${E2E_TOKEN}`,
+        'content-type': 'application/json',
+        ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
+      },
+      body: payload,
+    }).catch(() => undefined);
+    const isRetryable =
+      response === undefined || response.status === 503 || response.status === 409 || response.status === 500;
+    if (!isRetryable || Date.now() > deadline) {
+      const json = (await response?.json()) as { requestId?: string } | undefined;
+      return {
+        status: response?.status ?? 0,
+        requestId: json?.requestId ?? '',
+        replayed: response?.headers.get('idempotent-replayed') === 'true',
+      };
+    }
+    await response?.body?.cancel();
+    await sleep(Number(response?.headers.get('retry-after') ?? 0.2) * 1_000);
+  }
+}
+
+/** One accepted send in the vendor log. */
+export interface LoggedSend {
+  readonly vendor: string;
+  readonly to: string;
+  readonly deliveryId: string;
+  readonly requestId: string;
+}
+
+/** The vendor log's sends for `requestIds`. */
+export function loggedSends(path: string, requestIds: ReadonlySet<string>): LoggedSend[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as LoggedSend)
+    .filter((send) => requestIds.has(send.requestId));
+}
+
+/** Waits until the vendor log holds at least `count` sends for `requestIds`, then a little longer. */
+export async function waitForSends(
+  path: string,
+  requestIds: ReadonlySet<string>,
+  count: number,
+  timeoutMs = 90_000,
+): Promise<LoggedSend[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (loggedSends(path, requestIds).length < count) {
+    if (Date.now() > deadline)
+      throw new Error(`only ${loggedSends(path, requestIds).length} of ${count} sends after ${timeoutMs} ms`);
+    await sleep(250);
+  }
+  // Why wait on: a duplicate would show up after the last expected send, not before.
+  await sleep(2_000);
+  return loggedSends(path, requestIds);
+}
+
+/** `requestId|to` of each send, with how often it was sent. */
+export function sendCounts(sends: readonly LoggedSend[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const send of sends)
+    counts.set(`${send.requestId}|${send.to}`, (counts.get(`${send.requestId}|${send.to}`) ?? 0) + 1);
+  return counts;
+}
+
+/** GET /v1/messages/{requestId} `counts`. */
+export async function statusCounts(apiUrl: string, requestId: string): Promise<Record<string, number>> {
+  const response = await fetch(`${apiUrl}/v1/messages/${requestId}`, {
+    headers: { authorization: `Bearer ${E2E_TOKEN}` },
+  });
+  if (response.status !== 200) throw new Error(`status of ${requestId}: HTTP ${response.status}`);
+  return ((await response.json()) as { counts: Record<string, number> }).counts;
+}
+
+/** Waits until every request reads `sent` for all its recipients. */
+export async function waitAllSent(
+  apiUrl: string,
+  requestIds: readonly string[],
+  timeoutMs = 30_000,
+): Promise<Array<Record<string, number>>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = await Promise.all(requestIds.map((id) => statusCounts(apiUrl, id)));
+    if (counts.every((c) => c.sent === c.total) || Date.now() > deadline) return counts;
+    await sleep(500);
+  }
+}
+
+/** Runs `tasks` with at most `limit` in flight. */
+export async function inBatches<T>(tasks: ReadonlyArray<() => Promise<T>>, limit: number): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < tasks.length; i += limit)
+    results.push(...(await Promise.all(tasks.slice(i, i + limit).map((task) => task()))));
+  return results;
+}
