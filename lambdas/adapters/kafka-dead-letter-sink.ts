@@ -59,7 +59,7 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
 
 function headersOf(letter: DeadLetter, at: string): IHeaders {
   const headers: Record<string, Buffer[]> = {};
-  for (const header of letter.headers) (headers[header.name] ??= []).push(header.value);
+  for (const header of letter.headers) headers[header.name] = [...(headers[header.name] ?? []), header.value];
   return {
     ...headers,
     [DeadLetterHeader.reason]: letter.reason,

@@ -1,7 +1,7 @@
 /**
  * Wraps a Vendor in cockatiel policies, built once per container so their state outlives an
- * invocation: a circuit breaker (consecutive failures open it; after `halfOpenAfterMs` one probe call
- * decides) outside a bulkhead (at most `maxConcurrent` calls in flight, the rest queue). A 429's
+ * invocation: a bulkhead (at most `maxConcurrent` calls in flight, the rest queue) around a circuit
+ * breaker (consecutive failures open it; after `halfOpenAfterMs` one probe call decides). A 429's
  * Retry-After pauses the vendor for that long. Refusals come back as `unavailable` outcomes, which the
  * router fails over on.
  */
@@ -85,19 +85,20 @@ export class GuardedVendor implements Vendor {
    * waiting for a slot: a call in flight is never aborted, as that would make its outcome ambiguous.
    */
   async send(message: VendorMessage, signal?: AbortSignal): Promise<VendorOutcome> {
-    if (this.#now() < this.#pausedUntilMs) {
-      return { kind: 'unavailable', reason: `${this.name}: paused by Retry-After` };
-    }
     try {
-      const outcome = await this.#breaker.execute(
-        () => this.#bulkhead.execute(() => this.#inner.send(message), signal),
-        signal,
-      );
-      if (outcome.kind === 'unavailable' && outcome.retryAfterMs !== undefined) {
-        const pause = Math.min(outcome.retryAfterMs, this.#maxRetryAfterMs);
-        this.#pausedUntilMs = Math.max(this.#pausedUntilMs, this.#now() + pause);
-      }
-      return outcome;
+      // Why the bulkhead outside: a call that waited for a slot checks the pause and the circuit when
+      // its turn comes, so a batch's queued calls stop as soon as the vendor is known to be in trouble.
+      return await this.#bulkhead.execute(async () => {
+        if (this.#now() < this.#pausedUntilMs) {
+          return { kind: 'unavailable', reason: `${this.name}: paused by Retry-After` } as const;
+        }
+        const outcome = await this.#breaker.execute(() => this.#inner.send(message));
+        if (outcome.kind === 'unavailable' && outcome.retryAfterMs !== undefined) {
+          const pause = Math.min(outcome.retryAfterMs, this.#maxRetryAfterMs);
+          this.#pausedUntilMs = Math.max(this.#pausedUntilMs, this.#now() + pause);
+        }
+        return outcome;
+      }, signal);
     } catch (error) {
       if (isBrokenCircuitError(error)) return { kind: 'unavailable', reason: `${this.name}: circuit open` };
       if (isTaskCancelledError(error))
