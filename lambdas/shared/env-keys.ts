@@ -26,6 +26,7 @@ export const EnvKey = {
   vendorsJson: 'HERALD_VENDORS',
   vendorsSecretArn: 'HERALD_VENDORS_SECRET_ARN',
   ambiguousRetryPolicy: 'HERALD_AMBIGUOUS_RETRY_POLICY',
+  reportBatchItemFailures: 'HERALD_REPORT_BATCH_ITEM_FAILURES',
   // Set by the AWS Lambda runtime (dispatch refuses clear-text vendor credentials when present)
   lambdaFunctionName: 'AWS_LAMBDA_FUNCTION_NAME',
   // Observability
