@@ -5,9 +5,10 @@
  */
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { KafkaDlq, ManagedKafkaEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { KafkaDlq, ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IDependable } from 'constructs';
@@ -25,6 +26,8 @@ export interface HeraldDispatchProps {
   readonly cache: HeraldCache;
   readonly deliveriesTopic: string;
   readonly deadLetterTopic: string;
+  /** How long statuses are kept (the same window ingest uses). */
+  readonly statusRetentionSeconds: number;
   /** The event source mapping waits for this (the topics custom resource). */
   readonly topicsReady: IDependable;
   readonly encryptionKey: kms.IKey;
@@ -73,6 +76,10 @@ export class HeraldDispatch extends Construct {
         [EnvKey.redisAuthSecretArn]: props.cache.authSecret.secretArn,
         [EnvKey.vendorsSecretArn]: this.vendorsSecret.secretArn,
         [EnvKey.dedupWindowSeconds]: String(settings.dedupWindowSeconds),
+        // Why the function timeout: the app starts no vendor call the lease would not cover, and a
+        // timed-out invocation's claims become retryable no later than one timeout after it.
+        [EnvKey.claimLeaseMs]: String(settings.timeoutSeconds * 1000),
+        [EnvKey.statusRetentionSeconds]: String(props.statusRetentionSeconds),
         [EnvKey.serviceName]: 'herald-dispatch',
         [EnvKey.metricsNamespace]: 'Herald',
         [EnvKey.logLevel]: settings.logLevel ?? 'INFO',
@@ -90,8 +97,20 @@ export class HeraldDispatch extends Construct {
 
     let onFailure: lambda.IEventSourceDlq;
     if (settings.onFailure.kind === 'sqs') {
-      this.failureQueue = this.createFailureQueue(props);
-      onFailure = new SqsDlq(this.failureQueue);
+      const queue = this.createFailureQueue(props);
+      this.failureQueue = queue;
+      // Not SqsDlq: its grant adds kms:ReEncrypt* and kms:GenerateDataKey*; the pollers need only these.
+      onFailure = {
+        bind: (_mapping, target) => {
+          iam.Grant.addToPrincipal({
+            grantee: target,
+            actions: ['sqs:SendMessage'],
+            resourceArns: [queue.queueArn],
+          });
+          props.encryptionKey.grant(target, 'kms:GenerateDataKey', 'kms:Decrypt');
+          return { destination: queue.queueArn };
+        },
+      };
     } else {
       // The ESM writes failed records to the dead-letter topic itself (as the execution role).
       onFailure = new KafkaDlq(props.deadLetterTopic);

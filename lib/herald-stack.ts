@@ -107,6 +107,7 @@ export class HeraldStack extends Stack {
       kafka: this.kafka,
       cache: this.cache,
       topicsReady: this.topics.resource,
+      statusRetentionSeconds: config.ingest.statusRetentionSeconds,
       encryptionKey: dataKey,
       subnets: egressSubnets,
       ...topicNames,

@@ -3,7 +3,7 @@
  * internet), and an isolated tier for MSK, ElastiCache, the ingest and topic functions and the
  * interface endpoints, so AWS API calls never need NAT.
  */
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -50,6 +50,12 @@ export class HeraldNetwork extends Construct {
         { name: 'Egress', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
         { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 22 },
       ],
+    });
+    Validations.of(this.vpc).acknowledge({
+      id: 'CloudFormation-Validate::W3010',
+      reason:
+        'Zones are pinned in the stage config on purpose: synth needs no credentials or AZ lookup, and ' +
+        'MSK and ElastiCache placement stays the same on every deploy.',
     });
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.logRetentionDays as logs.RetentionDays,

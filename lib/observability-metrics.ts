@@ -9,15 +9,16 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 export const HERALD_NAMESPACE = 'Herald';
 
 /**
- * EMF metric names the dispatcher emits; the alarms below are only as good as this contract.
- * `VendorFailures` counts failed vendor attempts (5xx, 429, timeout, connection error, open
- * circuit), `DeliveriesSent` successful sends, `DeadLettered` records put on the dead-letter topic.
+ * EMF metrics lambdas/dispatch/dispatch-report.ts emits (namespace Herald, dimension service):
+ * `VendorFailure` counts failed vendor attempts (5xx, 429, timeout, connection error, open circuit),
+ * `DeliverySent` deliveries a vendor accepted, `RecordDeadLettered` poison records put on the
+ * dead-letter topic. test/infra/observability.test.ts checks these names against that file.
  */
 export const DISPATCH_METRICS = {
   service: 'herald-dispatch',
-  sent: 'DeliveriesSent',
-  vendorFailures: 'VendorFailures',
-  deadLettered: 'DeadLettered',
+  sent: 'DeliverySent',
+  vendorFailures: 'VendorFailure',
+  deadLettered: 'RecordDeadLettered',
 } as const;
 
 const ONE_MINUTE = Duration.minutes(1);

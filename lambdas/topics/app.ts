@@ -3,7 +3,6 @@
  * dependencies so tests can drive it with a real local broker. Create and Update reconcile; Delete
  * keeps the topics: records are never deleted by a stack operation.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { reconcileTopics, type TopicAdmin } from './reconcile-topics.ts';
 import { parseTopicsRequest } from './topic-spec.ts';
@@ -14,11 +13,17 @@ export interface AdminSession {
   close(): Promise<void>;
 }
 
+/** The logging the app does (a Powertools Logger fits). */
+export interface TopicsLogger {
+  info(message: string, details: Record<string, unknown>): void;
+  warn(message: string, details: Record<string, unknown>): void;
+}
+
 /** What the app needs. */
 export interface TopicsAppDeps {
   /** Opens an admin connection to the cluster named by its ARN. */
   readonly openAdmin: (clusterArn: string) => Promise<AdminSession>;
-  readonly logger: Pick<Logger, 'info' | 'warn'>;
+  readonly logger: TopicsLogger;
 }
 
 /** The Provider framework's onEvent answer. */

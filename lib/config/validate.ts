@@ -156,7 +156,8 @@ export function validateIngest(settings: IngestSettings): string[] {
 export function validateDispatch(settings: DispatchSettings): string[] {
   const issues: string[] = [];
   range(issues, 'dispatch.memoryMiB', settings.memoryMiB, 128, 10240);
-  range(issues, 'dispatch.timeoutSeconds', settings.timeoutSeconds, 1, 900);
+  // The claim lease equals the timeout and the dispatcher needs at least 5 s of lease.
+  range(issues, 'dispatch.timeoutSeconds', settings.timeoutSeconds, 5, 900);
   if (!/^[a-zA-Z0-9\-/*_+=.@]{1,200}$/.test(settings.consumerGroupId)) {
     issues.push(
       `dispatch.consumerGroupId '${settings.consumerGroupId}' must be 1..200 ASCII chars without ':'`,

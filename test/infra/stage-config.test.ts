@@ -1,0 +1,243 @@
+/**
+ * Props validation: every built-in stage is valid, and nonsense in any slice fails synth with an
+ * error that names the offending key (table-driven), both for whole stages and for constructs used
+ * on their own.
+ */
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { describe, expect, it } from 'vitest';
+import { HeraldCache } from '../../lib/cache.ts';
+import type { StageConfig } from '../../lib/config/stage-config.ts';
+import { devStage, prodStage, stageConfig, stageNames } from '../../lib/config/stages.ts';
+import { InvalidHeraldConfigError, validateStageConfig } from '../../lib/config/validate.ts';
+
+type Mutation = (config: StageConfig) => StageConfig;
+
+const cases: ReadonlyArray<[string, Mutation, RegExp]> = [
+  ['shard count 0', (c) => ({ ...c, cache: { ...c.cache, shardCount: 0 } }), /cache\.shardCount/],
+  ['501 shards', (c) => ({ ...c, cache: { ...c.cache, shardCount: 501 } }), /cache\.shardCount/],
+  [
+    'no replica (no Multi-AZ failover)',
+    (c) => ({ ...c, cache: { ...c.cache, replicasPerShard: 0 } }),
+    /cache\.replicasPerShard/,
+  ],
+  [
+    'a non-cache node type',
+    (c) => ({ ...c, cache: { ...c.cache, nodeType: 'm7g.large' } }),
+    /cache\.nodeType/,
+  ],
+  ['Redis 6', (c) => ({ ...c, cache: { ...c.cache, engineVersion: '6.2' } }), /cache\.engineVersion/],
+  ['a privileged cache port', (c) => ({ ...c, cache: { ...c.cache, port: 80 } }), /cache\.port/],
+  [
+    'one availability zone',
+    (c) => ({ ...c, network: { ...c.network, availabilityZones: ['eu-west-1a'], natGateways: 1 } }),
+    /availabilityZones must list 2 or 3/,
+  ],
+  [
+    'a zone from another region',
+    (c) => ({ ...c, network: { ...c.network, availabilityZones: ['eu-west-1a', 'us-east-1b'] } }),
+    /us-east-1b/,
+  ],
+  [
+    'duplicate zones',
+    (c) => ({ ...c, network: { ...c.network, availabilityZones: ['eu-west-1a', 'eu-west-1a'] } }),
+    /duplicates/,
+  ],
+  ['no NAT gateway', (c) => ({ ...c, network: { ...c.network, natGateways: 0 } }), /network\.natGateways/],
+  ['a /24 VPC', (c) => ({ ...c, network: { ...c.network, cidr: '10.0.0.0/24' } }), /network\.cidr/],
+  [
+    'Kafka 3.9 (not the local 4.x line)',
+    (c) => ({
+      ...c,
+      kafka: {
+        ...(prodStage.kafka as object),
+        mode: 'provisioned',
+        kafkaVersion: '3.9.x',
+      } as StageConfig['kafka'],
+    }),
+    /kafkaVersion/,
+  ],
+  [
+    'Kafka 4.1 without KRaft suffix',
+    (c) => ({
+      ...c,
+      kafka: {
+        ...(prodStage.kafka as object),
+        mode: 'provisioned',
+        kafkaVersion: '4.1.x',
+      } as StageConfig['kafka'],
+    }),
+    /kafkaVersion/,
+  ],
+  [
+    'brokers not a multiple of zones',
+    (c) => ({ ...c, kafka: { ...(prodStage.kafka as object), brokerCount: 4 } as StageConfig['kafka'] }),
+    /multiple of the zone count/,
+  ],
+  [
+    'an EC2 type as broker',
+    (c) => ({
+      ...c,
+      kafka: { ...(prodStage.kafka as object), instanceType: 'm7g.large' } as StageConfig['kafka'],
+    }),
+    /kafka\.instanceType/,
+  ],
+  [
+    '0 partitions',
+    (c) => ({ ...c, topics: { ...c.topics, deliveries: { ...c.topics.deliveries, partitions: 0 } } }),
+    /topics\.deliveries\.partitions/,
+  ],
+  [
+    'an invalid topic name',
+    (c) => ({ ...c, topics: { ...c.topics, deadLetter: { ...c.topics.deadLetter, name: 'dead letters!' } } }),
+    /not a valid Kafka topic name/,
+  ],
+  [
+    'the same topic twice',
+    (c) => ({
+      ...c,
+      topics: { ...c.topics, deadLetter: { ...c.topics.deadLetter, name: c.topics.deliveries.name } },
+    }),
+    /must differ/,
+  ],
+  [
+    'replication above the broker count',
+    (c) => ({ ...c, topics: { ...c.topics, replicationFactor: 4 } }),
+    /topics\.replicationFactor/,
+  ],
+  [
+    'min.insync.replicas equal to replication',
+    (c) => ({ ...c, topics: { ...c.topics, minInSyncReplicas: 3 } }),
+    /one broker down stops all writes/,
+  ],
+  [
+    'ingest timeout beyond API Gateway',
+    (c) => ({ ...c, ingest: { ...c.ingest, timeoutSeconds: 30 } }),
+    /ingest\.timeoutSeconds/,
+  ],
+  [
+    'a Kafka timeout longer than the function',
+    (c) => ({ ...c, ingest: { ...c.ingest, kafkaTimeoutMs: 15_000 } }),
+    /kafkaTimeoutMs must be below/,
+  ],
+  [
+    'zero throttle rate',
+    (c) => ({ ...c, ingest: { ...c.ingest, throttleRateLimit: 0 } }),
+    /throttleRateLimit/,
+  ],
+  ['batch size 0', (c) => ({ ...c, dispatch: { ...c.dispatch, batchSize: 0 } }), /dispatch\.batchSize/],
+  [
+    'batch size above 10000',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, batchSize: 10_001 } }),
+    /dispatch\.batchSize/,
+  ],
+  [
+    'a 10-minute batching window',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, maxBatchingWindowSeconds: 600 } }),
+    /maxBatchingWindowSeconds/,
+  ],
+  [
+    'max pollers below min',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, minPollers: 5, maxPollers: 2 } }),
+    /dispatch\.maxPollers/,
+  ],
+  [
+    'retry attempts -2',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, retryAttempts: -2 } }),
+    /dispatch\.retryAttempts/,
+  ],
+  [
+    'record age 10 s',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, maxRecordAgeSeconds: 10 } }),
+    /maxRecordAgeSeconds/,
+  ],
+  [
+    'a consumer group with a colon',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, consumerGroupId: 'herald:dispatch' } }),
+    /consumerGroupId/,
+  ],
+  [
+    'a non-secret vendor ARN',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, vendorsSecretArn: 'arn:aws:s3:::bucket' } }),
+    /vendorsSecretArn/,
+  ],
+  [
+    'a 2-second dispatch timeout',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, timeoutSeconds: 2 } }),
+    /dispatch\.timeoutSeconds/,
+  ],
+  [
+    'memory alarm at 100 %',
+    (c) => ({ ...c, observability: { ...c.observability, cacheMemoryWarnPercent: 100 } }),
+    /cacheMemoryWarnPercent/,
+  ],
+  [
+    'a malformed alarm e-mail',
+    (c) => ({ ...c, observability: { ...c.observability, alarmEmail: 'ops' } }),
+    /alarmEmail/,
+  ],
+  ['an 11-digit account', (c) => ({ ...c, account: '12345678901' }), /account/],
+  ['a 10-day log retention', (c) => ({ ...c, logRetentionDays: 10 }), /logRetentionDays/],
+];
+
+describe('validateStageConfig', () => {
+  it.each(stageNames)('accepts the built-in %s stage', (name) => {
+    expect(stageConfig(name).stage).toBe(name);
+  });
+
+  it('refuses an unknown stage name', () => {
+    expect(() => stageConfig('staging')).toThrow(/unknown stage 'staging'/);
+  });
+
+  it.each(cases)('rejects %s', (_name, mutate, message) => {
+    const run = () => validateStageConfig(mutate(prodStage));
+    expect(run).toThrow(InvalidHeraldConfigError);
+    expect(run).toThrow(message);
+  });
+
+  it('rejects replication settings on MSK Serverless', () => {
+    expect(() =>
+      validateStageConfig({ ...devStage, topics: { ...devStage.topics, replicationFactor: 3 } }),
+    ).toThrow(/fixed by MSK Serverless/);
+  });
+
+  it('names every problem at once', () => {
+    const broken: StageConfig = {
+      ...prodStage,
+      cache: { ...prodStage.cache, shardCount: 0 },
+      dispatch: { ...prodStage.dispatch, batchSize: 0 },
+    };
+    try {
+      validateStageConfig(broken);
+      expect.unreachable('validation passed');
+    } catch (error) {
+      expect((error as InvalidHeraldConfigError).issues).toEqual([
+        expect.stringMatching(/cache\.shardCount/),
+        expect.stringMatching(/dispatch\.batchSize/),
+      ]);
+    }
+  });
+});
+
+describe('construct props validation', () => {
+  it('HeraldCache refuses a shard count of 0 when used on its own', () => {
+    const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      natGateways: 0,
+    });
+    const create = () =>
+      new HeraldCache(stack, 'Cache', {
+        settings: { engineVersion: '7.1', nodeType: 'cache.t4g.small', shardCount: 0, replicasPerShard: 1 },
+        vpc,
+        subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        encryptionKey: new kms.Key(stack, 'Key'),
+        logRetentionDays: 14,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+    expect(create).toThrow(
+      /invalid cache config:[\s\S]*cache\.shardCount must be an integer in 1\.\.500, got 0/,
+    );
+  });
+});
