@@ -11,6 +11,7 @@ import {
   phoneNumbers,
   sendCounts,
   sendMessage,
+  showOutputOnFailure,
   startE2eRuntime,
   waitAllSent,
   waitForSends,
@@ -29,6 +30,7 @@ afterAll(async () => {
 
 describe('the local pipeline', () => {
   it('delivers 20 requests × 100 recipients: every recipient exactly once, every status sent', async () => {
+    showOutputOnFailure(e2e as E2eRuntime);
     // Prepare
     const requests = Array.from({ length: 20 }, () => phoneNumbers(100));
 
@@ -57,6 +59,7 @@ describe('the local pipeline', () => {
   });
 
   it('sends each recipient once when the client sends every request twice with the same Idempotency-Key', async () => {
+    showOutputOnFailure(e2e as E2eRuntime);
     const requests = Array.from({ length: 5 }, () => ({ recipients: phoneNumbers(20), key: randomUUID() }));
 
     const firsts = await Promise.all(
@@ -79,6 +82,7 @@ describe('the local pipeline', () => {
   });
 
   it('sends each recipient twice for two calls with the same body and no key: two separate requests', async () => {
+    showOutputOnFailure(e2e as E2eRuntime);
     const recipients = phoneNumbers(30);
 
     const first = await sendMessage(e2e.runtime.apiUrl, recipients, { body: 'same body, no key' });

@@ -4,10 +4,11 @@
  * way a well-behaved caller does (retrying 503/409 with the same Idempotency-Key).
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { onTestFailed } from 'vitest';
 import { EnvKey } from '../../../../lambdas/shared/env-keys.ts';
 import { type Runtime, startRuntime } from '../../../../local/runtime/runtime.ts';
 import { createTestTopics, uniqueName } from '../../../support/engines.ts';
@@ -63,8 +64,19 @@ export async function startE2eRuntime(
     deliveriesTopic,
     deadLetterTopic,
     outputFile: join(dir, 'runtime.log'),
-    stop: () => runtime.stop(),
+    async stop() {
+      await runtime.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
+}
+
+/** Call inside a test: if it fails, print the end of the runtime's output (components and Lambdas). */
+export function showOutputOnFailure(e2e: E2eRuntime): void {
+  onTestFailed(() => {
+    const lines = existsSync(e2e.outputFile) ? readFileSync(e2e.outputFile, 'utf8').trim().split('\n') : [];
+    console.error(`--- last lines of ${e2e.outputFile}\n${lines.slice(-80).join('\n')}`);
+  });
 }
 
 /** `n` distinct E.164 numbers no other test uses. */
