@@ -11,6 +11,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Channel } from '../core/delivery.ts';
+import { DependencyUnavailableError } from '../core/errors.ts';
 import type { KafkaBatchResponse, MskEvent } from '../core/msk-event.ts';
 import type { AmbiguousRetryPolicy, ChannelRoute } from '../core/routing.ts';
 import type { DeadLetterSink } from '../ports/dead-letter-sink.ts';
@@ -39,6 +40,12 @@ export interface DispatchAppDeps {
   readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
   /** The claim lease; no vendor call starts after it is nearly used up. */
   readonly claimLeaseMs: number;
+  /**
+   * Whether the event source mapping honours batchItemFailures (provisioned mode with
+   * ReportBatchItemFailures). When it does not, records to retry fail the invocation instead, so the
+   * whole batch is retried; the already-sent records are then suppressed by the dedup marks.
+   */
+  readonly reportBatchItemFailures: boolean;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** @default () => new Date() */
@@ -91,7 +98,9 @@ export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
     .handler(async (event, context) => {
       const owner = `${context.awsRequestId || 'local'}:${randomUUID()}`;
       const remainingMs = context.getRemainingTimeInMillis?.() ?? deps.claimLeaseMs;
-      const deadline = AbortSignal.timeout(sendBudgetMs(deps.claimLeaseMs, remainingMs, slowestTimeoutMs));
+      const budgetMs = sendBudgetMs(deps.claimLeaseMs, remainingMs, slowestTimeoutMs);
+      // Why abort at once when there is no budget: a 0 ms timer would only fire after the first calls.
+      const deadline = budgetMs > 0 ? AbortSignal.timeout(budgetMs) : AbortSignal.abort();
       const report = await dispatchBatch(event, owner, deadline, batchDeps).catch((error: unknown) => {
         deps.logger.error('batch failed before anything was sent; the whole batch will be retried', {
           error,
@@ -100,6 +109,13 @@ export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
         throw error;
       });
       reportBatch(report, deps.logger, deps.metrics);
+      const retries = report.response.batchItemFailures.length;
+      if (retries > 0 && !deps.reportBatchItemFailures) {
+        throw new DependencyUnavailableError(
+          'vendors',
+          `${retries} of ${report.records.length} records must be retried; ReportBatchItemFailures is off, so the whole batch is`,
+        );
+      }
       return report.response;
     });
 }

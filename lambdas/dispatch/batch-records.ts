@@ -2,6 +2,7 @@
  * The first step of a batch: decode the MSK event and sort its records into deliveries and poison.
  * Also the per-record report type the rest of the batch fills in.
  */
+import { createHash } from 'node:crypto';
 import type { Delivery } from '../core/delivery.ts';
 import { parseDelivery } from '../core/delivery-parser.ts';
 import { PoisonRecordError } from '../core/errors.ts';
@@ -24,7 +25,18 @@ export interface DeliveryRecord {
 /** A record that can never be processed, ready for the dead-letter topic. */
 export interface PoisonRecord {
   readonly id: BatchItemIdentifier;
+  /** Dedup id of the record's position, so a redelivered poison record is not dead-lettered twice. */
+  readonly dedupId: string;
   readonly letter: DeadLetter;
+}
+
+/** A deliveryId-shaped id (22 base64url chars) for a record position: topic, partition, offset. */
+export function positionIdOf(topic: string, partition: number, offset: number): string {
+  return createHash('sha256')
+    .update(`dead-letter\n${topic}\n${partition}\n${offset}`)
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
 }
 
 /** What became of one record. */
@@ -70,6 +82,7 @@ export function sortRecords(event: MskEvent): {
       const value = bytes(entry.raw.value);
       poison.push({
         id: entry.id,
+        dedupId: positionIdOf(topic, partition, entry.id.offset),
         letter: {
           source: { topic, partition, offset: entry.id.offset },
           ...(key ? { key } : {}),
@@ -90,6 +103,7 @@ export function sortRecords(event: MskEvent): {
       if (!(error instanceof PoisonRecordError)) throw error;
       poison.push({
         id,
+        dedupId: positionIdOf(record.topic, record.partition, record.offset),
         letter: {
           source: { topic: record.topic, partition: record.partition, offset: record.offset },
           ...(record.key ? { key: record.key } : {}),

@@ -114,25 +114,26 @@ export async function dispatchBatch(
   const { deliveries, poison, order } = sortRecords(event);
   const problems: BatchProblems = {};
   const firsts = new Map<string, DeliveryRecord>();
-  for (const record of deliveries)
+  for (const record of deliveries) {
     if (!firsts.has(record.delivery.deliveryId)) firsts.set(record.delivery.deliveryId, record);
+  }
+  // Poison is claimed by record position too, so a redelivered poison record is not dead-lettered twice.
+  const ids = [...firsts.keys(), ...poison.map((p) => p.dedupId)];
+  const claims = ids.length > 0 ? await deps.dedup.claim(ids, owner) : new Map<string, ClaimResult>();
+  const isClaimed = (id: string) => claims.get(id)?.outcome === 'claimed';
 
-  const claims =
-    firsts.size > 0 ? await deps.dedup.claim([...firsts.keys()], owner) : new Map<string, ClaimResult>();
-
+  const letters = poison.filter((p) => isClaimed(p.dedupId));
   const deadLettered =
-    poison.length === 0
+    letters.length === 0
       ? Promise.resolve(true)
-      : deps.deadLetters.publish(poison.map((p) => p.letter)).then(
+      : deps.deadLetters.publish(letters.map((p) => p.letter)).then(
           () => true,
           (error: unknown) => {
             problems.deadLetters = error;
             return false;
           },
         );
-  const claimed = [...firsts.values()].filter(
-    (r) => claims.get(r.delivery.deliveryId)?.outcome === 'claimed',
-  );
+  const claimed = [...firsts.values()].filter((r) => isClaimed(r.delivery.deliveryId));
   const results = new Map(
     await Promise.all(
       claimed.map(async (r) => [r.delivery.deliveryId, await route(r, deps, deadline)] as const),
@@ -147,53 +148,74 @@ export async function dispatchBatch(
     ]),
   );
   const reports = new Map<string, RecordReport>();
+  const poisonMarks: CompletionMark[] = [];
+  const poisonReleases: string[] = [];
   for (const p of poison) {
-    reports.set(
-      idKey(p.id),
-      isDeadLettered
-        ? { id: p.id, fate: RecordFate.deadLettered, reason: p.letter.reason }
-        : {
-            id: p.id,
-            fate: RecordFate.retry,
-            reason: `dead-letter topic unavailable (poison: ${p.letter.reason})`,
-          },
-    );
+    const claim = claims.get(p.dedupId);
+    const reason = p.letter.reason;
+    if (claim?.outcome === 'duplicate') {
+      reports.set(idKey(p.id), {
+        id: p.id,
+        fate: RecordFate.suppressed,
+        reason: `already dead-lettered: ${reason}`,
+      });
+    } else if (claim?.outcome !== 'claimed') {
+      reports.set(idKey(p.id), {
+        id: p.id,
+        fate: RecordFate.retry,
+        reason: 'being handled by another invocation',
+      });
+    } else if (isDeadLettered) {
+      reports.set(idKey(p.id), { id: p.id, fate: RecordFate.deadLettered, reason });
+      poisonMarks.push({ deliveryId: p.dedupId, kind: 'failed' });
+    } else {
+      reports.set(idKey(p.id), {
+        id: p.id,
+        fate: RecordFate.retry,
+        reason: `dead-letter topic unavailable (${reason})`,
+      });
+      poisonReleases.push(p.dedupId);
+    }
   }
   for (const record of deliveries) {
     const first = firstReports.get(record.delivery.deliveryId) as RecordReport;
-    if (first.id === record.id) reports.set(idKey(record.id), first);
-    else {
-      // A copy of a delivery earlier in this batch follows it: retried with it, or suppressed.
-      const fate = first.fate === RecordFate.retry ? RecordFate.retry : RecordFate.suppressed;
-      reports.set(idKey(record.id), {
-        id: record.id,
-        fate,
-        deliveryId: first.deliveryId,
-        requestId: first.requestId,
-        reason: 'same delivery earlier in this batch',
-      });
+    if (first.id === record.id) {
+      reports.set(idKey(record.id), first);
+      continue;
     }
+    // A copy of a delivery earlier in this batch follows it: retried with it, or suppressed.
+    reports.set(idKey(record.id), {
+      id: record.id,
+      fate: first.fate === RecordFate.retry ? RecordFate.retry : RecordFate.suppressed,
+      deliveryId: first.deliveryId,
+      requestId: first.requestId,
+      reason: 'same delivery earlier in this batch',
+    });
   }
 
-  await finish([...firstReports.values()], owner, deps, problems);
-  const records = order.map((id) => reports.get(idKey(id)) as RecordReport);
-  return {
-    response: batchResponseFor(records.filter((r) => r.fate === RecordFate.retry).map((r) => r.id)),
-    records,
+  await finish(
+    [...firstReports.values()],
+    { marks: poisonMarks, releases: poisonReleases },
+    owner,
+    deps,
     problems,
-  };
+  );
+  const records = order.map((id) => reports.get(idKey(id)) as RecordReport);
+  const retry = records.filter((r) => r.fate === RecordFate.retry).map((r) => r.id);
+  return { response: batchResponseFor(retry), records, problems };
 }
 
 /** Marks, releases and status updates for each distinct delivery; failures become problems, never retries. */
 async function finish(
   reports: readonly RecordReport[],
+  extra: { readonly marks: readonly CompletionMark[]; readonly releases: readonly string[] },
   owner: string,
   deps: DispatchBatchDeps,
   problems: BatchProblems,
 ): Promise<void> {
   const at = deps.clock().toISOString();
-  const marks: CompletionMark[] = [];
-  const releases: string[] = [];
+  const marks: CompletionMark[] = [...extra.marks];
+  const releases: string[] = [...extra.releases];
   const updates: StatusUpdate[] = [];
   for (const report of reports) {
     const { deliveryId = '', requestId = '' } = report;

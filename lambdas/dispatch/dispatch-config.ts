@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import { AmbiguousRetryPolicy } from '../core/routing.ts';
-import { kafkaEnv, loadConfig, positiveInt, redisEnv } from '../shared/config.ts';
+import { envBoolean, kafkaEnv, loadConfig, positiveInt, redisEnv } from '../shared/config.ts';
 import { EnvKey } from '../shared/env-keys.ts';
 import { parseVendorsConfig, type VendorsConfig } from './vendors-config.ts';
 
@@ -30,6 +30,7 @@ export interface DispatchConfig {
   readonly claimLeaseMs: number;
   readonly statusRetentionSeconds: number;
   readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
+  readonly reportBatchItemFailures: boolean;
   /** Either the vendors themselves (HERALD_VENDORS) or the secret to read them from. */
   readonly vendors: { readonly config: VendorsConfig } | { readonly secretArn: string };
 }
@@ -48,6 +49,10 @@ const dispatchEnv = z
     [EnvKey.ambiguousRetryPolicy]: z
       .enum(Object.values(AmbiguousRetryPolicy))
       .default(AmbiguousRetryPolicy.sameVendorThenFailover),
+    // Why false by default: a partial-batch response that the event source mapping ignores (on-demand
+    // mode, or ReportBatchItemFailures off) would commit records that still need sending. Failing the
+    // invocation instead is always safe; set true only where the mapping reports batch item failures.
+    [EnvKey.reportBatchItemFailures]: envBoolean(false),
     [EnvKey.vendorsJson]: z.string().trim().min(1).optional(),
     [EnvKey.vendorsSecretArn]: z.string().startsWith('arn:').optional(),
     [EnvKey.lambdaFunctionName]: z.string().optional(),
@@ -98,6 +103,7 @@ export function loadDispatchConfig(env?: Record<string, string | undefined>): Di
     claimLeaseMs: raw[EnvKey.claimLeaseMs],
     statusRetentionSeconds: raw[EnvKey.statusRetentionSeconds],
     ambiguousRetryPolicy: raw[EnvKey.ambiguousRetryPolicy],
+    reportBatchItemFailures: raw[EnvKey.reportBatchItemFailures],
     vendors: vendors ?? { secretArn: raw[EnvKey.vendorsSecretArn] as string },
   };
 }

@@ -95,6 +95,7 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
     routes: vendorsConfig.routes,
     ambiguousRetryPolicy: settings.ambiguousRetryPolicy,
     claimLeaseMs: settings.claimLeaseMs,
+    reportBatchItemFailures: settings.reportBatchItemFailures,
     logger,
     metrics,
   });

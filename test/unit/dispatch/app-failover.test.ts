@@ -155,6 +155,35 @@ describe('ambiguous outcomes', () => {
   });
 });
 
+describe('send deadline', () => {
+  it('starts no vendor call when the lease leaves no time to finish one, and retries the records', async () => {
+    const { invoke, vendors, dedup } = fakeDispatch({ claimLeaseMs: 2_500 });
+
+    const response = await invoke(eventOfDeliveries([makeDelivery()], 4));
+
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: { partition: 'herald.deliveries-0', offset: 4 } }],
+    });
+    expect(vendors.a.calls).toHaveLength(0);
+    expect(dedup.claims.size).toBe(0);
+  });
+
+  it('stops starting calls once the deadline passes, leaving the rest for a retry', async () => {
+    const slow = new FakeVendor('sms-a', { latencyMs: 300 });
+    // 1 s timeout + 2 s margin out of a 3.5 s lease: 500 ms to start calls, one at a time.
+    const { invoke } = fakeDispatch({
+      claimLeaseMs: 3_500,
+      vendors: entries(slow, 'sms-b', 'sms-c', { maxConcurrent: 1 }),
+    });
+
+    const response = await invoke(eventOfDeliveries(Array.from({ length: 6 }, () => makeDelivery())));
+
+    expect(slow.deliveries.length).toBeGreaterThan(0);
+    expect(slow.deliveries.length).toBeLessThan(6);
+    expect(response.batchItemFailures).toHaveLength(6 - slow.deliveries.length);
+  });
+});
+
 describe('vendor guards', () => {
   it('opens the circuit after consecutive failures and stops calling the vendor', async () => {
     const a = new FakeVendor('sms-a', { errorRate: 1 });

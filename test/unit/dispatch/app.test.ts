@@ -135,6 +135,22 @@ describe('dispatch app', () => {
   });
 });
 
+describe('without ReportBatchItemFailures (on-demand mode)', () => {
+  it('fails the invocation when records need a retry, and the retried whole batch sends only the rest', async () => {
+    const { invoke, vendors, dedup } = fakeDispatch({ reportBatchItemFailures: false });
+    const [held, free] = [makeDelivery(), makeDelivery()];
+    await dedup.claim([held.deliveryId], 'another-invocation');
+    const event = eventOfDeliveries([held, free]);
+
+    await expect(invoke(event)).rejects.toThrow('1 of 2 records must be retried');
+    expect(vendors.a.deliveries.map((m) => m.deliveryId)).toEqual([free.deliveryId]);
+
+    await dedup.release([held.deliveryId], 'another-invocation');
+    expect(await invoke(event)).toEqual({ batchItemFailures: [] });
+    expect(vendors.a.deliveries.map((m) => m.deliveryId)).toEqual([free.deliveryId, held.deliveryId]);
+  });
+});
+
 describe('poison records', () => {
   const valid = makeDelivery();
   it.each([
@@ -197,6 +213,18 @@ describe('poison records', () => {
     expect(response).toEqual({
       batchItemFailures: [{ itemIdentifier: { partition: 'herald.deliveries-0', offset: 3 } }],
     });
+  });
+
+  it('dead-letters a poison record once, even when its batch is delivered again', async () => {
+    const { invoke, deadLetters, metric } = fakeDispatch();
+    const event = mskEventOf([{ offset: 1, value: Buffer.from('junk') }]);
+
+    await invoke(event);
+    expect(await invoke(event)).toEqual({ batchItemFailures: [] });
+
+    expect(deadLetters.letters).toHaveLength(1);
+    expect(metric('RecordDeadLettered')).toBe(1);
+    expect(metric('DeliverySuppressed')).toBe(1);
   });
 
   it('dead-letters the AWS sample MSK event (its value is plain text) and answers no failures', async () => {

@@ -39,6 +39,7 @@ describe('loadDispatchConfig', () => {
       dedupWindowSeconds: 86_400,
       claimLeaseMs: 120_000,
       ambiguousRetryPolicy: 'same-vendor-then-failover',
+      reportBatchItemFailures: false,
       redis: { keyPrefix: 'herald:', isCluster: false },
     });
     expect('config' in config.vendors && config.vendors.config.routes.sms).toEqual({
@@ -61,6 +62,12 @@ describe('loadDispatchConfig', () => {
     ['vendors that are not JSON', { HERALD_VENDORS: '{' }, 'HERALD_VENDORS'],
   ])('refuses %s', (_name, change, key) => {
     expect(configError(() => loadDispatchConfig({ ...baseEnv, ...change })).keys).toContain(key);
+  });
+
+  it('answers partial-batch responses only when told the mapping honours them', () => {
+    expect(
+      loadDispatchConfig({ ...baseEnv, HERALD_REPORT_BATCH_ITEM_FAILURES: 'true' }).reportBatchItemFailures,
+    ).toBe(true);
   });
 
   it('takes vendors from the secret when only its ARN is set', () => {

@@ -49,6 +49,7 @@ export function fakeDispatch(overrides: Partial<DispatchAppDeps> = {}) {
     },
     ambiguousRetryPolicy: 'same-vendor-then-failover',
     claimLeaseMs: 60_000,
+    reportBatchItemFailures: true,
     logger: new Logger({ serviceName: 'herald-dispatch-test', logLevel: 'SILENT' }),
     metrics,
     ...overrides,
