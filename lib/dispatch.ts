@@ -80,6 +80,8 @@ export class HeraldDispatch extends Construct {
         // timed-out invocation's claims become retryable no later than one timeout after it.
         [EnvKey.claimLeaseMs]: String(settings.timeoutSeconds * 1000),
         [EnvKey.statusRetentionSeconds]: String(props.statusRetentionSeconds),
+        // The app answers with batchItemFailures only when the mapping below honours them.
+        [EnvKey.reportBatchItemFailures]: String(settings.reportBatchItemFailures),
         [EnvKey.serviceName]: 'herald-dispatch',
         [EnvKey.metricsNamespace]: 'Herald',
         [EnvKey.logLevel]: settings.logLevel ?? 'INFO',

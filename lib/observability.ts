@@ -169,6 +169,7 @@ export class HeraldObservability extends Construct {
     // Metric math takes at most 10 metrics per alarm, so large clusters get one alarm per 10 nodes.
     chunk(nodeIds, MAX_METRICS_PER_EXPRESSION).forEach((nodes, index) => {
       const part = nodeIds.length > MAX_METRICS_PER_EXPRESSION ? String(index + 1) : '';
+      const title = part ? `Cache nodes (part ${part})` : 'Cache nodes';
       const memory = acrossNodes(nodes, 'DatabaseMemoryUsagePercentage', 'MAX', 'Cache memory used (%)');
       const evictions = acrossNodes(nodes, 'Evictions', 'SUM', 'Cache evictions');
       const cpu = acrossNodes(nodes, 'EngineCPUUtilization', 'MAX', 'Cache engine CPU (%)');
@@ -190,8 +191,8 @@ export class HeraldObservability extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.MISSING,
       });
       this.dashboard.addWidgets(
-        graph(`Cache ${part}: memory and CPU (%)`, [memory, cpu]),
-        graph(`Cache ${part}: evictions`, [evictions]),
+        graph(`${title}: memory and CPU (%)`, [memory, cpu]),
+        graph(`${title}: evictions`, [evictions]),
       );
     });
   }

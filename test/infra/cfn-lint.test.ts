@@ -27,6 +27,8 @@ function offlineEnv(): NodeJS.ProcessEnv {
   return {
     ...env,
     AWS_EC2_METADATA_DISABLED: 'true',
+    // CDK's built-in template validator only downgrades to warnings; cfn-lint below is the gate.
+    CDK_VALIDATION: 'false',
     PATH: [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter),
   };
 }

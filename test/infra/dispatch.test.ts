@@ -74,6 +74,7 @@ describe('HeraldDispatch (prod)', () => {
       [EnvKey.claimLeaseMs]: '120000',
       [EnvKey.dedupWindowSeconds]: '86400',
       [EnvKey.statusRetentionSeconds]: '604800',
+      [EnvKey.reportBatchItemFailures]: 'true',
     });
     expect(statementFor(template, 'secretsmanager:GetSecretValue', vendors)).toBeDefined();
   });

@@ -80,27 +80,33 @@ describe('HeraldObservability (prod)', () => {
     },
   );
 
-  it('warns at 70 % cache memory on any of the nine nodes', () => {
-    const props = alarm(template, 'CacheMemoryAlarm');
-    expect(props.Threshold).toBe(70);
-    expect(props.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
-    expect(metricNames(props)).toEqual(Array(9).fill('DatabaseMemoryUsagePercentage'));
-    const expression = props.Metrics?.find((metric) => metric.Expression)?.Expression;
-    expect(expression).toMatch(/^MAX\(\[FILL\(/);
-    const nodes = (props.Metrics ?? []).flatMap((m) =>
-      m.MetricStat ? [JSON.stringify(m.MetricStat.Metric.Dimensions)] : [],
+  it.each([
+    ['CacheMemory', 'DatabaseMemoryUsagePercentage', 70, /^MAX\(\[FILL\(/],
+    ['CacheEvictions', 'Evictions', 1, /^SUM\(\[FILL\(/],
+    ['CacheEngineCpu', 'EngineCPUUtilization', 80, /^MAX\(\[FILL\(/],
+  ])('%s alarms cover all 18 cache nodes, at most ten per alarm', (prefix, metricName, threshold, fold) => {
+    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
+      .filter(([id]) => new RegExp(`^Observability${prefix}\\dAlarm`).test(id))
+      .map(([, resource]) => (resource as Alarm).Properties);
+    expect(alarms).toHaveLength(2);
+    const nodes = alarms.flatMap((props) =>
+      (props.Metrics ?? []).flatMap((m) =>
+        m.MetricStat ? [JSON.stringify(m.MetricStat.Metric.Dimensions)] : [],
+      ),
     );
-    expect(nodes.filter((node) => node.includes('-0003-003'))).toHaveLength(1);
-  });
-
-  it('alarms on any eviction and on engine CPU', () => {
-    const evictions = alarm(template, 'CacheEvictionsAlarm');
-    expect(evictions.Threshold).toBe(1);
-    expect(evictions.Metrics?.find((metric) => metric.Expression)?.Expression).toMatch(/^SUM\(/);
-    expect(metricNames(evictions)).toEqual(Array(9).fill('Evictions'));
-    const cpu = alarm(template, 'CacheEngineCpuAlarm');
-    expect(cpu.Threshold).toBe(80);
-    expect(metricNames(cpu)).toEqual(Array(9).fill('EngineCPUUtilization'));
+    expect(nodes).toHaveLength(18);
+    expect(new Set(nodes).size).toBe(18);
+    for (const shard of ['0001', '0006']) {
+      for (const node of ['001', '003'])
+        expect(nodes.some((n) => n.includes(`-${shard}-${node}"`))).toBe(true);
+    }
+    for (const props of alarms) {
+      expect(props.Threshold).toBe(threshold);
+      expect(props.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+      expect(metricNames(props).length).toBeLessThanOrEqual(10);
+      expect(new Set(metricNames(props))).toEqual(new Set([metricName]));
+      expect(props.Metrics?.find((metric) => metric.Expression)?.Expression).toMatch(fold);
+    }
   });
 
   it("computes the vendor failure rate from the dispatcher's EMF counters", () => {
@@ -135,7 +141,7 @@ describe('HeraldObservability (prod)', () => {
 
   it('notifies the KMS-encrypted, TLS-only SNS topic on alarm and on recovery', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
-    expect(alarms.length).toBe(13);
+    expect(alarms.length).toBe(16);
     for (const { Properties } of alarms) {
       expect(Properties.AlarmActions).toEqual([{ Ref: topic }]);
       expect(Properties.OKActions).toEqual([{ Ref: topic }]);
@@ -158,16 +164,15 @@ describe('HeraldObservability (prod)', () => {
   });
 });
 
-describe('HeraldObservability (a cache larger than one metric-math expression)', () => {
-  it('splits node metrics into alarms of at most ten nodes', () => {
-    const { template } = synthStage('prod', {
-      override: (config) => ({ ...config, cache: { ...config.cache, shardCount: 5, replicasPerShard: 2 } }),
-    });
+describe('HeraldObservability (dev: one shard, two nodes)', () => {
+  it('needs a single alarm per cache metric', () => {
+    const { template } = synthStage('dev');
     const memory = Object.values(
       template.findResources('AWS::CloudWatch::Alarm', {
         Properties: { AlarmDescription: Match.stringLikeRegexp('above 70% of maxmemory') },
       }),
     ) as Alarm[];
-    expect(memory.map((a) => metricNames(a.Properties).length).sort()).toEqual([10, 5]);
+    expect(memory.map((a) => metricNames(a.Properties).length)).toEqual([2]);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 13);
   });
 });
