@@ -29,7 +29,15 @@ export function runComponent<C, I>(name: string, start: (config: C) => Promise<R
         };
         process.on('SIGTERM', stop);
         process.on('disconnect', stop);
-        process.send?.({ type: 'ready', info: running.info } satisfies ReadyMessage<I>);
+        // The callback keeps a parent that is already gone from becoming an 'error' event.
+        process.send?.(
+          { type: 'ready', info: running.info } satisfies ReadyMessage<I>,
+          undefined,
+          {},
+          (error) => {
+            if (error) stop();
+          },
+        );
       })
       .catch((error: unknown) => {
         console.error(

@@ -152,6 +152,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         environment: {
           ...functionEnv(options, dispatchName, devStage.dispatch.memoryMiB),
           ...dispatchVendorsEnvironment(vendors.info),
+          // As lib/dispatch.ts does: partial-batch responses only where the mapping honours them.
+          [EnvKey.reportBatchItemFailures]: String(
+            esm.mode === 'provisioned' && esm.reportBatchItemFailures === true,
+          ),
         },
         functionPidFile,
       } satisfies DispatcherComponentConfig,
