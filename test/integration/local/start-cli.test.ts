@@ -43,7 +43,7 @@ describe('herald start', () => {
   it('prints a working curl, writes pid files, and stops cleanly on SIGTERM', async () => {
     const { kafkaBrokers, redisUrl } = testEngines();
     const vendorLog = join(home, 'vendor-deliveries.jsonl');
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       HERALD_HOME: home,
       KAFKA_BROKERS: kafkaBrokers.join(','),
