@@ -1,14 +1,17 @@
 /**
  * Every template Herald synthesizes passes cfn-lint with zero errors. The dev stage goes through the
- * real `cdk synth` (bin/herald.ts, esbuild bundling, cdk-nag in the app) with no AWS credentials;
- * prod and two variants are synthesized in-process. cfn-lint comes from PyPI; when it is missing
- * the test fails and says how to install it.
+ * real `cdk synth` (bin/herald.ts, esbuild bundling, cdk-nag in the app) with no AWS credentials,
+ * and its three bundles must load on Node with the environment the stack gives them; prod and two
+ * variants are synthesized in-process. cfn-lint comes from PyPI; when it is missing the test fails
+ * and says how to install it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnvKey } from '../../lambdas/shared/env-keys.ts';
 import { projectRoot, synthStage } from './synth.ts';
 
 const INSTALL_HINT =
@@ -31,6 +34,17 @@ function offlineEnv(): NodeJS.ProcessEnv {
     CDK_VALIDATION: 'false',
     PATH: [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter),
   };
+}
+
+/** Stand-ins for the values CloudFormation resolves at deploy time (ARNs, endpoints). */
+function deployTimeValue(key: string, value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (key === EnvKey.mskClusterArn)
+    return 'arn:aws:kafka:eu-west-1:123456789012:cluster/herald-dev/0c1d-2e3f-4';
+  if (key === EnvKey.redisUrl) return 'rediss://clustercfg.herald.abc123.euw1.cache.amazonaws.com:6379';
+  if (key.endsWith('_SECRET_ARN'))
+    return 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:herald-AbCdEf';
+  throw new Error(`no stand-in for ${key}`);
 }
 
 describe('cfn-lint on every synthesized template', () => {
@@ -100,6 +114,43 @@ describe('cfn-lint on every synthesized template', () => {
   });
 
   afterAll(() => rmSync(workdir, { recursive: true, force: true }));
+
+  it.each(['Ingest', 'Dispatch', 'Topics'])(
+    'bundles a %s handler that loads on Node with the environment the stack gives it',
+    (name) => {
+      const devOut = join(workdir, 'dev');
+      const template = JSON.parse(readFileSync(join(devOut, 'Herald-dev.template.json'), 'utf8')) as {
+        Resources: Record<
+          string,
+          { Type: string; Metadata?: Record<string, string>; Properties: Record<string, unknown> }
+        >;
+      };
+      const fn = Object.values(template.Resources).find(
+        (resource) =>
+          resource.Type === 'AWS::Lambda::Function' &&
+          resource.Metadata?.['aws:cdk:path']?.includes(`/${name}/Handler/Function/`),
+      );
+      if (!fn) throw new Error(`no ${name} function in the dev template`);
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      const env = Object.fromEntries(
+        Object.entries(variables).map(([key, value]) => [key, deployTimeValue(key, value)]),
+      );
+      const entry = join(devOut, String(fn.Metadata?.['aws:asset:path']), 'index.mjs');
+      // Importing runs each handler's cold-start config validation against the stack's env.
+      const script = `const m = await import(${JSON.stringify(pathToFileURL(entry).href)}); if (typeof m.handler !== 'function') process.exit(3);`;
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        env: {
+          ...env,
+          AWS_REGION: 'eu-west-1',
+          AWS_LAMBDA_FUNCTION_NAME: `herald-${name}`,
+          PATH: process.env.PATH,
+        },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(run.status, run.stderr).toBe(0);
+    },
+  );
 
   it('synthesizes the dev stage with `cdk synth` and no AWS credentials (bundling, cdk-nag included)', () => {
     expect(cliSynth.output).not.toMatch(/AwsSolutions-|Validation failed|no credentials/);
