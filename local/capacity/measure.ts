@@ -36,9 +36,10 @@ const WINDOW_SECONDS = 86_400;
 // Why a long lease: no claim may expire while its memory is being measured.
 const MEASURE_LEASE_MS = 30 * 60_000;
 
-/** A fresh deliveryId, derived as ingest derives them. */
-export function randomDeliveryId(): string {
-  return deliveryIdFor(randomBytes(32).toString('hex'), randomUUID());
+/** `count` fresh deliveryIds: 16 random bytes in base64url, the shape deliveryIdFor gives. */
+export function randomDeliveryIds(count: number): string[] {
+  const bytes = randomBytes(16 * count);
+  return Array.from({ length: count }, (_, i) => bytes.subarray(16 * i, 16 * i + 16).toString('base64url'));
 }
 
 /** Claims and marks `count` new deliveries in 100-record batches through RedisDedupStore. */
@@ -49,7 +50,7 @@ export async function fillSentMarks(client: Redis, keyPrefix: string, count: num
     leaseMs: MEASURE_LEASE_MS,
   });
   await runConcurrently(Math.ceil(count / BATCH), PARALLEL, async (batch) => {
-    const ids = Array.from({ length: Math.min(BATCH, count - batch * BATCH) }, randomDeliveryId);
+    const ids = randomDeliveryIds(Math.min(BATCH, count - batch * BATCH));
     const owner = randomUUID();
     await store.claim(ids, owner);
     await store.complete(
@@ -67,7 +68,7 @@ export async function fillClaims(client: Redis, keyPrefix: string, count: number
     leaseMs: MEASURE_LEASE_MS,
   });
   await runConcurrently(Math.ceil(count / BATCH), PARALLEL, async (batch) => {
-    const ids = Array.from({ length: Math.min(BATCH, count - batch * BATCH) }, randomDeliveryId);
+    const ids = randomDeliveryIds(Math.min(BATCH, count - batch * BATCH));
     await store.claim(ids, randomUUID());
   });
 }
