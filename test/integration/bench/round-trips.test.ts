@@ -67,8 +67,14 @@ describe('harness statistics', () => {
     const order: string[] = [];
     const samples = await alternate(
       3,
-      async (round) => void order.push(`h${round}`) ?? round,
-      async (round) => void order.push(`b${round}`) ?? -round,
+      async (round) => {
+        order.push(`h${round}`);
+        return round;
+      },
+      async (round) => {
+        order.push(`b${round}`);
+        return -round;
+      },
       () => undefined,
     );
     expect(order).toEqual(['h0', 'b0', 'b1', 'h1', 'h2', 'b2']);
