@@ -11,9 +11,11 @@
  *   409          the same key is still being processed: the outcome is ambiguous
  *   other 4xx    rejected for good, body {"error": "<code>"}
  *
- * Transport errors before the request could be written (refused, DNS, unreachable) are `unavailable`;
- * a timeout or reset after that is `ambiguous`, because the vendor may have delivered the message.
+ * Transport errors before the connection existed (refused, DNS, unreachable, connect timeout) are
+ * `unavailable`; a timeout or reset after it is `ambiguous`: the vendor may have delivered the message.
  */
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Vendor, VendorMessage, VendorOutcome } from '../ports/vendor.ts';
 
 /** One HTTP vendor's endpoint and credentials. */
@@ -26,64 +28,97 @@ export interface HttpVendorOptions {
   readonly timeoutMs: number;
 }
 
-const CONNECT_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const CODE = /^[A-Za-z0-9_.-]{1,64}$/;
+const MAX_BODY_BYTES = 64 * 1024;
 
-/** Generic HTTP JSON vendor. */
+/**
+ * Generic HTTP JSON vendor on node:http(s) with a keep-alive agent (the bulkhead in front bounds the
+ * sockets in use). Knowing whether the socket had connected tells a refused or unreachable vendor
+ * (nothing sent: fail over) from a lost answer (maybe sent: ambiguous).
+ */
 export class HttpVendor implements Vendor {
   readonly name: string;
   readonly #options: HttpVendorOptions;
+  readonly #url: URL;
+  readonly #agent: HttpAgent;
 
   constructor(options: HttpVendorOptions) {
     this.name = options.name;
     this.#options = options;
+    this.#url = new URL(options.url);
+    const agentOptions = { keepAlive: true, maxSockets: 1_024, keepAliveMsecs: 1_000 };
+    this.#agent =
+      this.#url.protocol === 'https:' ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
   }
 
-  async send(message: VendorMessage, signal?: AbortSignal): Promise<VendorOutcome> {
-    const timeout = AbortSignal.timeout(this.#options.timeoutMs);
-    const aborted = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      const response = await fetch(this.#options.url, {
+  send(message: VendorMessage, signal?: AbortSignal): Promise<VendorOutcome> {
+    const body = JSON.stringify({
+      deliveryId: message.deliveryId,
+      requestId: message.requestId,
+      channel: message.channel,
+      to: message.to,
+      body: message.body,
+      ...(message.title === undefined ? {} : { title: message.title }),
+      priority: message.priority,
+    });
+    return new Promise((resolve) => {
+      let isConnected = false;
+      let isTimedOut = false;
+      const request = (this.#url.protocol === 'https:' ? httpsRequest : httpRequest)(this.#url, {
         method: 'POST',
+        agent: this.#agent,
         headers: {
           'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
           'idempotency-key': message.deliveryId,
           ...(this.#options.auth ? { [this.#options.auth.name]: this.#options.auth.value } : {}),
         },
-        body: JSON.stringify({
-          deliveryId: message.deliveryId,
-          requestId: message.requestId,
-          channel: message.channel,
-          to: message.to,
-          body: message.body,
-          ...(message.title === undefined ? {} : { title: message.title }),
-          priority: message.priority,
-        }),
-        signal: aborted,
+        ...(signal ? { signal } : {}),
       });
-      const text = await response.text();
-      return this.#outcomeOf(response, text);
-    } catch (error) {
-      return this.#outcomeOfError(error, timeout.aborted);
-    }
+      const timer = setTimeout(() => {
+        isTimedOut = true;
+        request.destroy(new Error('timeout'));
+      }, this.#options.timeoutMs);
+      request.on('socket', (socket) => {
+        // A reused keep-alive socket is connected already; a new one once 'connect' fires.
+        if (!socket.connecting) isConnected = true;
+        else socket.once('connect', () => (isConnected = true));
+      });
+      request.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+        });
+        response.on('end', () => {
+          clearTimeout(timer);
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve(this.#outcomeOf(response.statusCode ?? 0, response.headers, text));
+        });
+        response.on('error', (error) => {
+          clearTimeout(timer);
+          resolve(this.#outcomeOfError(error, isConnected, isTimedOut));
+        });
+      });
+      request.on('error', (error) => {
+        clearTimeout(timer);
+        resolve(this.#outcomeOfError(error, isConnected, isTimedOut));
+      });
+      request.end(body);
+    });
   }
 
-  #outcomeOf(response: Response, text: string): VendorOutcome {
-    const status = response.status;
+  #outcomeOf(status: number, headers: IncomingHttpHeaders, text: string): VendorOutcome {
     if (status >= 200 && status < 300) {
       const id = parseJson(text)?.id;
       return { kind: 'accepted', ...(typeof id === 'string' ? { vendorMessageId: id } : {}) };
     }
     const reason = `${this.name}: HTTP ${status}${errorCode(text)}`;
     if (status === 429) {
-      const retryAfterMs = retryAfterMsOf(response.headers.get('retry-after'));
+      const header = headers['retry-after'];
+      const retryAfterMs = retryAfterMsOf(typeof header === 'string' ? header : null);
       return { kind: 'unavailable', reason, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
     }
     if (status === 409) return { kind: 'ambiguous', reason };
@@ -91,10 +126,17 @@ export class HttpVendor implements Vendor {
     return { kind: 'rejected', reason };
   }
 
-  #outcomeOfError(error: unknown, isTimeout: boolean): VendorOutcome {
-    if (isTimeout)
-      return { kind: 'ambiguous', reason: `${this.name}: no answer within ${this.#options.timeoutMs} ms` };
+  #outcomeOfError(error: unknown, isConnected: boolean, isTimedOut: boolean): VendorOutcome {
     const code = errorCodeOf(error);
+    if (!isConnected) {
+      // Nothing can have been sent before the connection existed: safe to fail over.
+      const what = isTimedOut
+        ? `connect timeout after ${this.#options.timeoutMs} ms`
+        : (code ?? 'connection failed');
+      return { kind: 'unavailable', reason: `${this.name}: ${what}` };
+    }
+    if (isTimedOut)
+      return { kind: 'ambiguous', reason: `${this.name}: no answer within ${this.#options.timeoutMs} ms` };
     if (code && CONNECT_ERRORS.has(code)) return { kind: 'unavailable', reason: `${this.name}: ${code}` };
     return {
       kind: 'ambiguous',
