@@ -26,6 +26,8 @@ export interface ApiGatewayOptions {
   readonly apiId?: string;
   /** @default 'herald-ingest' */
   readonly functionName?: string;
+  /** Reported in the Lambda context. @default 1024 */
+  readonly memoryLimitInMB?: number;
   /** Why 30 s: the HTTP API integration timeout; past it the gateway answers 503. @default 30_000 */
   readonly integrationTimeoutMs?: number;
   /**
@@ -94,7 +96,10 @@ async function invoke(
     integrationTimeoutMs,
   );
   const context = createLambdaContext(
-    { functionName: options.functionName ?? 'herald-ingest' },
+    {
+      functionName: options.functionName ?? 'herald-ingest',
+      ...(options.memoryLimitInMB ? { memoryLimitInMB: options.memoryLimitInMB } : {}),
+    },
     { deadlineMs: Date.now() + functionTimeoutMs, logStreamName: newLogStreamName() },
   );
   const timers: NodeJS.Timeout[] = [];

@@ -172,8 +172,10 @@ export async function startMskEventSourceMapping(
       const stopped = coordinator.stop();
       await beforeDisconnect?.();
       await stopped;
-      await consumer.disconnect().catch(() => undefined);
-      await producer?.disconnect().catch(() => undefined);
+      // Why bounded: leaving the group can wait on a rebalance; offsets are already committed, and a
+      // member that does not leave is dropped after its session timeout anyway.
+      const leave = Promise.all([consumer.disconnect(), producer?.disconnect()]).catch(() => undefined);
+      await Promise.race([leave, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     },
   };
 }

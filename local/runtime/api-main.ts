@@ -12,6 +12,7 @@ export interface ApiComponentConfig {
   readonly host: string;
   readonly port: number;
   readonly functionName: string;
+  readonly memoryLimitInMB: number;
   /** Absolute path of the handler module (the ingest Lambda's handler.ts). */
   readonly handlerModule: string;
   /** The Lambda function timeout (the gateway's own integration timeout stays 30 s). */
@@ -31,6 +32,7 @@ runComponent<ApiComponentConfig, ApiComponentInfo>('api', async (config) => {
     host: config.host,
     port: config.port,
     functionName: config.functionName,
+    memoryLimitInMB: config.memoryLimitInMB,
     functionTimeoutMs: config.functionTimeoutMs,
     onHandlerError: (error, requestId) =>
       console.error(

@@ -134,7 +134,12 @@ export async function supervise<T>(
       if (current.exitCode === null && current.signalCode === null) {
         const exited = new Promise((resolve) => current.once('exit', resolve));
         current.kill('SIGTERM');
-        const isExited = await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)]);
+        const grace = new AbortController();
+        const isExited = await Promise.race([
+          exited.then(() => true),
+          sleep(15_000, false, { signal: grace.signal }).catch(() => true),
+        ]);
+        grace.abort();
         if (!isExited) {
           current.kill('SIGKILL');
           await exited;

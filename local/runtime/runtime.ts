@@ -176,6 +176,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         // A restart keeps the port it got first.
         port: previous?.port ?? options.apiPort,
         functionName: ingestName,
+        memoryLimitInMB: devStage.ingest.memoryMiB,
         handlerModule: here('../../lambdas/ingest/handler.ts'),
         functionTimeoutMs: devStage.ingest.timeoutSeconds * 1_000,
       } satisfies ApiComponentConfig,
