@@ -84,6 +84,8 @@ export interface MockVendor {
   deliveries(): readonly VendorDelivery[];
   /** Requests received by this instance (any outcome), including repeats. */
   requestCount(): number;
+  /** Requests that repeated the idempotency key of a send already accepted (acknowledged, not sent). */
+  repeatCount(): number;
   close(): Promise<void>;
 }
 
@@ -137,6 +139,7 @@ export async function startMockVendor(options: MockVendorOptions): Promise<MockV
   const keys = new Map<string, { state: 'in-progress' | 'done'; id: string }>();
   const accepted: VendorDelivery[] = [];
   let requests = 0;
+  let repeats = 0;
   const dice = (rate: number) => rate > 0 && Math.random() < rate;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -158,6 +161,7 @@ export async function startMockVendor(options: MockVendorOptions): Promise<MockV
     const known = keys.get(key);
     if (known?.state === 'in-progress') return reply(response, 409, { error: 'in_progress' });
     if (known) {
+      repeats++;
       await sleep(current.latencyMs);
       return reply(response, 200, { id: known.id, duplicate: true });
     }
@@ -230,6 +234,7 @@ export async function startMockVendor(options: MockVendorOptions): Promise<MockV
     faults: () => faults,
     deliveries: () => accepted,
     requestCount: () => requests,
+    repeatCount: () => repeats,
     close: async () => {
       await Promise.all([closeServer(api), closeServer(admin)]);
     },

@@ -35,8 +35,13 @@ describe('dispatcher on real Kafka, Redis and mock vendors', () => {
     const event = await h.event();
 
     expect(await h.invoke(event)).toEqual({ batchItemFailures: [] });
+    const requestsAfterFirst = totalRequests(h);
     expect(await h.invoke(event)).toEqual({ batchItemFailures: [] });
 
+    // Not even asked again: the vendor's own idempotency is a second line, not what this relies on.
+    expect(requestsAfterFirst).toBe(20);
+    expect(totalRequests(h)).toBe(20);
+    expect(h.vendors.a.repeatCount()).toBe(0);
     const counts = sendCounts(h.vendorLog());
     expect(counts.size).toBe(20);
     expect([...counts.values()].every((count) => count === 1)).toBe(true);
@@ -85,6 +90,7 @@ describe('dispatcher on real Kafka, Redis and mock vendors', () => {
     expect(await h.invoke(event)).toEqual({ batchItemFailures: [] });
     expect(await h.invoke(event)).toEqual({ batchItemFailures: [] });
     expect([...sendCounts(h.vendorLog()).values()]).toEqual([1, 1, 1, 1, 1]);
+    expect(totalRequests(h)).toBe(5);
   });
 
   it('sends everything through the secondary while the primary is down', async () => {
@@ -125,6 +131,7 @@ describe('dispatcher on real Kafka, Redis and mock vendors', () => {
     await h.vendors.c.setFaults({ down: false });
     expect(await h.invoke(event)).toEqual({ batchItemFailures: [] });
     expect(await h.invoke(event)).toEqual({ batchItemFailures: [] });
+    expect(totalRequests(h)).toBe(6);
     const counts = sendCounts(h.vendorLog());
     expect(counts).toEqual(new Map(batch.map((d) => [d.deliveryId, 1])));
     expect(h.vendorLog().every((entry) => entry.vendor === 'sms-c')).toBe(true);
@@ -209,6 +216,11 @@ describe('dispatcher on real Kafka, Redis and mock vendors', () => {
     expect(offsets.map((o) => o.high)).toEqual(['0']);
   });
 });
+
+/** Requests that reached any of the three mock vendors (refused connections never do). */
+function totalRequests(h: DispatchHarness): number {
+  return Object.values(h.vendors).reduce((sum, vendor) => sum + vendor.requestCount(), 0);
+}
 
 /** A port nothing listens on: bound once, then closed. */
 async function closedPort(): Promise<number> {

@@ -151,6 +151,9 @@ describe('dispatch handler.ts', () => {
     const counts = sendCounts(vendorLog() as never);
     expect(counts).toEqual(new Map(deliveries.map((d) => [d.deliveryId, 1])));
     expect(vendorLog().every((entry) => entry.vendor === 'sms-b')).toBe(true);
+    // Each delivery reached the vendor exactly once: redelivered records were suppressed by Herald,
+    // not by the vendor's idempotency.
+    expect(vendors[1]?.requestCount()).toBe(8);
     expect(invocations).toBeGreaterThan(failedResponses);
   });
 });
@@ -206,6 +209,7 @@ describe('dispatch handler.ts in on-demand mode (no partial-batch responses)', (
     }
     const counts = sendCounts(vendorLog().slice(before) as never);
     expect(counts).toEqual(new Map(deliveries.map((d) => [d.deliveryId, 1])));
+    expect(vendors.reduce((sum, vendor) => sum + vendor.repeatCount(), 0)).toBe(0);
   });
 });
 
