@@ -1,6 +1,6 @@
 /**
  * The dispatch Lambda's configuration: shared Kafka and Redis keys plus its own, validated all at
- * once at cold start (a ConfigError names every bad key). Never reads process.env itself.
+ * once at cold start (a ConfigError names every bad key). Never reads the environment itself.
  * Vendors come from HERALD_VENDORS (local runtime, tests) or from the Secrets Manager secret named
  * by HERALD_VENDORS_SECRET_ARN; in AWS, credentials in clear text in the environment are refused.
  */
@@ -74,7 +74,7 @@ const dispatchEnv = z
     }
   });
 
-/** Loads and validates the dispatch configuration from `env` (default: process.env, read in shared/config.ts). */
+/** Loads and validates the dispatch configuration from `env` (default: the process environment, read in shared/config.ts). */
 export function loadDispatchConfig(env?: Record<string, string | undefined>): DispatchConfig {
   const raw = loadConfig(dispatchEnv, env);
   const vendorsJson = raw[EnvKey.vendorsJson];
