@@ -16,8 +16,9 @@ import { batchResponseFor, type KafkaBatchResponse, type MskEvent } from '../cor
 import { type AmbiguousRetryPolicy, type ChannelRoute, vendorOrder } from '../core/routing.ts';
 import type { DeadLetterSink } from '../ports/dead-letter-sink.ts';
 import type { DedupStore } from '../ports/dedup-store.ts';
-import type { StatusStore, StatusUpdate } from '../ports/status-store.ts';
+import type { StatusStore } from '../ports/status-store.ts';
 import type { Vendor } from '../ports/vendor.ts';
+import { type BatchProblems, completeBatch, deliveryReport } from './batch-completion.ts';
 import { type DeliveryRecord, idKey, RecordFate, type RecordReport, sortRecords } from './batch-records.ts';
 import { type RouteResult, routeMessage } from './vendor-router.ts';
 
@@ -30,14 +31,6 @@ export interface DispatchBatchDeps {
   readonly routes: Readonly<Partial<Record<Channel, ChannelRoute>>>;
   readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
   readonly clock: () => Date;
-}
-
-/** Side effects that failed without failing the batch (logged by the app). */
-export interface BatchProblems {
-  deadLetters?: unknown;
-  marks?: unknown;
-  releases?: unknown;
-  statuses?: unknown;
 }
 
 /** The outcome of one batch. */
@@ -74,34 +67,6 @@ async function route(
     deps.ambiguousRetryPolicy,
     deadline,
   );
-}
-
-function reportOf(
-  record: DeliveryRecord,
-  claim: ClaimResult | undefined,
-  result: RouteResult | undefined,
-): RecordReport {
-  const base = {
-    id: record.id,
-    deliveryId: record.delivery.deliveryId,
-    requestId: record.delivery.requestId,
-  };
-  if (claim?.outcome === 'duplicate')
-    return { ...base, fate: RecordFate.suppressed, reason: `duplicate of a delivery already ${claim.mark}` };
-  if (claim?.outcome !== 'claimed' || !result)
-    return { ...base, fate: RecordFate.retry, reason: 'being delivered by another invocation' };
-  if (result.kind === 'sent')
-    return { ...base, fate: RecordFate.sent, vendor: result.vendor, attempts: result.attempts };
-  if (result.kind === 'failed') {
-    return {
-      ...base,
-      fate: RecordFate.failed,
-      reason: result.reason,
-      attempts: result.attempts,
-      ...(result.vendor ? { vendor: result.vendor } : {}),
-    };
-  }
-  return { ...base, fate: RecordFate.retry, reason: result.reason, attempts: result.attempts };
 }
 
 /** Processes one batch; throws only when the claims cannot be made (then nothing was sent). */
@@ -144,7 +109,7 @@ export async function dispatchBatch(
   const firstReports = new Map(
     [...firsts.values()].map((r) => [
       r.delivery.deliveryId,
-      reportOf(r, claims.get(r.delivery.deliveryId), results.get(r.delivery.deliveryId)),
+      deliveryReport(r, claims.get(r.delivery.deliveryId), results.get(r.delivery.deliveryId)),
     ]),
   );
   const reports = new Map<string, RecordReport>();
@@ -193,7 +158,7 @@ export async function dispatchBatch(
     });
   }
 
-  await finish(
+  await completeBatch(
     [...firstReports.values()],
     { marks: poisonMarks, releases: poisonReleases },
     owner,
@@ -203,49 +168,4 @@ export async function dispatchBatch(
   const records = order.map((id) => reports.get(idKey(id)) as RecordReport);
   const retry = records.filter((r) => r.fate === RecordFate.retry).map((r) => r.id);
   return { response: batchResponseFor(retry), records, problems };
-}
-
-/** Marks, releases and status updates for each distinct delivery; failures become problems, never retries. */
-async function finish(
-  reports: readonly RecordReport[],
-  extra: { readonly marks: readonly CompletionMark[]; readonly releases: readonly string[] },
-  owner: string,
-  deps: DispatchBatchDeps,
-  problems: BatchProblems,
-): Promise<void> {
-  const at = deps.clock().toISOString();
-  const marks: CompletionMark[] = [...extra.marks];
-  const releases: string[] = [...extra.releases];
-  const updates: StatusUpdate[] = [];
-  for (const report of reports) {
-    const { deliveryId = '', requestId = '' } = report;
-    if (report.fate === RecordFate.sent) {
-      marks.push({ deliveryId, kind: 'sent' });
-      updates.push({ requestId, deliveryId, state: 'sent', vendor: report.vendor as string, at });
-    } else if (report.fate === RecordFate.failed) {
-      marks.push({ deliveryId, kind: 'failed' });
-      updates.push({
-        requestId,
-        deliveryId,
-        state: 'failed',
-        reason: report.reason as string,
-        at,
-        ...(report.vendor ? { vendor: report.vendor } : {}),
-      });
-    } else if (report.fate === RecordFate.suppressed) {
-      updates.push({ requestId, deliveryId, state: 'suppressed', reason: report.reason as string, at });
-    } else if (report.fate === RecordFate.retry && report.attempts) {
-      releases.push(deliveryId);
-    }
-  }
-  // Why a failed mark never turns into a retry: the message went out; retrying would send it twice.
-  // The claim stays until its lease expires, so a redelivery in that time is still held off.
-  const [marked, released, recorded] = await Promise.allSettled([
-    marks.length > 0 ? deps.dedup.complete(marks, owner) : undefined,
-    releases.length > 0 ? deps.dedup.release(releases, owner) : undefined,
-    updates.length > 0 ? deps.statuses.recordUpdates(updates) : undefined,
-  ]);
-  if (marked.status === 'rejected') problems.marks = marked.reason;
-  if (released.status === 'rejected') problems.releases = released.reason;
-  if (recorded.status === 'rejected') problems.statuses = recorded.reason;
 }
