@@ -74,7 +74,9 @@ export function parseDelivery(record: KafkaRecord): Delivery {
   if (!record.value || record.value.length === 0) throw new PoisonRecordError('record has no value');
   const value = parseJsonObject(record.value);
   if (value.schemaVersion !== DELIVERY_SCHEMA_VERSION) {
-    throw new PoisonRecordError(`unsupported schema version ${JSON.stringify(value.schemaVersion ?? null)}`);
+    // Why truncated: the reason is logged and travels as a header; the value is untrusted input.
+    const shown = JSON.stringify(value.schemaVersion ?? null).slice(0, 16);
+    throw new PoisonRecordError(`unsupported schema version ${shown}`);
   }
   const deliveryId = requireString(value, 'deliveryId', 22);
   if (!DELIVERY_ID.test(deliveryId)) throw new PoisonRecordError('deliveryId is not 22 base64url characters');
