@@ -43,8 +43,9 @@ export async function reconcileTopics(
   const existing = new Set(await admin.listTopics());
   const outcomes: TopicOutcome[] = [];
   for (const spec of specs) {
-    outcomes.push(existing.has(spec.name) ? await updateTopic(admin, spec) : await createTopic(admin, spec));
-    await waitForLeaders(admin, spec.name, options);
+    const outcome = existing.has(spec.name) ? await updateTopic(admin, spec) : await createTopic(admin, spec);
+    await waitForLeaders(admin, spec.name, outcome.partitions, options);
+    outcomes.push(outcome);
   }
   return outcomes;
 }
@@ -132,15 +133,24 @@ async function topicMetadata(admin: TopicAdmin, topic: string) {
 }
 
 /**
- * Why: on KRaft a fresh topic or partition can be visible before its leader is elected; producers
- * and the event source mapping must not see LEADER_NOT_AVAILABLE right after the stack finishes.
+ * Why: on KRaft a fresh topic or partition can be visible before its leader is elected (or the
+ * serving broker's metadata can still show the old count); producers and the event source mapping
+ * must not see LEADER_NOT_AVAILABLE right after the stack finishes.
  */
-async function waitForLeaders(admin: TopicAdmin, topic: string, options: ReconcileOptions): Promise<void> {
+async function waitForLeaders(
+  admin: TopicAdmin,
+  topic: string,
+  partitions: number,
+  options: ReconcileOptions,
+): Promise<void> {
   const attempts = options.leaderWaitAttempts ?? 40;
   for (let attempt = 1; ; attempt++) {
     try {
       const metadata = await topicMetadata(admin, topic);
-      if (metadata.partitions.every((partition) => partition.leader >= 0)) return;
+      const isReady =
+        metadata.partitions.length >= partitions &&
+        metadata.partitions.every((partition) => partition.leader >= 0);
+      if (isReady) return;
     } catch (error) {
       if (attempt >= attempts) throw error;
     }

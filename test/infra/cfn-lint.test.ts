@@ -47,7 +47,9 @@ function deployTimeValue(key: string, value: unknown): string {
   throw new Error(`no stand-in for ${key}`);
 }
 
-describe('cfn-lint on every synthesized template', () => {
+// Why generous timeouts: a real synth plus cfn-lint on four templates is minutes of CPU on a
+// loaded two-core CI machine; these are correctness checks, never timing checks.
+describe('cfn-lint on every synthesized template', { timeout: 240_000 }, () => {
   const workdir = mkdtempSync(join(tmpdir(), 'herald-cfn-lint-'));
   const templates: string[] = [];
   let cliSynth: { status: number | null; output: string };
@@ -69,7 +71,7 @@ describe('cfn-lint on every synthesized template', () => {
         '-o',
         devOut,
       ],
-      { cwd: projectRoot, env: offlineEnv(), encoding: 'utf8', timeout: 170_000 },
+      { cwd: projectRoot, env: offlineEnv(), encoding: 'utf8', timeout: 300_000 },
     );
     cliSynth = { status: cdk.status, output: `${cdk.stdout}\n${cdk.stderr}` };
     templates.push(
@@ -111,7 +113,7 @@ describe('cfn-lint on every synthesized template', () => {
       templates.push(...assembly.stacks.map((stack) => stack.templateFullPath));
       expect(assembly.stacks.length, name).toBe(1);
     }
-  });
+  }, 360_000);
 
   afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 
