@@ -108,12 +108,14 @@ function countTraffic(redis: Redis): { roundTrips: number; commands: number } {
 }
 
 async function scenario(redisUrl: string, endpoints: Endpoint[], weights: number[], maxConcurrent: number) {
+  // Two connections so the dedup store's traffic and the status store's can be counted apart.
   const redis = new Redis(redisUrl);
+  const statusRedis = new Redis(redisUrl);
   const keyPrefix = `bench-${randomBytes(4).toString('hex')}:`;
   const [a, b, c] = endpoints.map((endpoint, i) => ({ name: endpoint.name, weight: weights[i] ?? 0 }));
   const app = createDispatchApp({
     dedup: new RedisDedupStore(redis, { keyPrefix, windowSeconds: 86_400, leaseMs: 120_000 }),
-    statuses: new RedisStatusStore(redis, { keyPrefix, retentionSeconds: 86_400 }),
+    statuses: new RedisStatusStore(statusRedis, { keyPrefix, retentionSeconds: 86_400 }),
     deadLetters: { publish: async () => Promise.reject(new Error('no poison expected')) },
     vendors: endpoints.map((endpoint) => ({
       vendor: new HttpVendor({ name: endpoint.name, url: endpoint.url, timeoutMs: 5_000 }),
@@ -129,6 +131,7 @@ async function scenario(redisUrl: string, endpoints: Endpoint[], weights: number
   });
   await app(batchEvent(0) as never, context()); // warm-up: connections, scripts
   const traffic = countTraffic(redis);
+  const statusTraffic = countTraffic(statusRedis);
   const started = performance.now();
   for (let i = 1; i <= batches; i++) {
     const response = await app(batchEvent(i * BATCH) as never, context());
@@ -136,10 +139,11 @@ async function scenario(redisUrl: string, endpoints: Endpoint[], weights: number
   }
   const seconds = (performance.now() - started) / 1000;
   redis.disconnect();
+  statusRedis.disconnect();
   return {
     recordsPerSecond: (batches * BATCH) / seconds,
-    roundTrips: traffic.roundTrips / batches,
-    commands: traffic.commands / batches,
+    dedup: { roundTrips: traffic.roundTrips / batches, commands: traffic.commands / batches },
+    status: { roundTrips: statusTraffic.roundTrips / batches, commands: statusTraffic.commands / batches },
   };
 }
 
@@ -157,9 +161,11 @@ async function main(): Promise<void> {
       ['primary only, 100 calls/vendor', [100, 0, 0], 100],
     ] as const) {
       const result = await scenario(redisUrl, vendors.endpoints, [...weights], maxConcurrent);
+      console.log(`${label.padEnd(42)} ${result.recordsPerSecond.toFixed(0).padStart(6)} records/s`);
       console.log(
-        `${label.padEnd(42)} ${result.recordsPerSecond.toFixed(0).padStart(6)} records/s   ` +
-          `Redis per 100-record batch: ${result.roundTrips.toFixed(1)} round trips, ${result.commands.toFixed(1)} commands`,
+        `${''.padEnd(42)} Redis per 100-record batch: dedup ${result.dedup.roundTrips.toFixed(1)} round trips ` +
+          `(${result.dedup.commands.toFixed(1)} commands), statuses ${result.status.roundTrips.toFixed(1)} round trips ` +
+          `(${result.status.commands.toFixed(1)} commands, pipelined)`,
       );
     }
     const sent = readFileSync(logPath, 'utf8')
