@@ -28,6 +28,8 @@ const TOKEN = 'bench-token';
 export interface EndToEndResult {
   readonly vendorLatencyMs: number;
   readonly recipientsPerRequest: number;
+  /** The event source mapping as the runtime ran it (the dev stage's). */
+  readonly esm: { readonly batchSize: number; readonly maximumBatchingWindowMs: number };
   readonly herald: {
     deliveriesPerSec: number;
     deliveriesPerRound: number;
@@ -177,6 +179,10 @@ export async function runEndToEnd(ctx: ScenarioContext): Promise<EndToEndResult>
     return {
       vendorLatencyMs: VENDOR_LATENCY_MS,
       recipientsPerRequest: 100,
+      esm: {
+        batchSize: runtime.esm.batchSize ?? 100,
+        maximumBatchingWindowMs: runtime.esm.maximumBatchingWindowMs ?? 500,
+      },
       herald: {
         deliveriesPerSec: round(herald, 0),
         deliveriesPerRound: sizes.herald * 100,

@@ -21,12 +21,16 @@ export interface EntrySizes {
   readonly recipientChars: number;
 }
 
-/** Measured on redis-server 7.0.15 (jemalloc, x86_64), 2026 run; see docs/capacity.md. */
+/**
+ * Measured on redis-server 7.0.15 (jemalloc, x86_64) with `herald capacity --measure` (200k marks, 50k
+ * claims, 20k idempotency records, 300 + 300 status requests), two runs averaged; the sent-mark figure
+ * agrees with `npm run bench`'s memory scenario at 1M marks. See docs/capacity.md.
+ */
 export const BUILT_IN_ENTRY_SIZES: EntrySizes = {
-  sentMark: 25.3,
-  inFlightClaim: 208,
-  idempotencyRecord: 841,
+  sentMark: 25.5,
+  inFlightClaim: 209,
+  idempotencyRecord: 835,
   statusEntry: 266,
-  statusRequest: 573,
+  statusRequest: 570,
   recipientChars: 64,
 };

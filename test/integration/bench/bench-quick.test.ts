@@ -18,6 +18,10 @@ const REQUIRED_POSITIVE = [
   'dedup.perRecord.recordsPerSec',
   'dedup.perRecord.roundTripsPerBatch',
   'dedup.ratio',
+  'dedup.atNetworkRtt.rttMs',
+  'dedup.atNetworkRtt.herald.recordsPerSec',
+  'dedup.atNetworkRtt.perRecord.recordsPerSec',
+  'dedup.atNetworkRtt.ratio',
   'memory.heraldBytesPerEntry',
   'memory.plainKeyBytesPerEntry',
   'memory.ratio',
@@ -114,6 +118,7 @@ describe('herald bench --quick --json', () => {
     expect(results.machine).toMatchObject({ cpus: expect.any(Number), node: process.version });
     expect(results.targets.map((t) => t.name)).toEqual([
       'dedup.ratio',
+      'dedup.atNetworkRtt.ratio',
       'dedup.herald.roundTripsPerStep',
       'memory.ratio',
       'memory.heraldBytesPerEntry',
