@@ -3,7 +3,7 @@
  * started (or reused), plus helpers that keep test files isolated from each other.
  */
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import { inject } from 'vitest';
 
 declare module 'vitest' {
@@ -73,4 +73,45 @@ export async function deleteTestTopics(topics: readonly string[]): Promise<void>
   } finally {
     await admin.disconnect();
   }
+}
+
+/** A consumed record with its partition. */
+export interface ConsumedRecord {
+  readonly partition: number;
+  readonly message: KafkaMessage;
+}
+
+/** Reads `count` records from the start of `topic` with a throwaway consumer group (fails after `timeoutMs`). */
+export async function consumeRecords(
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<ConsumedRecord[]> {
+  const records: ConsumedRecord[] = [];
+  if (count === 0) return records;
+  const consumer = testKafka('herald-test-reader').consumer({ groupId: uniqueName('herald-test-reader') });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`only ${records.length} of ${count} records on ${topic}`)),
+        timeoutMs,
+      );
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            records.push({ partition, message });
+            if (records.length >= count) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
 }

@@ -5,47 +5,9 @@
 import type { KafkaMessage } from 'kafkajs';
 import { DeadLetterHeader } from '../../../../lambdas/adapters/kafka-dead-letter-sink.ts';
 import type { DeadLetter } from '../../../../lambdas/ports/dead-letter-sink.ts';
-import { testKafka, uniqueName } from '../../../support/engines.ts';
+import { consumeRecords } from '../../../support/engines.ts';
 
-/** A consumed record with its position. */
-export interface ConsumedRecord {
-  readonly partition: number;
-  readonly message: KafkaMessage;
-}
-
-/** Reads `count` records from the start of `topic` (fails after `timeoutMs`). */
-export async function consumeRecords(
-  topic: string,
-  count: number,
-  timeoutMs = 20_000,
-): Promise<ConsumedRecord[]> {
-  const consumer = testKafka('herald-test-reader').consumer({ groupId: uniqueName('reader') });
-  const records: ConsumedRecord[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`only ${records.length} of ${count} records on ${topic}`)),
-        timeoutMs,
-      );
-      consumer
-        .run({
-          eachMessage: async ({ partition, message }) => {
-            records.push({ partition, message });
-            if (records.length >= count) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
-}
+export { type ConsumedRecord, consumeRecords } from '../../../support/engines.ts';
 
 function asBuffers(value: Buffer | string | (Buffer | string)[] | undefined): Buffer[] {
   if (value === undefined) return [];
