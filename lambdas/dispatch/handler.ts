@@ -4,7 +4,6 @@
  * loudly); Redis, the dead-letter producer and the vendors are wired once per container. Secrets
  * (vendor credentials, Redis AUTH) come from Secrets Manager, never from clear-text env in AWS.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context, MSKEvent } from 'aws-lambda';
 import { HttpVendor } from '../adapters/http-vendor.ts';
 import { createKafka } from '../adapters/kafka-client.ts';
@@ -12,7 +11,7 @@ import { KafkaDeadLetterSink } from '../adapters/kafka-dead-letter-sink.ts';
 import { createRedisClient } from '../adapters/redis-client.ts';
 import { RedisDedupStore } from '../adapters/redis-dedup-store.ts';
 import { RedisStatusStore } from '../adapters/redis-status-store.ts';
-import { DependencyUnavailableError } from '../core/errors.ts';
+import { fetchRedisPassword, readSecretString } from '../adapters/secrets.ts';
 import type { KafkaBatchResponse } from '../core/msk-event.ts';
 import { EnvKey } from '../shared/env-keys.ts';
 import { createLogger, createMetrics } from '../shared/logger.ts';
@@ -25,39 +24,17 @@ const config = loadDispatchConfig();
 const logger = createLogger(SERVICE);
 const metrics = createMetrics(SERVICE);
 
-async function readSecret(secretArn: string, what: string): Promise<string> {
-  const client = new SecretsManagerClient({ region: secretArn.split(':')[3] });
-  try {
-    const { SecretString: secret } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    if (!secret) throw new Error('secret has no string value');
-    return secret;
-  } catch (error) {
-    throw new DependencyUnavailableError('secrets-manager', `could not read the ${what} secret`, {
-      cause: error,
-    });
-  } finally {
-    client.destroy();
-  }
-}
-
-/** The ElastiCache AUTH token: a plain secret string or JSON with `password`/`authToken`. */
-function redisPasswordOf(secret: string): string {
-  if (!secret.trimStart().startsWith('{')) return secret;
-  const parsed = JSON.parse(secret) as { password?: string; authToken?: string };
-  const password = parsed.password ?? parsed.authToken;
-  if (!password)
-    throw new DependencyUnavailableError('secrets-manager', 'Redis secret JSON has no password or authToken');
-  return password;
-}
-
 async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
   const vendorsConfig =
     'config' in settings.vendors
       ? settings.vendors.config
-      : parseVendorsConfig(await readSecret(settings.vendors.secretArn, 'vendors'), EnvKey.vendorsSecretArn);
+      : parseVendorsConfig(
+          await readSecretString(settings.vendors.secretArn, 'vendors'),
+          EnvKey.vendorsSecretArn,
+        );
   checkLeaseCoversVendors(settings, vendorsConfig);
   const password = settings.redis.authSecretArn
-    ? redisPasswordOf(await readSecret(settings.redis.authSecretArn, 'Redis AUTH'))
+    ? await fetchRedisPassword(settings.redis.authSecretArn)
     : undefined;
   const redis = createRedisClient({
     url: settings.redis.url,

@@ -3,14 +3,13 @@
  * real clients: configuration is validated at cold start (a ConfigError fails the init loudly);
  * Kafka and Redis are wired once per container and reused by every invocation.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { createKafka } from '../adapters/kafka-client.ts';
 import { KafkaMessageProducer } from '../adapters/kafka-message-producer.ts';
 import { createRedisClient } from '../adapters/redis-client.ts';
 import { RedisIdempotencyStore } from '../adapters/redis-idempotency-store.ts';
 import { RedisStatusStore } from '../adapters/redis-status-store.ts';
-import { DependencyUnavailableError } from '../core/errors.ts';
+import { fetchRedisPassword } from '../adapters/secrets.ts';
 import { createLogger, createMetrics } from '../shared/logger.ts';
 import { createIngestApp, type IngestHandler } from './app.ts';
 import { errorToResponse, type HttpResponse } from './http-errors.ts';
@@ -20,26 +19,6 @@ const SERVICE = 'herald-ingest';
 const config = loadIngestConfig();
 const logger = createLogger(SERVICE);
 const metrics = createMetrics(SERVICE);
-
-/** The ElastiCache AUTH token: a plain secret string or JSON with `password`/`authToken`. */
-async function fetchRedisPassword(secretArn: string): Promise<string> {
-  const client = new SecretsManagerClient({ region: secretArn.split(':')[3] });
-  try {
-    const { SecretString: secret } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    if (!secret) throw new Error('secret has no string value');
-    if (!secret.trimStart().startsWith('{')) return secret;
-    const parsed = JSON.parse(secret) as { password?: string; authToken?: string };
-    const password = parsed.password ?? parsed.authToken;
-    if (!password) throw new Error('secret JSON has no password or authToken');
-    return password;
-  } catch (error) {
-    throw new DependencyUnavailableError('secrets-manager', 'could not read the Redis AUTH secret', {
-      cause: error,
-    });
-  } finally {
-    client.destroy();
-  }
-}
 
 async function buildApp(settings: IngestConfig): Promise<IngestHandler> {
   const password = settings.redis.authSecretArn
