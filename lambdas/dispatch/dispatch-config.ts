@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import { AmbiguousRetryPolicy } from '../core/routing.ts';
-import { envBoolean, kafkaEnv, loadConfig, positiveInt, redisEnv } from '../shared/config.ts';
+import { envBoolean, kafkaEnv, loadConfig, positiveInt, redisEnv, statusEnv } from '../shared/config.ts';
 import { EnvKey } from '../shared/env-keys.ts';
 import { parseVendorsConfig, type VendorsConfig } from './vendors-config.ts';
 
@@ -39,13 +39,12 @@ const dispatchEnv = z
   .object({
     ...kafkaEnv,
     ...redisEnv,
+    ...statusEnv,
     // Why 24 h: matches the ingest idempotency window, so a client retry within it is never re-sent.
     [EnvKey.dedupWindowSeconds]: positiveInt(86_400),
     // Why 120 s: the longest a batch may spend sending (the app stops starting vendor calls before the
     // lease runs out); a crashed invocation's deliveries are retried after it.
     [EnvKey.claimLeaseMs]: z.coerce.number().int().min(5_000).max(900_000).default(120_000),
-    // Why 7 days: same as ingest; dispatch refreshes the status entries it writes.
-    [EnvKey.statusRetentionSeconds]: positiveInt(7 * 86_400),
     [EnvKey.ambiguousRetryPolicy]: z
       .enum(Object.values(AmbiguousRetryPolicy))
       .default(AmbiguousRetryPolicy.sameVendorThenFailover),

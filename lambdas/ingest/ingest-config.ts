@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { kafkaEnv, loadConfig, positiveInt, redisEnv } from '../shared/config.ts';
+import { kafkaEnv, loadConfig, positiveInt, redisEnv, statusEnv } from '../shared/config.ts';
 import { EnvKey } from '../shared/env-keys.ts';
 
 /** How callers are authenticated. */
@@ -65,13 +65,12 @@ const ingestEnv = z
   .object({
     ...kafkaEnv,
     ...redisEnv,
+    ...statusEnv,
     // Why iam by default: in AWS the route is IAM-authorized; bearer tokens are for the local runtime.
     [EnvKey.authMode]: z.enum(['iam', 'token']).default('iam'),
     [EnvKey.apiTokens]: apiTokens.optional(),
     // Why 24 h: Stripe's window; long enough for any client retry loop, short enough to bound Redis memory.
     [EnvKey.idempotencyWindowSeconds]: positiveInt(86_400),
-    // Why 7 days: time for clients to poll outcomes of slow or failed deliveries.
-    [EnvKey.statusRetentionSeconds]: positiveInt(7 * 86_400),
   })
   .superRefine((env, ctx) => {
     if (env[EnvKey.authMode] === 'token' && env[EnvKey.apiTokens] === undefined) {

@@ -58,3 +58,9 @@ export const redisEnv = {
   [EnvKey.redisAuthSecretArn]: z.string().startsWith('arn:').optional(),
   [EnvKey.keyPrefix]: z.string().default('herald:'),
 } as const;
+
+/** Status retention, shared by both Lambdas: ingest writes the statuses, dispatch refreshes their TTL. */
+export const statusEnv = {
+  // Why 7 days: time for clients to poll outcomes of slow or failed deliveries.
+  [EnvKey.statusRetentionSeconds]: positiveInt(7 * 86_400),
+} as const;

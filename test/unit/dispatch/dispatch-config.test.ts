@@ -38,6 +38,7 @@ describe('loadDispatchConfig', () => {
       deadLetterTopic: 'herald.deliveries.dlq',
       dedupWindowSeconds: 86_400,
       claimLeaseMs: 120_000,
+      statusRetentionSeconds: 604_800,
       ambiguousRetryPolicy: 'same-vendor-then-failover',
       reportBatchItemFailures: false,
       redis: { keyPrefix: 'herald:', isCluster: false },
