@@ -37,8 +37,9 @@ end
 
 /**
  * Claim. KEYS: group bases. ARGV: owner, leaseMs, windowSeconds, spanSeconds, then triples
- * (key index, raw id, id text). Returns one code per id: 'c' claimed, 'i' in flight, 's' / 'f'
- * duplicate of a sent / failed mark.
+ * (key index, raw id, id text). Returns one code per id: 'c' claimed, 'i<ms>' in flight with the
+ * holder's remaining lease (PTTL; the full lease if the key somehow has no TTL), 's' / 'f' duplicate
+ * of a sent / failed mark.
  */
 export const CLAIM_LUA = `${COMMON}
 local owner, lease = ARGV[1], ARGV[2]
@@ -73,7 +74,9 @@ for i = 5, #ARGV, 3 do
       redis.call('PEXPIRE', claimKey, lease)
       out[#out + 1] = 'c'
     else
-      out[#out + 1] = 'i'
+      local remaining = redis.call('PTTL', claimKey)
+      if remaining < 0 then remaining = tonumber(lease) end
+      out[#out + 1] = 'i' .. remaining
     end
   end
 end

@@ -37,10 +37,19 @@ type ScriptRunner = (numKeys: number, ...args: (string | Buffer)[]) => Promise<u
 
 const CODES: Record<string, ClaimResult> = {
   c: { outcome: 'claimed' },
-  i: { outcome: 'in-flight' },
   s: { outcome: 'duplicate', mark: MarkKind.sent },
   f: { outcome: 'duplicate', mark: MarkKind.failed },
 };
+
+/** One reply of the claim script: a code, or `i<ms>` for an id in flight with the holder's PTTL. */
+function claimResultOf(code: unknown): ClaimResult {
+  const text = String(code);
+  const known = CODES[text];
+  if (known) return known;
+  const inFlight = /^i(\d+)$/.exec(text);
+  if (inFlight) return { outcome: 'in-flight', leaseRemainingMs: Number(inFlight[1]) };
+  throw new Error(`unexpected claim reply ${text.slice(0, 24)}`);
+}
 
 /** Redis-backed DedupStore. */
 export class RedisDedupStore implements DedupStore {
@@ -72,9 +81,7 @@ export class RedisDedupStore implements DedupStore {
       const args = ids.flatMap((id) => [String(bases.indexOf(this.groupBase(id)) + 1), rawId(id), id]);
       const codes = (await this.#run('heraldDedupClaim', bases, [...header, ...args])) as string[];
       ids.forEach((id, index) => {
-        const result = CODES[String(codes[index])];
-        if (!result) throw new Error(`unexpected claim reply ${String(codes[index])}`);
-        results.set(id, result);
+        results.set(id, claimResultOf(codes[index]));
       });
     });
     return results;

@@ -10,7 +10,7 @@ export const ClaimOutcome = {
   claimed: 'claimed',
   /** Already marked done within the window: suppress. */
   duplicate: 'duplicate',
-  /** Another owner holds a live lease: retry later, never send in parallel. */
+  /** Another owner holds a live lease: wait for it or retry later, never send in parallel. */
   inFlight: 'in-flight',
 } as const;
 /** One of the claim outcomes. */
@@ -25,7 +25,14 @@ export type MarkKind = (typeof MarkKind)[keyof typeof MarkKind];
 export type ClaimResult =
   | { readonly outcome: typeof ClaimOutcome.claimed }
   | { readonly outcome: typeof ClaimOutcome.duplicate; readonly mark: MarkKind }
-  | { readonly outcome: typeof ClaimOutcome.inFlight };
+  | {
+      readonly outcome: typeof ClaimOutcome.inFlight;
+      /**
+       * How long the holder's lease still runs, in ms, as the store measured it when answering. The
+       * delivery becomes claimable by then at the latest (earlier if the holder marks or releases it).
+       */
+      readonly leaseRemainingMs: number;
+    };
 
 /** A finalised delivery to mark. */
 export interface CompletionMark {

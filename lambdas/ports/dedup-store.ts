@@ -9,7 +9,8 @@ import type { ClaimResult, CompletionMark } from '../core/dedup.ts';
 export interface DedupStore {
   /**
    * Claims each id for `owner` with a lease (the store's lease time). An id marked within the window is
-   * a duplicate; an id leased by another owner is in flight; an id leased by `owner` is re-claimed.
+   * a duplicate; an id leased by another owner is in flight (with how long that lease still runs); an
+   * id leased by `owner` is re-claimed.
    */
   claim(deliveryIds: readonly string[], owner: string): Promise<ReadonlyMap<string, ClaimResult>>;
   /** Marks finalised deliveries (kept at least the dedup window) and drops `owner`'s leases on them. */

@@ -41,7 +41,7 @@ export class InMemoryDedupStore implements DedupStore {
       }
       const claim = this.claims.get(id);
       if (claim && claim.expiresAtMs > now && claim.owner !== owner) {
-        results.set(id, { outcome: 'in-flight' });
+        results.set(id, { outcome: 'in-flight', leaseRemainingMs: claim.expiresAtMs - now });
         continue;
       }
       this.claims.set(id, { owner, expiresAtMs: now + this.#options.leaseMs });

@@ -31,8 +31,42 @@ export function describeDedupStoreContract(name: string, makeStore: DedupStoreFa
       const store = await makeStore(slow);
       const id = randomDeliveryId();
       await store.claim([id], 'owner-a');
-      expect((await store.claim([id], 'owner-b')).get(id)).toEqual({ outcome: 'in-flight' });
+      expect((await store.claim([id], 'owner-b')).get(id)).toEqual({
+        outcome: 'in-flight',
+        leaseRemainingMs: expect.any(Number),
+      });
       expect((await store.claim([id], 'owner-a')).get(id)).toEqual({ outcome: 'claimed' });
+    });
+
+    it("tells how long the holder's lease still runs, counting down from the lease time", async () => {
+      const store = await makeStore({ windowSeconds: 3600, leaseMs: 2_000 });
+      const id = randomDeliveryId();
+      await store.claim([id], 'owner-a');
+
+      const first = (await store.claim([id], 'owner-b')).get(id);
+      await sleep(300);
+      const later = (await store.claim([id], 'owner-b')).get(id);
+
+      const remaining = (result: typeof first) =>
+        result?.outcome === 'in-flight' ? result.leaseRemainingMs : Number.NaN;
+      expect(remaining(first)).toBeGreaterThan(1_500);
+      expect(remaining(first)).toBeLessThanOrEqual(2_000);
+      // Asking again is no claim: the holder's lease keeps running down, it is not renewed.
+      expect(remaining(later)).toBeLessThanOrEqual(remaining(first) - 250);
+      expect(remaining(later)).toBeGreaterThan(0);
+    });
+
+    it('lets another owner claim once the remaining lease it was told about has run out', async () => {
+      const store = await makeStore({ windowSeconds: 3600, leaseMs: 400 });
+      const id = randomDeliveryId();
+      await store.claim([id], 'crashed-owner');
+      await sleep(150);
+      const held = (await store.claim([id], 'owner-b')).get(id);
+      if (held?.outcome !== 'in-flight') throw new Error(`expected in-flight, got ${held?.outcome}`);
+
+      await sleep(held.leaseRemainingMs + 20);
+
+      expect((await store.claim([id], 'owner-b')).get(id)).toEqual({ outcome: 'claimed' });
     });
 
     it('lets another owner claim once the lease has expired', async () => {
@@ -76,7 +110,7 @@ export function describeDedupStoreContract(name: string, makeStore: DedupStoreFa
       const id = randomDeliveryId();
       await store.claim([id], 'owner-a');
       await store.release([id], 'owner-b');
-      expect((await store.claim([id], 'owner-b')).get(id)).toEqual({ outcome: 'in-flight' });
+      expect((await store.claim([id], 'owner-b')).get(id)).toMatchObject({ outcome: 'in-flight' });
     });
 
     it('keeps a mark for the whole window and lets it go after the window plus one bucket', async () => {
