@@ -32,6 +32,8 @@ export function planInputsFrom(options: CapacityOptions): PlanInputs {
   const rate = text('rate');
   if (rate === undefined) throw new RangeError('--rate is required');
   const peak = parseNumber(rate, '--rate');
+  const average = number('average-rate', peak);
+  if (average > peak) throw new RangeError('--average-rate must not exceed --rate (the peak)');
   const keyedShare = number('keyed-share', 1, false);
   if (keyedShare > 1) throw new RangeError('--keyed-share must be between 0 and 1');
   const family = text('family') ?? 'r7g';
@@ -48,7 +50,7 @@ export function planInputsFrom(options: CapacityOptions): PlanInputs {
   return {
     traffic: {
       peakDeliveriesPerSecond: peak,
-      averageDeliveriesPerSecond: number('average-rate', peak),
+      averageDeliveriesPerSecond: average,
       dedupWindowSeconds: duration('dedup-window', '24h'),
       dedupBucketsPerWindow: DEDUP_BUCKETS_PER_WINDOW,
       claimLeaseSeconds: duration('claim-lease', '120s'),

@@ -103,6 +103,7 @@ describe('planInputsFrom', () => {
     [{ rate: '10', 'alarm-percent': '100' }, /--alarm-percent/],
     [{ rate: '10', 'max-shards': '2.5' }, /--max-shards/],
     [{ rate: '10', 'recipients-per-request': '0' }, /--recipients-per-request/],
+    [{ rate: '10', 'average-rate': '11' }, /--average-rate must not exceed/],
   ])('rejects %j', (options, message) => {
     expect(() => planInputsFrom(options)).toThrow(message);
   });
