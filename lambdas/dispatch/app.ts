@@ -18,9 +18,10 @@ import type { DeadLetterSink } from '../ports/dead-letter-sink.ts';
 import type { DedupStore } from '../ports/dedup-store.ts';
 import type { StatusStore } from '../ports/status-store.ts';
 import type { Vendor } from '../ports/vendor.ts';
-import { dispatchBatch } from './dispatch-batch.ts';
+import { type BatchTiming, dispatchBatch } from './dispatch-batch.ts';
 import { reportBatch } from './dispatch-report.ts';
 import { GuardedVendor, type VendorGuardOptions } from './guarded-vendor.ts';
+import { leaseWaitBudgetMs } from './lease-wait.ts';
 
 /** A vendor adapter with its resilience settings. */
 export interface VendorEntry {
@@ -38,7 +39,10 @@ export interface DispatchAppDeps {
   readonly vendors: readonly VendorEntry[];
   readonly routes: Readonly<Partial<Record<Channel, ChannelRoute>>>;
   readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
-  /** The claim lease; no vendor call starts after it is nearly used up. */
+  /**
+   * The claim lease; no vendor call starts after it is nearly used up. A batch also waits for other
+   * owners' leases that end while it still has a whole lease of time left (lease-wait.ts).
+   */
   readonly claimLeaseMs: number;
   /**
    * Whether the event source mapping honours batchItemFailures (provisioned mode with
@@ -97,11 +101,16 @@ export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
     .use(logMetrics(deps.metrics))
     .handler(async (event, context) => {
       const owner = `${context.awsRequestId || 'local'}:${randomUUID()}`;
-      const remainingMs = context.getRemainingTimeInMillis?.() ?? deps.claimLeaseMs;
-      const budgetMs = sendBudgetMs(deps.claimLeaseMs, remainingMs, slowestTimeoutMs);
-      // Why abort at once when there is no budget: a 0 ms timer would only fire after the first calls.
-      const deadline = budgetMs > 0 ? AbortSignal.timeout(budgetMs) : AbortSignal.abort();
-      const report = await dispatchBatch(event, owner, deadline, batchDeps).catch((error: unknown) => {
+      const remainingMs = () => context.getRemainingTimeInMillis?.() ?? deps.claimLeaseMs;
+      const timing: BatchTiming = {
+        sendDeadline: () => {
+          const budgetMs = sendBudgetMs(deps.claimLeaseMs, remainingMs(), slowestTimeoutMs);
+          // Why abort at once when there is no budget: a 0 ms timer would only fire after the first calls.
+          return budgetMs > 0 ? AbortSignal.timeout(budgetMs) : AbortSignal.abort();
+        },
+        leaseWaitBudgetMs: () => leaseWaitBudgetMs(deps.claimLeaseMs, remainingMs()),
+      };
+      const report = await dispatchBatch(event, owner, timing, batchDeps).catch((error: unknown) => {
         deps.logger.error('batch failed before anything was sent; the whole batch will be retried', {
           error,
         });

@@ -14,6 +14,8 @@ export interface BatchProblems {
   marks?: unknown;
   releases?: unknown;
   statuses?: unknown;
+  /** The claim after waiting out other owners' leases failed; those records are retried. */
+  reclaims?: unknown;
 }
 
 /** The report of a delivery's first record from its claim and, if it was claimed, its routing. */

@@ -2,7 +2,8 @@
  * Logs the decisions of one batch once each, with correlation keys (deliveryId, requestId,
  * topic-partition, offset; never recipients or bodies), and emits the EMF metrics:
  * DeliverySent, DeliverySuppressed, VendorFailover, DeliveryFailed (permanent), RecordDeadLettered,
- * VendorFailure (also per vendor), DeliveryRetried, and side-effect failures.
+ * VendorFailure (also per vendor), DeliveryRetried, LeaseWaited (ids waited for after another
+ * invocation's lease), and side-effect failures.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -79,6 +80,13 @@ export function reportBatch(report: BatchReport, logger: Logger, metrics: Metric
     const single = metrics.singleMetric();
     single.addDimension('vendor', vendor);
     single.addMetric('VendorFailure', MetricUnit.Count, count);
+  }
+  if (report.leaseWait) {
+    logger.info('waited for leases of another invocation, then claimed again', {
+      ids: report.leaseWait.ids,
+      waitedMs: report.leaseWait.waitedMs,
+    });
+    metrics.addMetric('LeaseWaited', MetricUnit.Count, report.leaseWait.ids);
   }
   for (const [problem, error] of Object.entries(report.problems)) {
     logger.error(`batch side effect failed: ${problem}`, { error });

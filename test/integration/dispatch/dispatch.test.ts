@@ -67,6 +67,7 @@ describe('dispatcher on real Kafka, Redis and mock vendors', () => {
   });
 
   it('retries a claim left by a crashed invocation once its lease has expired, and sends it once', async () => {
+    // The harness's 60 s lease equals the invocation's time left: no time to wait for the lease inside.
     const h = await start();
     const batch = deliveries(5);
     await h.produce(batch);
@@ -90,6 +91,33 @@ describe('dispatcher on real Kafka, Redis and mock vendors', () => {
     expect(await h.invoke(event)).toEqual({ batchItemFailures: [] });
     expect(await h.invoke(event)).toEqual({ batchItemFailures: [] });
     expect([...sendCounts(h.vendorLog()).values()]).toEqual([1, 1, 1, 1, 1]);
+    expect(totalRequests(h)).toBe(5);
+  });
+
+  it("waits out a crashed invocation's lease inside the invocation when time allows, and sends each once", async () => {
+    // A 5 s lease with 60 s left: the batch may wait up to 55 s for other owners' leases.
+    const h = await start({ leaseMs: 5_000 });
+    const batch = deliveries(5);
+    await h.produce(batch);
+    const event = await h.event();
+    const crashed = new RedisDedupStore(h.redis, {
+      keyPrefix: h.keyPrefix,
+      windowSeconds: 3_600,
+      leaseMs: 1_500,
+    });
+    await crashed.claim(
+      batch.slice(0, 3).map((d) => d.deliveryId),
+      'crashed-invocation',
+    );
+    const started = Date.now();
+
+    expect(await h.invoke(event)).toEqual({ batchItemFailures: [] });
+
+    // The held three went out only after their 1.5 s lease; the vendor was asked once per delivery.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    expect(sendCounts(h.vendorLog())).toEqual(new Map(batch.map((d) => [d.deliveryId, 1])));
+    expect(totalRequests(h)).toBe(5);
+    expect(await h.invoke(event)).toEqual({ batchItemFailures: [] });
     expect(totalRequests(h)).toBe(5);
   });
 
