@@ -76,9 +76,10 @@ export class HeraldDispatch extends Construct {
         [EnvKey.redisAuthSecretArn]: props.cache.authSecret.secretArn,
         [EnvKey.vendorsSecretArn]: this.vendorsSecret.secretArn,
         [EnvKey.dedupWindowSeconds]: String(settings.dedupWindowSeconds),
-        // Why the function timeout: the app starts no vendor call the lease would not cover, and a
-        // timed-out invocation's claims become retryable no later than one timeout after it.
-        [EnvKey.claimLeaseMs]: String(settings.timeoutSeconds * 1000),
+        // Why its own setting, under half the timeout: the app starts no vendor call the lease would
+        // not cover, and the retry after a crash waits out the crashed invocation's leases and still
+        // sends for a whole lease (validateDispatch checks the lease against the retry budget).
+        [EnvKey.claimLeaseMs]: String(settings.claimLeaseSeconds * 1000),
         [EnvKey.statusRetentionSeconds]: String(props.statusRetentionSeconds),
         // The app answers with batchItemFailures only when the mapping below honours them.
         [EnvKey.reportBatchItemFailures]: String(settings.reportBatchItemFailures),

@@ -42,9 +42,13 @@ const dispatchEnv = z
     ...statusEnv,
     // Why 24 h: matches the ingest idempotency window, so a client retry within it is never re-sent.
     [EnvKey.dedupWindowSeconds]: positiveInt(86_400),
-    // Why 120 s: the longest a batch may spend sending (the app stops starting vendor calls before the
-    // lease runs out); a crashed invocation's deliveries are retried after it.
-    [EnvKey.claimLeaseMs]: z.coerce.number().int().min(5_000).max(900_000).default(120_000),
+    // Why 25 s, well under the function timeout: the lease bounds how long a batch sends (the app
+    // starts no vendor call it would not cover: 25 − 5 s vendor timeout − 2 s margin = 18 s for 100
+    // records), and it is how long a crashed invocation's claims hold its records off. The retry after
+    // a crash waits that out only if the lease leaves a whole lease of its time to send (lease-wait.ts):
+    // 2 × 25 s + start-up fits the 60 s dev timeout, so a crash costs one retry, not the retry budget.
+    // lib/ sets it per stage (claimLeaseSeconds, checked against the timeout and retries there).
+    [EnvKey.claimLeaseMs]: z.coerce.number().int().min(5_000).max(900_000).default(25_000),
     [EnvKey.ambiguousRetryPolicy]: z
       .enum(Object.values(AmbiguousRetryPolicy))
       .default(AmbiguousRetryPolicy.sameVendorThenFailover),

@@ -120,9 +120,17 @@ export interface DispatchSettings {
   readonly minPollers: number;
   readonly maxPollers: number;
   readonly reportBatchItemFailures: boolean;
-  /** -1 = until the record expires; 0..10000 otherwise. */
+  /**
+   * The dedup claim lease (HERALD_CLAIM_LEASE_MS), 5..900 s, at most (timeoutSeconds − 5) / 2: the
+   * retry after a crash waits out the crashed invocation's leases, then sends for a whole lease.
+   */
+  readonly claimLeaseSeconds: number;
+  /**
+   * Retries of a failed record, 0..10000 (at least 2). Never -1: with an on-failure destination Lambda
+   * turns it into 10. Use several hundred and let maxRecordAgeSeconds bound the retrying.
+   */
   readonly retryAttempts: number;
-  /** -1 = no limit; 60..604800 s otherwise. */
+  /** -1 = no limit; 60..604800 s otherwise, and longer than a crash takes to recover from. */
   readonly maxRecordAgeSeconds: number;
   readonly onFailure: OnFailureDestination;
   /** How long a sent mark suppresses a repeat. */

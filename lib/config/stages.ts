@@ -32,9 +32,16 @@ export const devStage: StageConfig = {
     kafkaTimeoutMs: 10_000,
     logLevel: 'DEBUG',
   },
+  // Why lease 25 s of a 60 s timeout, and 500 retries: a crashed invocation's claims hold its records
+  // off for up to one lease. The next retry waits that out inside its own time and still has a whole
+  // lease to send (25 + 25 + 5 s start-up ≤ 60), so a crash costs one retry, two if that retry crashes
+  // too. A batch of 100 at the default 5 s vendor timeout sends for up to 25 − 5 − 2 = 18 s. Retries
+  // also go by while every vendor is down, and AWS does not document its backoff, so the count is
+  // large and the record age (6 h) is what really bounds retrying.
   dispatch: {
     memoryMiB: 512,
     timeoutSeconds: 60,
+    claimLeaseSeconds: 25,
     consumerGroupId: 'herald-dispatcher',
     batchSize: 100,
     maxBatchingWindowSeconds: 1,
@@ -42,7 +49,7 @@ export const devStage: StageConfig = {
     minPollers: 1,
     maxPollers: 2,
     reportBatchItemFailures: true,
-    retryAttempts: 10,
+    retryAttempts: 500,
     maxRecordAgeSeconds: 6 * 3600,
     onFailure: { kind: 'kafka' },
     dedupWindowSeconds: 86_400,
@@ -96,9 +103,11 @@ export const prodStage: StageConfig = {
     statusRetentionSeconds: 7 * 86_400,
     kafkaTimeoutMs: 10_000,
   },
+  // Same reasoning as dev: 50 + 50 + 5 ≤ 120; a batch of 500 sends for up to 50 − 5 − 2 = 43 s.
   dispatch: {
     memoryMiB: 1024,
     timeoutSeconds: 120,
+    claimLeaseSeconds: 50,
     consumerGroupId: 'herald-dispatcher',
     batchSize: 500,
     maxBatchingWindowSeconds: 1,
@@ -106,7 +115,7 @@ export const prodStage: StageConfig = {
     minPollers: 2,
     maxPollers: 24,
     reportBatchItemFailures: true,
-    retryAttempts: 20,
+    retryAttempts: 500,
     maxRecordAgeSeconds: 24 * 3600,
     onFailure: { kind: 'kafka' },
     dedupWindowSeconds: 86_400,

@@ -3,6 +3,8 @@
  * loadConfig does for env vars). Constructs validate their own slice; validateStageConfig runs
  * every slice plus the cross-cutting rules.
  */
+
+import { retryBudgetIssues } from './retry-budget.ts';
 import type {
   CacheSettings,
   DispatchSettings,
@@ -156,8 +158,9 @@ export function validateIngest(settings: IngestSettings): string[] {
 export function validateDispatch(settings: DispatchSettings): string[] {
   const issues: string[] = [];
   range(issues, 'dispatch.memoryMiB', settings.memoryMiB, 128, 10240);
-  // The claim lease equals the timeout and the dispatcher needs at least 5 s of lease.
-  range(issues, 'dispatch.timeoutSeconds', settings.timeoutSeconds, 5, 900);
+  // Why 15 s at least: two leases of the 5 s minimum plus a retry's start-up (retry-budget.ts).
+  range(issues, 'dispatch.timeoutSeconds', settings.timeoutSeconds, 15, 900);
+  range(issues, 'dispatch.claimLeaseSeconds', settings.claimLeaseSeconds, 5, 900);
   if (!/^[a-zA-Z0-9\-/*_+=.@]{1,200}$/.test(settings.consumerGroupId)) {
     issues.push(
       `dispatch.consumerGroupId '${settings.consumerGroupId}' must be 1..200 ASCII chars without ':'`,
@@ -180,6 +183,7 @@ export function validateDispatch(settings: DispatchSettings): string[] {
   }
   if (settings.reservedConcurrency !== undefined)
     range(issues, 'dispatch.reservedConcurrency', settings.reservedConcurrency, 1, 10000);
+  issues.push(...retryBudgetIssues(settings));
   return issues;
 }
 

@@ -150,6 +150,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         timeoutMs: devStage.dispatch.timeoutSeconds * 1_000,
         memoryLimitInMB: devStage.dispatch.memoryMiB,
         environment: {
+          // As lib/dispatch.ts: the stage's lease, which the stage validation fits to the timeout.
+          [EnvKey.claimLeaseMs]: String(devStage.dispatch.claimLeaseSeconds * 1_000),
           ...functionEnv(options, dispatchName, devStage.dispatch.memoryMiB),
           ...dispatchVendorsEnvironment(vendors.info),
           // As lib/dispatch.ts does: partial-batch responses only where the mapping honours them.

@@ -37,7 +37,7 @@ describe('HeraldDispatch (prod)', () => {
       MaximumBatchingWindowInSeconds: 1,
       ProvisionedPollerConfig: { MinimumPollers: 2, MaximumPollers: 24 },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      MaximumRetryAttempts: 20,
+      MaximumRetryAttempts: 500,
       MaximumRecordAgeInSeconds: 86400,
       DestinationConfig: { OnFailure: { Destination: 'kafka://herald.deliveries.dlq' } },
       MetricsConfig: { Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] },
@@ -71,7 +71,7 @@ describe('HeraldDispatch (prod)', () => {
     expect(variables).toMatchObject({
       [EnvKey.kafkaAuth]: 'iam',
       [EnvKey.redisCluster]: 'true',
-      [EnvKey.claimLeaseMs]: '120000',
+      [EnvKey.claimLeaseMs]: '50000',
       [EnvKey.dedupWindowSeconds]: '86400',
       [EnvKey.statusRetentionSeconds]: '604800',
       [EnvKey.reportBatchItemFailures]: 'true',

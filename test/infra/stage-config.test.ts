@@ -8,6 +8,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { HeraldCache } from '../../lib/cache.ts';
+import { longestClaimLeaseSeconds, RETRY_STARTUP_SECONDS } from '../../lib/config/retry-budget.ts';
 import type { StageConfig } from '../../lib/config/stage-config.ts';
 import { devStage, prodStage, stageConfig, stageNames } from '../../lib/config/stages.ts';
 import { InvalidHeraldConfigError, validateStageConfig } from '../../lib/config/validate.ts';
@@ -153,6 +154,36 @@ const cases: ReadonlyArray<[string, Mutation, RegExp]> = [
     /maxRecordAgeSeconds/,
   ],
   [
+    'a claim lease the retry after a crash cannot wait out (prod: 120 s timeout)',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, claimLeaseSeconds: 58 } }),
+    /dispatch\.claimLeaseSeconds \(58\) is longer than the retry budget can cover.*at most \(120 − 5\) \/ 2 = 57 s/,
+  ],
+  [
+    'a claim lease as long as the function timeout',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, claimLeaseSeconds: c.dispatch.timeoutSeconds } }),
+    /dispatch\.claimLeaseSeconds/,
+  ],
+  [
+    'a claim lease under 5 s',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, claimLeaseSeconds: 4 } }),
+    /dispatch\.claimLeaseSeconds must be an integer in 5\.\.900/,
+  ],
+  [
+    'unbounded retries with an on-failure destination (Lambda makes it 10)',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, retryAttempts: -1 } }),
+    /dispatch\.retryAttempts must be an explicit count, not -1/,
+  ],
+  [
+    'a single retry',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, retryAttempts: 1 } }),
+    /dispatch\.retryAttempts \(1\) cannot cover a crash/,
+  ],
+  [
+    'a record age shorter than a crash takes to recover from',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, maxRecordAgeSeconds: 240 } }),
+    /dispatch\.maxRecordAgeSeconds \(240\) must outlast a crash's recovery.*50 \+ 2 × 120 = 290 s/,
+  ],
+  [
     'a consumer group with a colon',
     (c) => ({ ...c, dispatch: { ...c.dispatch, consumerGroupId: 'herald:dispatch' } }),
     /consumerGroupId/,
@@ -194,6 +225,23 @@ describe('validateStageConfig', () => {
     const run = () => validateStageConfig(mutate(prodStage));
     expect(run).toThrow(InvalidHeraldConfigError);
     expect(run).toThrow(message);
+  });
+
+  it.each(stageNames)(
+    'gives the %s stage a lease a retry can wait out, and room for many crashes',
+    (name) => {
+      const { claimLeaseSeconds, timeoutSeconds, retryAttempts } = stageConfig(name).dispatch;
+      expect(2 * claimLeaseSeconds + RETRY_STARTUP_SECONDS).toBeLessThanOrEqual(timeoutSeconds);
+      expect(retryAttempts).toBeGreaterThanOrEqual(100);
+    },
+  );
+
+  it('accepts the longest lease a retry can wait out, and no longer', () => {
+    const at = (claimLeaseSeconds: number) =>
+      validateStageConfig({ ...devStage, dispatch: { ...devStage.dispatch, claimLeaseSeconds } });
+    expect(longestClaimLeaseSeconds(60)).toBe(27);
+    expect(at(27).dispatch.claimLeaseSeconds).toBe(27);
+    expect(() => at(28)).toThrow(/claimLeaseSeconds \(28\)/);
   });
 
   it('rejects replication settings on MSK Serverless', () => {

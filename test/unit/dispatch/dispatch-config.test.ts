@@ -37,7 +37,7 @@ describe('loadDispatchConfig', () => {
     expect(config).toMatchObject({
       deadLetterTopic: 'herald.deliveries.dlq',
       dedupWindowSeconds: 86_400,
-      claimLeaseMs: 120_000,
+      claimLeaseMs: 25_000,
       statusRetentionSeconds: 604_800,
       ambiguousRetryPolicy: 'same-vendor-then-failover',
       reportBatchItemFailures: false,

@@ -52,8 +52,8 @@ export async function startE2eRuntime(
     keyPrefix: `${uniqueName('e2e')}:`,
     logLevel: 'WARN',
     esm: { consumerGroupId: uniqueName('e2e-dispatch') },
-    // Why 10 s: claims of a killed invocation must become retryable well within the mapping's
-    // retry budget (the deployed 120 s lease is sized for AWS's own timing, not for this test).
+    // Why 10 s rather than the dev stage's 25 s: each kill holds its batch off for one lease (the
+    // retry waits it out), and these tests kill several times.
     functionEnvironment: { [EnvKey.claimLeaseMs]: '10000' },
     log: () => undefined,
     outputFile: join(dir, 'runtime.log'),
