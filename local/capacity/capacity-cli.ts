@@ -22,7 +22,7 @@ const USAGE = `usage: herald capacity --rate <deliveries/s> [options]
   --dedup-window D          dispatch dedup window (default 24h)
   --idempotency-window D    Idempotency-Key window (default 24h)
   --status-retention D      status retention (default 7d)
-  --claim-lease D           dedup claim lease (default 120s, as HERALD_CLAIM_LEASE_MS)
+  --claim-lease D           dedup claim lease (default 25s, the dispatcher's default HERALD_CLAIM_LEASE_MS)
   --recipients-per-request N  average recipients per API request (default 1: worst case)
   --keyed-share F           share of requests with an Idempotency-Key, 0..1 (default 1)
   --recipient-chars N       average recipient length (default 64)

@@ -53,7 +53,7 @@ export function planInputsFrom(options: CapacityOptions): PlanInputs {
       averageDeliveriesPerSecond: average,
       dedupWindowSeconds: duration('dedup-window', '24h'),
       dedupBucketsPerWindow: DEDUP_BUCKETS_PER_WINDOW,
-      claimLeaseSeconds: duration('claim-lease', '120s'),
+      claimLeaseSeconds: duration('claim-lease', '25s'),
       idempotencyWindowSeconds: duration('idempotency-window', '24h'),
       statusRetentionSeconds: duration('status-retention', '7d'),
       recipientsPerRequest: number('recipients-per-request', 1),

@@ -43,7 +43,7 @@ describe('planInputsFrom', () => {
       dedupWindowSeconds: 86_400,
       idempotencyWindowSeconds: 86_400,
       statusRetentionSeconds: 604_800,
-      claimLeaseSeconds: 120,
+      claimLeaseSeconds: 25,
       recipientsPerRequest: 1,
       keyedRequestShare: 1,
     });
