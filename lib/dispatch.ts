@@ -17,7 +17,8 @@ import type { HeraldCache } from './cache.ts';
 import type { DispatchSettings } from './config/stage-config.ts';
 import { assertValid, validateDispatch } from './config/validate.ts';
 import { HeraldFunction } from './herald-function.ts';
-import { type HeraldKafka, MSK_IAM_PORT } from './kafka.ts';
+import type { HeraldKafka } from './kafka.ts';
+import { connectToPipeline, pipelineEnvironment } from './pipeline-access.ts';
 
 /** Props of {@link HeraldDispatch}. */
 export interface HeraldDispatchProps {
@@ -67,13 +68,7 @@ export class HeraldDispatch extends Construct {
       logRetentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
       environment: {
-        [EnvKey.kafkaAuth]: 'iam',
-        [EnvKey.mskClusterArn]: props.kafka.clusterArn,
-        [EnvKey.deliveriesTopic]: props.deliveriesTopic,
-        [EnvKey.deadLetterTopic]: props.deadLetterTopic,
-        [EnvKey.redisUrl]: props.cache.redisUrl,
-        [EnvKey.redisCluster]: 'true',
-        [EnvKey.redisAuthSecretArn]: props.cache.authSecret.secretArn,
+        ...pipelineEnvironment(props, 'herald-dispatch', settings.logLevel),
         [EnvKey.vendorsSecretArn]: this.vendorsSecret.secretArn,
         [EnvKey.dedupWindowSeconds]: String(settings.dedupWindowSeconds),
         // Why its own setting, under half the timeout: the app starts no vendor call the lease would
@@ -83,17 +78,11 @@ export class HeraldDispatch extends Construct {
         [EnvKey.statusRetentionSeconds]: String(props.statusRetentionSeconds),
         // The app answers with batchItemFailures only when the mapping below honours them.
         [EnvKey.reportBatchItemFailures]: String(settings.reportBatchItemFailures),
-        [EnvKey.serviceName]: 'herald-dispatch',
-        [EnvKey.metricsNamespace]: 'Herald',
-        [EnvKey.logLevel]: settings.logLevel ?? 'INFO',
       },
     });
-    this.handler.allowTo(props.kafka, MSK_IAM_PORT, 'dispatch to MSK (dead-letter produce)');
-    this.handler.allowTo(props.cache, props.cache.port, 'dispatch to ElastiCache (TLS)');
-    this.handler.allowTo(props.endpoints, 443, 'dispatch to AWS API endpoints');
+    connectToPipeline(this.handler, props, 'dispatch');
     // Why any IPv4: vendors are third-party HTTPS APIs without fixed addresses; 443 only, via NAT.
     this.handler.connections.allowToAnyIpv4(ec2.Port.tcp(443), 'dispatch to vendor HTTPS APIs');
-    props.cache.authSecret.grantRead(this.handler);
     this.vendorsSecret.grantRead(this.handler);
     props.kafka.grantProduce(this.handler, [props.deadLetterTopic]);
     props.kafka.grantConsume(this.handler, props.deliveriesTopic, settings.consumerGroupId);

@@ -16,7 +16,8 @@ import type { HeraldCache } from './cache.ts';
 import type { IngestSettings } from './config/stage-config.ts';
 import { assertValid, validateIngest } from './config/validate.ts';
 import { HeraldFunction } from './herald-function.ts';
-import { type HeraldKafka, MSK_IAM_PORT } from './kafka.ts';
+import type { HeraldKafka } from './kafka.ts';
+import { connectToPipeline, pipelineEnvironment } from './pipeline-access.ts';
 
 /** Props of {@link HeraldIngest}. */
 export interface HeraldIngestProps {
@@ -71,27 +72,15 @@ export class HeraldIngest extends Construct {
       logRetentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
       environment: {
+        ...pipelineEnvironment(props, 'herald-ingest', settings.logLevel),
         [EnvKey.authMode]: 'iam',
-        [EnvKey.kafkaAuth]: 'iam',
-        [EnvKey.mskClusterArn]: props.kafka.clusterArn,
-        [EnvKey.deliveriesTopic]: props.deliveriesTopic,
-        [EnvKey.deadLetterTopic]: props.deadLetterTopic,
         [EnvKey.kafkaTimeoutMs]: String(settings.kafkaTimeoutMs),
-        [EnvKey.redisUrl]: props.cache.redisUrl,
-        [EnvKey.redisCluster]: 'true',
-        [EnvKey.redisAuthSecretArn]: props.cache.authSecret.secretArn,
         [EnvKey.idempotencyWindowSeconds]: String(settings.idempotencyWindowSeconds),
         [EnvKey.statusRetentionSeconds]: String(settings.statusRetentionSeconds),
-        [EnvKey.serviceName]: 'herald-ingest',
-        [EnvKey.metricsNamespace]: 'Herald',
-        [EnvKey.logLevel]: settings.logLevel ?? 'INFO',
       },
     });
-    this.handler.allowTo(props.kafka, MSK_IAM_PORT, 'ingest to MSK (SASL/IAM)');
-    this.handler.allowTo(props.cache, props.cache.port, 'ingest to ElastiCache (TLS)');
-    this.handler.allowTo(props.endpoints, 443, 'ingest to AWS API endpoints');
+    connectToPipeline(this.handler, props, 'ingest');
     props.kafka.grantProduce(this.handler, [props.deliveriesTopic]);
-    props.cache.authSecret.grantRead(this.handler);
 
     this.api = new apigw.HttpApi(this, 'Api', {
       description: 'Herald send API (SigV4 / IAM authorization on every route)',
