@@ -42,21 +42,23 @@ export async function createTestTopics(topics: readonly string[], numPartitions 
   const admin = testKafka('herald-test-admin').admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })),
-    });
     for (let attempt = 1; ; attempt++) {
       try {
+        // createTopics answers false (no error) for topics that already exist, so a retry after a
+        // half-finished attempt is safe.
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: topics.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })),
+        });
         const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
         const isReady = metadata.every(
           (t) => t.partitions.length === numPartitions && t.partitions.every((p) => p.leader >= 0),
         );
         if (isReady) return;
+        if (attempt >= 20) throw new Error(`topics ${topics.join(', ')} have no leaders`);
       } catch (error) {
         if (attempt >= 20) throw error;
       }
-      if (attempt >= 20) throw new Error(`topics ${topics.join(', ')} have no leaders`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   } finally {
