@@ -35,6 +35,19 @@ export interface RedisDedupStoreOptions {
 
 type ScriptRunner = (numKeys: number, ...args: (string | Buffer)[]) => Promise<unknown>;
 
+/** One script call: group bases (KEYS), then the ids of each group in KEYS order, as blobs. */
+interface ScriptCall {
+  readonly bases: readonly string[];
+  /** How many ids each base has, in KEYS order (the last arguments of every script). */
+  readonly counts: readonly string[];
+  /** The ids in blob order; script replies follow it. */
+  readonly ids: readonly string[];
+  /** 16 raw bytes per id. */
+  readonly raws: Buffer;
+  /** 22 base64url characters per id. */
+  readonly texts: string;
+}
+
 const CODES: Record<string, ClaimResult> = {
   c: { outcome: 'claimed' },
   s: { outcome: 'duplicate', mark: MarkKind.sent },
@@ -56,12 +69,19 @@ export class RedisDedupStore implements DedupStore {
   readonly #client: RedisClient;
   readonly #layout: BucketLayout;
   readonly #options: Required<RedisDedupStoreOptions>;
+  /** Group base by group number, computed once. */
+  readonly #bases: readonly string[];
 
   constructor(client: RedisClient, options: RedisDedupStoreOptions) {
     if (/[{}]/.test(options.keyPrefix)) throw new RangeError('keyPrefix must not contain { or }');
     this.#client = client;
     this.#options = { bucketsPerWindow: 8, maxLoad: 48, slotGroupBits: 4, ...options };
     this.#layout = bucketLayout(options.windowSeconds, this.#options.bucketsPerWindow);
+    const { keyPrefix, slotGroupBits } = this.#options;
+    this.#bases = Array.from(
+      { length: 2 ** slotGroupBits },
+      (_, g) => `${keyPrefix}dedup{${g.toString(16)}}`,
+    );
     for (const [name, lua] of [
       ['heraldDedupClaim', CLAIM_LUA],
       ['heraldDedupMark', MARK_LUA],
@@ -74,68 +94,79 @@ export class RedisDedupStore implements DedupStore {
   }
 
   async claim(deliveryIds: readonly string[], owner: string): Promise<ReadonlyMap<string, ClaimResult>> {
-    const { windowSeconds, spanSeconds } = this.#layout;
     const results = new Map<string, ClaimResult>();
-    const header = [owner, String(this.#options.leaseMs), String(windowSeconds), String(spanSeconds)];
-    await this.#perCall('claim', unique(deliveryIds), async (bases, ids) => {
-      const args = ids.flatMap((id) => [String(bases.indexOf(this.groupBase(id)) + 1), rawId(id), id]);
-      const codes = (await this.#run('heraldDedupClaim', bases, [...header, ...args])) as string[];
-      ids.forEach((id, index) => {
+    const lease = String(this.#options.leaseMs);
+    await this.#perCall('claim', unique(deliveryIds), async (call) => {
+      const reply = await this.#run(
+        'heraldDedupClaim',
+        call.bases,
+        [owner, lease, call.raws, call.texts],
+        call,
+      );
+      const codes = String(reply).split(',');
+      call.ids.forEach((id, index) => {
         results.set(id, claimResultOf(codes[index]));
       });
     });
     return results;
   }
 
-  async complete(marks: readonly CompletionMark[], owner: string): Promise<void> {
+  async complete(marks: readonly CompletionMark[], _owner: string): Promise<void> {
     const kinds = new Map(marks.map((mark) => [mark.deliveryId, mark.kind]));
     const { windowSeconds, spanSeconds } = this.#layout;
-    const header = [owner, String(windowSeconds), String(spanSeconds), String(this.#options.maxLoad)];
-    await this.#perCall('mark', [...kinds.keys()], (bases, ids) => {
-      const args = ids.flatMap((id) => [
-        String(bases.indexOf(this.groupBase(id)) + 1),
-        rawId(id),
-        id,
-        kinds.get(id) === MarkKind.failed ? '2' : '1',
-      ]);
-      return this.#run('heraldDedupMark', bases, [...header, ...args]);
+    const header = [String(windowSeconds), String(spanSeconds), String(this.#options.maxLoad)];
+    await this.#perCall('mark', [...kinds.keys()], (call) => {
+      const kindCodes = call.ids.map((id) => (kinds.get(id) === MarkKind.failed ? '2' : '1')).join('');
+      return this.#run('heraldDedupMark', call.bases, [...header, call.raws, kindCodes, call.texts], call);
     });
   }
 
   async release(deliveryIds: readonly string[], owner: string): Promise<void> {
-    await this.#perCall('release', unique(deliveryIds), (bases, ids) =>
-      this.#run('heraldDedupRelease', bases, [
-        owner,
-        ...ids.flatMap((id) => [String(bases.indexOf(this.groupBase(id)) + 1), id]),
-      ]),
+    await this.#perCall('release', unique(deliveryIds), (call) =>
+      this.#run('heraldDedupRelease', call.bases, [owner, call.texts], call),
     );
   }
 
   /** The key every key of a slot group starts with; `{…}` is the cluster hash tag. */
   groupBase(deliveryId: string): string {
-    const group = rawId(deliveryId)[0] as number;
-    return `${this.#options.keyPrefix}dedup{${(group >> (8 - this.#options.slotGroupBits)).toString(16)}}`;
+    return this.#bases[this.#groupOf(rawId(deliveryId))] as string;
+  }
+
+  #groupOf(raw: Buffer): number {
+    return (raw[0] as number) >> (8 - this.#options.slotGroupBits);
   }
 
   /**
    * Splits ids into script calls. Cluster mode: one call per slot group (its keys share one slot);
    * the calls run concurrently, so ioredis writes them back to back and each node costs one round trip.
-   * Single node: no slot rule applies, so one call carries every group.
+   * Single node: no slot rule applies, so one call carries every touched group.
    */
   async #perCall(
     operation: string,
     ids: readonly string[],
-    run: (bases: string[], ids: string[]) => Promise<unknown>,
+    run: (call: ScriptCall) => Promise<unknown>,
   ): Promise<void> {
     if (ids.length === 0) return;
-    const groups = new Map<string, string[]>();
+    const groups = new Map<number, { ids: string[]; raws: Buffer[] }>();
     for (const id of ids) {
-      const base = this.groupBase(id);
-      groups.set(base, [...(groups.get(base) ?? []), id]);
+      const raw = rawId(id);
+      const group = this.#groupOf(raw);
+      const entry = groups.get(group) ?? { ids: [], raws: [] };
+      if (entry.ids.length === 0) groups.set(group, entry);
+      entry.ids.push(id);
+      entry.raws.push(raw);
     }
-    const calls = this.#client.isCluster
-      ? [...groups].map(([base, groupIds]) => run([base], groupIds))
-      : [run([...groups.keys()], ids.slice())];
+    const sorted = [...groups].sort(([a], [b]) => a - b);
+    const parts = this.#client.isCluster ? sorted.map((group) => [group]) : [sorted];
+    const calls = parts.map((part) =>
+      run({
+        bases: part.map(([group]) => this.#bases[group] as string),
+        counts: part.map(([, entry]) => String(entry.ids.length)),
+        ids: part.flatMap(([, entry]) => entry.ids),
+        raws: Buffer.concat(part.flatMap(([, entry]) => entry.raws)),
+        texts: part.map(([, entry]) => entry.ids.join('')).join(''),
+      }),
+    );
     try {
       await Promise.all(calls);
     } catch (error) {
@@ -143,9 +174,9 @@ export class RedisDedupStore implements DedupStore {
     }
   }
 
-  #run(name: string, bases: readonly string[], args: readonly (string | Buffer)[]): Promise<unknown> {
+  #run(name: string, bases: readonly string[], args: readonly (string | Buffer)[], call: ScriptCall) {
     const command = (this.#client as unknown as Record<string, ScriptRunner>)[name] as ScriptRunner;
-    return command.call(this.#client, bases.length, ...bases, ...args);
+    return command.call(this.#client, bases.length, ...bases, ...args, ...call.counts);
   }
 }
 
@@ -153,9 +184,13 @@ function unique(ids: readonly string[]): string[] {
   return [...new Set(ids)];
 }
 
-/** The 16 raw bytes of a 22-character base64url deliveryId. */
+/**
+ * The 16 raw bytes of a 22-character base64url deliveryId. Both lengths are checked: 16 bytes from 22
+ * characters means every character was base64url, so the text blob has 22 ASCII bytes per id.
+ */
 function rawId(deliveryId: string): Buffer {
   const raw = Buffer.from(deliveryId, 'base64url');
-  if (raw.length !== 16) throw new RangeError(`not a deliveryId: ${deliveryId.slice(0, 24)}`);
+  if (raw.length !== 16 || deliveryId.length !== 22)
+    throw new RangeError(`not a deliveryId: ${deliveryId.slice(0, 24)}`);
   return raw;
 }
