@@ -18,8 +18,9 @@ export interface RedisStatusStoreOptions {
 }
 
 // Why ranks: ingest writes `queued` after Kafka acks, but dispatch may already have consumed the
-// record and written `sent`; and a redelivered record's `suppressed` must not hide that it was sent.
-// An update applies when its rank is higher, or equal and not older: see core/status-precedence.ts.
+// record and written `sent`. An update applies when its rank is higher, or equal and not older; one of
+// the same state keeps the stored vendor and reason it does not carry (a redelivery repeating a dedup
+// mark's state knows neither): see core/status-precedence.ts.
 const RANKS = `local rank = {queued = 0, suppressed = 1, failed = 2, sent = 3}`;
 
 const ACCEPT = `${RANKS}
@@ -49,9 +50,10 @@ local incoming = rank[ARGV[2]]
 if not incoming then return redis.error_reply('unknown delivery state ' .. ARGV[2]) end
 local existing = entry.state and rank[entry.state] or -1
 if incoming > existing or (incoming == existing and ARGV[5] >= (entry.updatedAt or '')) then
+  local isSameState = entry.state == ARGV[2]
   entry.state = ARGV[2]
-  entry.vendor = ARGV[3] ~= '' and ARGV[3] or nil
-  entry.reason = ARGV[4] ~= '' and ARGV[4] or nil
+  entry.vendor = ARGV[3] ~= '' and ARGV[3] or (isSameState and entry.vendor or nil)
+  entry.reason = ARGV[4] ~= '' and ARGV[4] or (isSameState and entry.reason or nil)
   entry.updatedAt = ARGV[5]
   redis.call('HSET', KEYS[2], ARGV[1], cjson.encode(entry))
 end

@@ -1,8 +1,13 @@
 /**
- * Which delivery status wins when writes race. Ingest records `queued` after Kafka acks, but
- * dispatch may already have consumed the record and recorded `sent`; a redelivered record may be
- * `suppressed` as a duplicate of one already `sent`. Statuses therefore only move forward:
- * queued < suppressed < failed < sent; among equals the newer write wins.
+ * Which delivery status wins when writes race or repeat. Ingest records `queued` after Kafka acks, but
+ * dispatch may already have consumed the record and recorded `sent`. Statuses therefore only move
+ * forward: queued < suppressed < failed < sent; among equals the newer write wins.
+ *
+ * A redelivered record whose delivery is already marked in the dedup store is recorded with the
+ * mark's state (`sent` or `failed`) and no vendor or reason: the crash that caused the redelivery may
+ * have come between the mark and the status write, and then this repeat is the only status write the
+ * delivery ever gets. Such a repeat must not erase what the first write said, so a write of the same
+ * state keeps the stored vendor and reason it does not carry itself.
  * The Redis status store implements the same rule in Lua.
  */
 
@@ -18,6 +23,12 @@ export interface RankedStatus {
   readonly updatedAt: string;
 }
 
+/** A status with what a write may say besides its state. */
+export interface StatusFields extends RankedStatus {
+  readonly vendor?: string;
+  readonly reason?: string;
+}
+
 /** Whether `incoming` replaces `current` (always, when there is no current status). */
 export function isStatusSuperseded(current: RankedStatus | undefined, incoming: RankedStatus): boolean {
   if (current === undefined) return true;
@@ -26,4 +37,21 @@ export function isStatusSuperseded(current: RankedStatus | undefined, incoming: 
   return (
     incomingRank > currentRank || (incomingRank === currentRank && incoming.updatedAt >= current.updatedAt)
   );
+}
+
+/**
+ * The status after applying `incoming` to `current`: `current` when it is not superseded; otherwise
+ * `incoming`, which keeps `current`'s vendor and reason where it has none and the state is the same.
+ */
+export function applyStatusWrite(current: StatusFields | undefined, incoming: StatusFields): StatusFields {
+  if (current !== undefined && !isStatusSuperseded(current, incoming)) return current;
+  const kept = current?.state === incoming.state ? current : undefined;
+  const vendor = incoming.vendor || kept?.vendor;
+  const reason = incoming.reason || kept?.reason;
+  return {
+    state: incoming.state,
+    updatedAt: incoming.updatedAt,
+    ...(vendor ? { vendor } : {}),
+    ...(reason ? { reason } : {}),
+  };
 }

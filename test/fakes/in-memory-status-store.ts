@@ -2,7 +2,7 @@
  * In-memory StatusStore for unit tests, with the same semantics as RedisStatusStore (checked by
  * test/fakes/contracts/status-store.contract.ts): statuses only move forward, entries expire.
  */
-import { isStatusSuperseded } from '../../lambdas/core/status-precedence.ts';
+import { applyStatusWrite } from '../../lambdas/core/status-precedence.ts';
 import type {
   RecipientStatus,
   RequestStatus,
@@ -76,14 +76,12 @@ export class InMemoryStatusStore implements StatusStore {
         status: { state: update.state, updatedAt: '' },
       };
       const current = entry.status.updatedAt === '' ? undefined : entry.status;
-      if (isStatusSuperseded(current, { state: update.state, updatedAt: update.at })) {
-        entry.status = {
-          state: update.state,
-          updatedAt: update.at,
-          ...(update.vendor ? { vendor: update.vendor } : {}),
-          ...(update.reason ? { reason: update.reason } : {}),
-        };
-      }
+      entry.status = applyStatusWrite(current, {
+        state: update.state,
+        updatedAt: update.at,
+        ...(update.vendor ? { vendor: update.vendor } : {}),
+        ...(update.reason ? { reason: update.reason } : {}),
+      });
       stored.deliveries.set(update.deliveryId, entry);
       const expiresAtMs = Date.now() + this.#retentionMs;
       stored.deliveriesExpireAtMs = expiresAtMs;

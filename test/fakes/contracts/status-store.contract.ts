@@ -113,6 +113,26 @@ export function describeStatusStoreContract(name: string, makeStore: StatusStore
       ]);
     });
 
+    it('keeps the vendor and reason that a later write of the same state does not carry', async () => {
+      const store = await makeStore(week);
+      const request = acceptedRequest();
+      await store.recordAccepted(request);
+      await store.recordUpdates([
+        update(request, 0, { state: 'sent', vendor: 'vendor-a', at: at(1) }),
+        update(request, 0, { state: 'sent', at: at(2) }),
+        update(request, 1, { state: 'failed', reason: 'invalid number', at: at(1) }),
+        update(request, 1, { state: 'failed', at: at(2) }),
+        update(request, 2, { state: 'suppressed', reason: 'duplicate', at: at(1) }),
+        update(request, 2, { state: 'sent', at: at(2) }),
+      ]);
+      const read = await store.read(request.requestId, 'client-a');
+      expect(read?.recipients.map((r) => [r.state, r.vendor, r.reason, r.updatedAt])).toEqual([
+        ['sent', 'vendor-a', undefined, at(2)],
+        ['failed', undefined, 'invalid number', at(2)],
+        ['sent', undefined, undefined, at(2)],
+      ]);
+    });
+
     it('treats an empty batch as a no-op', async () => {
       const store = await makeStore(week);
       await expect(store.recordUpdates([])).resolves.toBeUndefined();
