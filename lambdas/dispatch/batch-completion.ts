@@ -29,8 +29,10 @@ export function deliveryReport(
     deliveryId: record.delivery.deliveryId,
     requestId: record.delivery.requestId,
   };
-  if (claim?.outcome === 'duplicate')
-    return { ...base, fate: RecordFate.suppressed, reason: `duplicate of a delivery already ${claim.mark}` };
+  if (claim?.outcome === 'duplicate') {
+    const reason = `duplicate of a delivery already ${claim.mark}`;
+    return { ...base, fate: RecordFate.suppressed, reason, mark: claim.mark };
+  }
   if (claim?.outcome !== 'claimed' || !result)
     return { ...base, fate: RecordFate.retry, reason: 'being delivered by another invocation' };
   if (result.kind === 'sent')
@@ -75,7 +77,11 @@ export async function completeBatch(
         ...(report.vendor ? { vendor: report.vendor } : {}),
       });
     } else if (report.fate === RecordFate.suppressed) {
-      updates.push({ requestId, deliveryId, state: 'suppressed', reason: report.reason as string, at });
+      // Why the mark's state and not `suppressed`: the invocation that marked the delivery may have died
+      // before its own status write landed (the mark and the status are separate writes, on separate
+      // shards in cluster mode), and then this redelivery is the delivery's only status write. Without
+      // vendor or reason, it keeps those of an earlier write of the same state (status-precedence.ts).
+      updates.push({ requestId, deliveryId, state: report.mark ?? 'suppressed', at });
     } else if (report.fate === RecordFate.retry && report.attempts) {
       releases.push(deliveryId);
     }

@@ -3,6 +3,7 @@
  * Also the per-record report type the rest of the batch fills in.
  */
 import { createHash } from 'node:crypto';
+import type { MarkKind } from '../core/dedup.ts';
 import type { Delivery } from '../core/delivery.ts';
 import { parseDelivery } from '../core/delivery-parser.ts';
 import { PoisonRecordError } from '../core/errors.ts';
@@ -62,6 +63,8 @@ export interface RecordReport {
   readonly vendor?: string;
   readonly reason?: string;
   readonly attempts?: readonly Attempt[];
+  /** A suppressed duplicate's dedup mark: how an earlier invocation finalised the delivery. */
+  readonly mark?: MarkKind;
 }
 
 /** Splits the event's records into deliveries and poison, keeping event order in `order`. */

@@ -46,9 +46,10 @@ describe('dispatch app', () => {
     expect(again).toEqual({ batchItemFailures: [] });
     expect(vendors.a.calls).toHaveLength(4);
     expect(metric('DeliverySuppressed')).toBe(4);
-    // The status store keeps `sent` (it outranks `suppressed`).
+    // The redelivery repeats the mark's `sent`, which keeps the vendor the first write recorded.
     expect(await statusOf(statuses, deliveries[0]?.requestId, deliveries[0]?.deliveryId)).toMatchObject({
       state: 'sent',
+      vendor: 'sms-a',
     });
   });
 
