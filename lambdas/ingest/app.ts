@@ -5,13 +5,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { DependencyUnavailableError, InvalidRequestError } from '../core/errors.ts';
 import type { IdempotencyStore } from '../ports/idempotency-store.ts';
 import type { MessageProducer } from '../ports/message-producer.ts';
 import type { StatusStore } from '../ports/status-store.ts';
+import { publishMetrics } from '../shared/publish-metrics.ts';
 import { errorToResponse, HttpProblemError, type HttpResponse, problems } from './http-errors.ts';
 import { MAX_BODY_BYTES, routePathOf } from './http-request.ts';
 import type { AuthSettings } from './ingest-config.ts';
@@ -116,7 +116,7 @@ export function createIngestApp(deps: IngestAppDeps): IngestHandler {
         resetKeys: true,
       }),
     )
-    .use(logMetrics(deps.metrics))
+    .use(publishMetrics(deps.metrics))
     .use(correlate(deps.logger, deps.metrics))
     .use(httpErrorHandler(deps.logger, deps.metrics))
     .handler((event) => routeRequest(event, routeDeps));
