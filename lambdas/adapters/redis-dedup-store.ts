@@ -25,13 +25,20 @@ export interface RedisDedupStoreOptions {
   readonly windowSeconds: number;
   /** Claim lease: longer than one invocation can spend sending, shorter than the retry delay you accept. */
   readonly leaseMs: number;
-  /** Time buckets per window; a mark may outlive the window by one bucket. @default 8 */
+  /** Time buckets per window; a mark may outlive the window by one bucket. @default 4 */
   readonly bucketsPerWindow?: number;
   /** Average marks per hash before one is split; keep 2×maxLoad well under 128. @default 48 */
   readonly maxLoad?: number;
   /** Ids spread over 2^bits hash slots (cluster shards). @default 4 (16 slot groups) */
   readonly slotGroupBits?: number;
 }
+
+/**
+ * Why 4 buckets per window: a claim looks a new id up in every live bucket (buckets per window + 1),
+ * the dominant cost of the claim script once the window is full; a mark outlives the window by up to
+ * one bucket (window ÷ 4), which the capacity planner adds to the marks it expects.
+ */
+export const DEFAULT_BUCKETS_PER_WINDOW = 4;
 
 type ScriptRunner = (numKeys: number, ...args: (string | Buffer)[]) => Promise<unknown>;
 
@@ -75,7 +82,12 @@ export class RedisDedupStore implements DedupStore {
   constructor(client: RedisClient, options: RedisDedupStoreOptions) {
     if (/[{}]/.test(options.keyPrefix)) throw new RangeError('keyPrefix must not contain { or }');
     this.#client = client;
-    this.#options = { bucketsPerWindow: 8, maxLoad: 48, slotGroupBits: 4, ...options };
+    this.#options = {
+      bucketsPerWindow: DEFAULT_BUCKETS_PER_WINDOW,
+      maxLoad: 48,
+      slotGroupBits: 4,
+      ...options,
+    };
     this.#layout = bucketLayout(options.windowSeconds, this.#options.bucketsPerWindow);
     const { keyPrefix, slotGroupBits } = this.#options;
     this.#bases = Array.from(

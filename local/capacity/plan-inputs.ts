@@ -1,4 +1,5 @@
 /** Turns `herald capacity` options into model inputs, with every default written once, here. */
+import { DEFAULT_BUCKETS_PER_WINDOW } from '../../lambdas/adapters/redis-dedup-store.ts';
 import type { SizingPolicy, TrafficInputs } from './capacity-model.ts';
 import { NODE_FAMILIES } from './node-types.ts';
 import { parseDuration, parseNumber } from './units.ts';
@@ -9,8 +10,8 @@ import { parseDuration, parseNumber } from './units.ts';
  */
 export const DEDUP_SLOT_TAGS: readonly string[] = Array.from({ length: 16 }, (_, g) => g.toString(16));
 
-/** RedisDedupStore's default bucketsPerWindow. */
-export const DEDUP_BUCKETS_PER_WINDOW = 8;
+/** RedisDedupStore's default bucketsPerWindow (imported, so the two cannot drift). */
+export const DEDUP_BUCKETS_PER_WINDOW = DEFAULT_BUCKETS_PER_WINDOW;
 
 /** Option values as parseArgs returns them. */
 export type CapacityOptions = Readonly<Record<string, string | boolean | undefined>>;
