@@ -71,11 +71,28 @@ export async function startE2eRuntime(
   };
 }
 
-/** Call inside a test: if it fails, print the end of the runtime's output (components and Lambdas). */
+/**
+ * Call inside a test: if it fails, print the end of the runtime's output (components and Lambdas)
+ * without the EMF metric lines, which would crowd out the log lines, and the metrics summed instead.
+ */
 export function showOutputOnFailure(e2e: E2eRuntime): void {
   onTestFailed(() => {
     const lines = existsSync(e2e.outputFile) ? readFileSync(e2e.outputFile, 'utf8').trim().split('\n') : [];
-    console.error(`--- last lines of ${e2e.outputFile}\n${lines.slice(-80).join('\n')}`);
+    const isEmf = (line: string) => line.startsWith('{"_aws":');
+    const totals = new Map<string, number>();
+    for (const line of lines.filter(isEmf)) {
+      const emf = JSON.parse(line) as Record<string, unknown> & {
+        _aws: { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> };
+      };
+      for (const { Name } of emf._aws.CloudWatchMetrics.flatMap((m) => m.Metrics)) {
+        const values = [emf[Name]].flat().filter((value) => typeof value === 'number');
+        totals.set(Name, (totals.get(Name) ?? 0) + values.reduce((a, b) => a + b, 0));
+      }
+    }
+    const metrics = [...totals].map(([name, total]) => `${name}=${total}`).join(' ');
+    const logLines = lines.filter((line) => !isEmf(line)).slice(-80);
+    console.error(`--- metrics (sum over the run): ${metrics}`);
+    console.error(`--- last log lines of ${e2e.outputFile}\n${logLines.join('\n')}`);
   });
 }
 
@@ -133,7 +150,11 @@ export interface LoggedSend {
 /** The vendor log's sends for `requestIds`. */
 export function loggedSends(path: string, requestIds: ReadonlySet<string>): LoggedSend[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
+  const text = readFileSync(path, 'utf8');
+  // Why only complete lines: the vendors append while we read, and a read can catch the last line
+  // half-written (JSON.parse would throw and fail the test).
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as LoggedSend)
