@@ -71,6 +71,26 @@ export async function startE2eRuntime(
   };
 }
 
+/** Sums of each metric over EMF lines (a line that is not whole JSON is skipped). */
+function emfTotals(lines: readonly string[]): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const line of lines) {
+    let emf: Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: Array<{ Metrics: { Name: string }[] }> };
+    };
+    try {
+      emf = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    for (const { Name } of emf._aws.CloudWatchMetrics.flatMap((m) => m.Metrics)) {
+      const values = [emf[Name]].flat().filter((value) => typeof value === 'number');
+      totals.set(Name, (totals.get(Name) ?? 0) + values.reduce((a, b) => a + b, 0));
+    }
+  }
+  return totals;
+}
+
 /**
  * Call inside a test: if it fails, print the end of the runtime's output (components and Lambdas)
  * without the EMF metric lines, which would crowd out the log lines, and the metrics summed instead.
@@ -79,19 +99,9 @@ export function showOutputOnFailure(e2e: E2eRuntime): void {
   onTestFailed(() => {
     const lines = existsSync(e2e.outputFile) ? readFileSync(e2e.outputFile, 'utf8').trim().split('\n') : [];
     const isEmf = (line: string) => line.startsWith('{"_aws":');
-    const totals = new Map<string, number>();
-    for (const line of lines.filter(isEmf)) {
-      const emf = JSON.parse(line) as Record<string, unknown> & {
-        _aws: { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> };
-      };
-      for (const { Name } of emf._aws.CloudWatchMetrics.flatMap((m) => m.Metrics)) {
-        const values = [emf[Name]].flat().filter((value) => typeof value === 'number');
-        totals.set(Name, (totals.get(Name) ?? 0) + values.reduce((a, b) => a + b, 0));
-      }
-    }
-    const metrics = [...totals].map(([name, total]) => `${name}=${total}`).join(' ');
+    const metrics = [...emfTotals(lines.filter(isEmf))].map(([name, total]) => `${name}=${total}`);
     const logLines = lines.filter((line) => !isEmf(line)).slice(-80);
-    console.error(`--- metrics (sum over the run): ${metrics}`);
+    console.error(`--- metrics (sum over the run): ${metrics.join(' ')}`);
     console.error(`--- last log lines of ${e2e.outputFile}\n${logLines.join('\n')}`);
   });
 }
