@@ -109,12 +109,7 @@ export class RedisDedupStore implements DedupStore {
     const results = new Map<string, ClaimResult>();
     const lease = String(this.#options.leaseMs);
     await this.#perCall('claim', unique(deliveryIds), async (call) => {
-      const reply = await this.#run(
-        'heraldDedupClaim',
-        call.bases,
-        [owner, lease, call.raws, call.texts],
-        call,
-      );
+      const reply = await this.#run('heraldDedupClaim', call, [owner, lease, call.raws, call.texts]);
       const codes = String(reply).split(',');
       call.ids.forEach((id, index) => {
         results.set(id, claimResultOf(codes[index]));
@@ -123,19 +118,23 @@ export class RedisDedupStore implements DedupStore {
     return results;
   }
 
+  /**
+   * The mark drops each id's claim whoever holds it (see MARK_LUA: a marked id is never claimed again),
+   * so the owner is not needed.
+   */
   async complete(marks: readonly CompletionMark[], _owner: string): Promise<void> {
     const kinds = new Map(marks.map((mark) => [mark.deliveryId, mark.kind]));
     const { windowSeconds, spanSeconds } = this.#layout;
     const header = [String(windowSeconds), String(spanSeconds), String(this.#options.maxLoad)];
     await this.#perCall('mark', [...kinds.keys()], (call) => {
       const kindCodes = call.ids.map((id) => (kinds.get(id) === MarkKind.failed ? '2' : '1')).join('');
-      return this.#run('heraldDedupMark', call.bases, [...header, call.raws, kindCodes, call.texts], call);
+      return this.#run('heraldDedupMark', call, [...header, call.raws, kindCodes, call.texts]);
     });
   }
 
   async release(deliveryIds: readonly string[], owner: string): Promise<void> {
     await this.#perCall('release', unique(deliveryIds), (call) =>
-      this.#run('heraldDedupRelease', call.bases, [owner, call.texts], call),
+      this.#run('heraldDedupRelease', call, [owner, call.texts]),
     );
   }
 
@@ -186,9 +185,10 @@ export class RedisDedupStore implements DedupStore {
     }
   }
 
-  #run(name: string, bases: readonly string[], args: readonly (string | Buffer)[], call: ScriptCall) {
+  /** Runs a script: KEYS = the call's bases; ARGV = `args`, then one id count per base. */
+  #run(name: string, call: ScriptCall, args: readonly (string | Buffer)[]): Promise<unknown> {
     const command = (this.#client as unknown as Record<string, ScriptRunner>)[name] as ScriptRunner;
-    return command.call(this.#client, bases.length, ...bases, ...args, ...call.counts);
+    return command.call(this.#client, call.bases.length, ...call.bases, ...args, ...call.counts);
   }
 }
 
