@@ -126,6 +126,54 @@ describe('RedisDedupStore', () => {
     expect([...results.values()].every((result) => result.outcome === 'duplicate')).toBe(true);
   });
 
+  it('finds marks written under another window and bucket count (a redeploy never hides a mark)', async () => {
+    // Prepare
+    const client = redis();
+    const prefix = `${uniqueName('rw')}:`;
+    const before = new RedisDedupStore(client, { keyPrefix: prefix, windowSeconds: 3600, leaseMs: 60_000 });
+    const after = new RedisDedupStore(client, {
+      keyPrefix: prefix,
+      windowSeconds: 7200,
+      leaseMs: 60_000,
+      bucketsPerWindow: 2,
+    });
+    const ids = Array.from({ length: 3000 }, randomDeliveryId);
+    await before.complete(
+      ids.map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
+      'owner',
+    );
+
+    // Act
+    const results = await after.claim(ids, 'other');
+
+    // Assess
+    expect([...results.values()].filter((result) => result.outcome === 'duplicate')).toHaveLength(3000);
+  });
+
+  it('gives a mark hash its TTL back when it is written again after it vanished', async () => {
+    // Prepare
+    const client = redis();
+    const prefix = `${uniqueName('rc')}:`;
+    const store = new RedisDedupStore(client, { keyPrefix: prefix, windowSeconds: 3600, leaseMs: 60_000 });
+    const mark = (count: number) =>
+      store.complete(
+        Array.from({ length: count }, () => ({ deliveryId: randomDeliveryId(), kind: 'sent' as const })),
+        'owner',
+      );
+    await mark(500);
+    const markKeys = (await client.keys(`${prefix}*`)).filter((key) => key.includes(':s:'));
+    await client.del(...markKeys);
+
+    // Act
+    await mark(500);
+
+    // Assess
+    const keys = await client.keys(`${prefix}*`);
+    const ttls = await Promise.all(keys.map((key) => client.ttl(key)));
+    expect(keys.length).toBeGreaterThan(1);
+    expect(ttls.filter((ttl) => ttl < 0)).toEqual([]);
+  });
+
   it('fails closed with DependencyUnavailableError when Redis is unreachable', async () => {
     const port = await closedPort();
     const unreachable = redis(`redis://127.0.0.1:${port}`);
