@@ -7,25 +7,26 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import { AmbiguousRetryPolicy } from '../core/routing.ts';
-import { envBoolean, kafkaEnv, loadConfig, positiveInt, redisEnv, statusEnv } from '../shared/config.ts';
+import {
+  envBoolean,
+  type KafkaSettings,
+  kafkaEnv,
+  kafkaSettingsFrom,
+  loadConfig,
+  positiveInt,
+  type RedisSettings,
+  redisEnv,
+  redisSettingsFrom,
+  statusEnv,
+} from '../shared/config.ts';
 import { EnvKey } from '../shared/env-keys.ts';
 import { parseVendorsConfig, type VendorsConfig } from './vendors-config.ts';
 
 /** The dispatch Lambda's typed configuration. */
 export interface DispatchConfig {
-  readonly kafka: {
-    readonly brokers?: readonly string[];
-    readonly auth: 'none' | 'iam';
-    readonly mskClusterArn?: string;
-    readonly timeoutMs: number;
-  };
+  readonly kafka: KafkaSettings;
   readonly deadLetterTopic: string;
-  readonly redis: {
-    readonly url: string;
-    readonly isCluster: boolean;
-    readonly authSecretArn?: string;
-    readonly keyPrefix: string;
-  };
+  readonly redis: RedisSettings;
   readonly dedupWindowSeconds: number;
   readonly claimLeaseMs: number;
   readonly statusRetentionSeconds: number;
@@ -89,19 +90,9 @@ export function loadDispatchConfig(env?: Record<string, string | undefined>): Di
     );
   }
   return {
-    kafka: {
-      ...(raw[EnvKey.kafkaBrokers] ? { brokers: raw[EnvKey.kafkaBrokers] } : {}),
-      auth: raw[EnvKey.kafkaAuth],
-      ...(raw[EnvKey.mskClusterArn] ? { mskClusterArn: raw[EnvKey.mskClusterArn] } : {}),
-      timeoutMs: raw[EnvKey.kafkaTimeoutMs],
-    },
+    kafka: kafkaSettingsFrom(raw),
     deadLetterTopic: raw[EnvKey.deadLetterTopic],
-    redis: {
-      url: raw[EnvKey.redisUrl],
-      isCluster: raw[EnvKey.redisCluster],
-      ...(raw[EnvKey.redisAuthSecretArn] ? { authSecretArn: raw[EnvKey.redisAuthSecretArn] } : {}),
-      keyPrefix: raw[EnvKey.keyPrefix],
-    },
+    redis: redisSettingsFrom(raw),
     dedupWindowSeconds: raw[EnvKey.dedupWindowSeconds],
     claimLeaseMs: raw[EnvKey.claimLeaseMs],
     statusRetentionSeconds: raw[EnvKey.statusRetentionSeconds],

@@ -4,7 +4,17 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { kafkaEnv, loadConfig, positiveInt, redisEnv, statusEnv } from '../shared/config.ts';
+import {
+  type KafkaSettings,
+  kafkaEnv,
+  kafkaSettingsFrom,
+  loadConfig,
+  positiveInt,
+  type RedisSettings,
+  redisEnv,
+  redisSettingsFrom,
+  statusEnv,
+} from '../shared/config.ts';
 import { EnvKey } from '../shared/env-keys.ts';
 
 /** How callers are authenticated. */
@@ -15,19 +25,9 @@ export type AuthSettings =
 
 /** The ingest Lambda's typed configuration. */
 export interface IngestConfig {
-  readonly kafka: {
-    readonly brokers?: readonly string[];
-    readonly auth: 'none' | 'iam';
-    readonly mskClusterArn?: string;
-    readonly timeoutMs: number;
-  };
+  readonly kafka: KafkaSettings;
   readonly deliveriesTopic: string;
-  readonly redis: {
-    readonly url: string;
-    readonly isCluster: boolean;
-    readonly authSecretArn?: string;
-    readonly keyPrefix: string;
-  };
+  readonly redis: RedisSettings;
   readonly auth: AuthSettings;
   readonly idempotencyWindowSeconds: number;
   readonly statusRetentionSeconds: number;
@@ -94,19 +94,9 @@ export function loadIngestConfig(env?: Record<string, string | undefined>): Inge
   const raw = loadConfig(ingestEnv, env);
   const tokens = raw[EnvKey.apiTokens];
   return {
-    kafka: {
-      ...(raw[EnvKey.kafkaBrokers] ? { brokers: raw[EnvKey.kafkaBrokers] } : {}),
-      auth: raw[EnvKey.kafkaAuth],
-      ...(raw[EnvKey.mskClusterArn] ? { mskClusterArn: raw[EnvKey.mskClusterArn] } : {}),
-      timeoutMs: raw[EnvKey.kafkaTimeoutMs],
-    },
+    kafka: kafkaSettingsFrom(raw),
     deliveriesTopic: raw[EnvKey.deliveriesTopic],
-    redis: {
-      url: raw[EnvKey.redisUrl],
-      isCluster: raw[EnvKey.redisCluster],
-      ...(raw[EnvKey.redisAuthSecretArn] ? { authSecretArn: raw[EnvKey.redisAuthSecretArn] } : {}),
-      keyPrefix: raw[EnvKey.keyPrefix],
-    },
+    redis: redisSettingsFrom(raw),
     auth:
       raw[EnvKey.authMode] === 'token' && tokens
         ? { mode: 'token', clientIdsByTokenHash: tokens }

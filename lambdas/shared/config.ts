@@ -64,3 +64,45 @@ export const statusEnv = {
   // Why 7 days: time for clients to poll outcomes of slow or failed deliveries.
   [EnvKey.statusRetentionSeconds]: positiveInt(7 * 86_400),
 } as const;
+
+/** Where a Lambda finds Kafka. */
+export interface KafkaSettings {
+  readonly brokers?: readonly string[];
+  readonly auth: 'none' | 'iam';
+  readonly mskClusterArn?: string;
+  readonly timeoutMs: number;
+}
+
+/** Where a Lambda finds Redis. */
+export interface RedisSettings {
+  readonly url: string;
+  readonly isCluster: boolean;
+  readonly authSecretArn?: string;
+  readonly keyPrefix: string;
+}
+
+type ParsedKafkaEnv = z.infer<z.ZodObject<typeof kafkaEnv>>;
+type ParsedRedisEnv = z.infer<z.ZodObject<typeof redisEnv>>;
+
+/** The Kafka settings out of keys parsed with `kafkaEnv`. */
+export function kafkaSettingsFrom(raw: ParsedKafkaEnv): KafkaSettings {
+  const brokers = raw[EnvKey.kafkaBrokers];
+  const clusterArn = raw[EnvKey.mskClusterArn];
+  return {
+    ...(brokers ? { brokers } : {}),
+    auth: raw[EnvKey.kafkaAuth],
+    ...(clusterArn ? { mskClusterArn: clusterArn } : {}),
+    timeoutMs: raw[EnvKey.kafkaTimeoutMs],
+  };
+}
+
+/** The Redis settings out of keys parsed with `redisEnv`. */
+export function redisSettingsFrom(raw: ParsedRedisEnv): RedisSettings {
+  const secretArn = raw[EnvKey.redisAuthSecretArn];
+  return {
+    url: raw[EnvKey.redisUrl],
+    isCluster: raw[EnvKey.redisCluster],
+    ...(secretArn ? { authSecretArn: secretArn } : {}),
+    keyPrefix: raw[EnvKey.keyPrefix],
+  };
+}
