@@ -13,7 +13,10 @@ export interface DedupStore {
    * id leased by `owner` is re-claimed.
    */
   claim(deliveryIds: readonly string[], owner: string): Promise<ReadonlyMap<string, ClaimResult>>;
-  /** Marks finalised deliveries (kept at least the dedup window) and drops `owner`'s leases on them. */
+  /**
+   * Marks finalised deliveries (kept at least the dedup window) and drops their leases. A store may drop
+   * another owner's lease on a marked id too: a marked id is never claimed again, so no one can tell.
+   */
   complete(marks: readonly CompletionMark[], owner: string): Promise<void>;
   /** Drops `owner`'s leases so the deliveries can be retried at once; others' leases are untouched. */
   release(deliveryIds: readonly string[], owner: string): Promise<void>;
