@@ -11,9 +11,9 @@
  * nothing is dead-lettered, every status reads `sent`, and the crash costs at most two retries.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,7 @@ afterAll(async () => {
   redis?.disconnect();
   await Promise.all(vendors.map((vendor) => vendor.close()));
   await deleteTestTopics([topic, deadLetterTopic]).catch(() => undefined);
+  rmSync(dirname(logPath), { recursive: true, force: true });
 });
 
 /** The dispatch function as the runtime configures it (local/runtime), with the scaled lease. */

@@ -4,9 +4,9 @@
  * Redis and mock vendor HTTP servers. Fed by the AWS sample event, and by the MSK event source
  * mapping emulator through a full outage of every vendor.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { MSKEvent } from 'aws-lambda';
@@ -76,6 +76,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  rmSync(dirname(logPath), { recursive: true, force: true });
   await fn.stop();
   await Promise.all(vendors.map((vendor) => vendor.close()));
   await deleteTestTopics([topic, deadLetterTopic]).catch(() => undefined);

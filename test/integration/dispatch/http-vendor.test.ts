@@ -2,16 +2,17 @@
  * HttpVendor against the real mock vendor HTTP server on 127.0.0.1: the Vendor contract, plus the
  * wire details (idempotency key header, auth header, JSONL log, admin endpoint).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { HttpVendor, retryAfterMsOf } from '../../../lambdas/adapters/http-vendor.ts';
 import { type MockVendor, startMockVendor } from '../../../local/mock-vendor/mock-vendor.ts';
 import { describeVendorContract, vendorMessage } from '../../fakes/contracts/vendor.contract.ts';
 
 const logDir = mkdtempSync(join(tmpdir(), 'herald-vendor-log-'));
+afterAll(() => rmSync(logDir, { recursive: true, force: true }));
 
 describeVendorContract('HttpVendor + mock vendor', async (timeoutMs) => {
   const mock = await startMockVendor({ name: 'mock-a', logPath: join(logDir, 'contract.jsonl') });
