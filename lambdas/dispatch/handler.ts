@@ -13,6 +13,7 @@ import { RedisDedupStore } from '../adapters/redis-dedup-store.ts';
 import { RedisStatusStore } from '../adapters/redis-status-store.ts';
 import { fetchRedisPassword, readSecretString } from '../adapters/secrets.ts';
 import type { KafkaBatchResponse } from '../core/msk-event.ts';
+import { buildOnce } from '../shared/build-once.ts';
 import { EnvKey } from '../shared/env-keys.ts';
 import { createLogger, createMetrics } from '../shared/logger.ts';
 import { createDispatchApp, type DispatchHandler } from './app.ts';
@@ -78,19 +79,17 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
   });
 }
 
-let app: Promise<DispatchHandler> | undefined;
+const app = buildOnce(() => buildApp(config));
 
 /**
  * Lambda handler: builds the app on first use (retrying after a failed build), then delegates.
  * A failed build fails the invocation, so the event source mapping retries the batch: nothing is lost.
  */
 export async function handler(event: MSKEvent, context: Context): Promise<KafkaBatchResponse> {
-  app ??= buildApp(config);
   let ready: DispatchHandler;
   try {
-    ready = await app;
+    ready = await app();
   } catch (error) {
-    app = undefined;
     logger.error('dispatch app could not be built', { error });
     throw error;
   }

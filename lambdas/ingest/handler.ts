@@ -10,6 +10,7 @@ import { createRedisClient } from '../adapters/redis-client.ts';
 import { RedisIdempotencyStore } from '../adapters/redis-idempotency-store.ts';
 import { RedisStatusStore } from '../adapters/redis-status-store.ts';
 import { fetchRedisPassword } from '../adapters/secrets.ts';
+import { buildOnce } from '../shared/build-once.ts';
 import { createLogger, createMetrics } from '../shared/logger.ts';
 import { createIngestApp, type IngestHandler } from './app.ts';
 import { errorToResponse, type HttpResponse } from './http-errors.ts';
@@ -52,16 +53,14 @@ async function buildApp(settings: IngestConfig): Promise<IngestHandler> {
   });
 }
 
-let app: Promise<IngestHandler> | undefined;
+const app = buildOnce(() => buildApp(config));
 
 /** Lambda handler: builds the app on first use (retrying after a failed build), then delegates. */
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<HttpResponse> {
-  app ??= buildApp(config);
   let ready: IngestHandler;
   try {
-    ready = await app;
+    ready = await app();
   } catch (error) {
-    app = undefined;
     logger.error('ingest app could not be built', { error });
     return errorToResponse(error, event.requestContext.requestId);
   }
