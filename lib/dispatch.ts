@@ -16,12 +16,12 @@ import { EnvKey } from '../lambdas/shared/env-keys.ts';
 import type { HeraldCache } from './cache.ts';
 import type { DispatchSettings } from './config/stage-config.ts';
 import { assertValid, validateDispatch } from './config/validate.ts';
-import { HeraldFunction } from './herald-function.ts';
+import { type FunctionPlacement, HeraldFunction, placementOf } from './herald-function.ts';
 import type { HeraldKafka } from './kafka.ts';
 import { connectToPipeline, pipelineEnvironment } from './pipeline-access.ts';
 
 /** Props of {@link HeraldDispatch}. */
-export interface HeraldDispatchProps {
+export interface HeraldDispatchProps extends FunctionPlacement {
   readonly settings: DispatchSettings;
   readonly kafka: HeraldKafka;
   readonly cache: HeraldCache;
@@ -32,12 +32,7 @@ export interface HeraldDispatchProps {
   /** The event source mapping waits for this (the topics custom resource). */
   readonly topicsReady: IDependable;
   readonly encryptionKey: kms.IKey;
-  readonly projectRoot: string;
-  readonly vpc: ec2.IVpc;
-  readonly subnets: ec2.SubnetSelection;
   readonly endpoints: ec2.IConnectable;
-  readonly logRetentionDays: number;
-  readonly removalPolicy: RemovalPolicy;
 }
 
 /** The dispatch function, its event source mapping and its failure destination. */
@@ -56,17 +51,13 @@ export class HeraldDispatch extends Construct {
       ? secretsmanager.Secret.fromSecretCompleteArn(this, 'Vendors', settings.vendorsSecretArn)
       : this.createVendorsSecret(props.removalPolicy);
     this.handler = new HeraldFunction(this, 'Handler', {
-      projectRoot: props.projectRoot,
+      ...placementOf(props),
       entry: 'lambdas/dispatch/handler.ts',
       description: 'Herald dispatch: dedups and delivers each record through redundant vendors',
       memoryMiB: settings.memoryMiB,
       timeout: Duration.seconds(settings.timeoutSeconds),
-      vpc: props.vpc,
-      subnets: props.subnets,
       logLevel: settings.logLevel,
       reservedConcurrency: settings.reservedConcurrency,
-      logRetentionDays: props.logRetentionDays,
-      removalPolicy: props.removalPolicy,
       environment: {
         ...pipelineEnvironment(props, 'herald-dispatch', settings.logLevel),
         [EnvKey.vendorsSecretArn]: this.vendorsSecret.secretArn,

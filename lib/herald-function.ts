@@ -12,24 +12,34 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { LogLevel } from './config/stage-config.ts';
 
-/** Props of {@link HeraldFunction}. */
-export interface HeraldFunctionProps {
+/** Where every Herald function runs: shared by the props of each construct that builds one. */
+export interface FunctionPlacement {
   /** Repository root (where package-lock.json lives); entries are resolved against it. */
   readonly projectRoot: string;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly logRetentionDays: number;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** Props of {@link HeraldFunction}. */
+export interface HeraldFunctionProps extends FunctionPlacement {
   /** Handler file relative to the project root, exporting `handler`, e.g. `lambdas/ingest/handler.ts`. */
   readonly entry: string;
   readonly description: string;
   readonly memoryMiB: number;
   readonly timeout: Duration;
-  readonly vpc: ec2.IVpc;
-  readonly subnets: ec2.SubnetSelection;
   readonly environment: Readonly<Record<string, string>>;
-  readonly logRetentionDays: number;
-  readonly removalPolicy: RemovalPolicy;
   /** @default 'INFO' */
   readonly logLevel?: LogLevel;
   /** @default no reservation */
   readonly reservedConcurrency?: number;
+}
+
+/** The placement fields out of a construct's props (which carry more than the function needs). */
+export function placementOf(props: FunctionPlacement): FunctionPlacement {
+  const { projectRoot, vpc, subnets, logRetentionDays, removalPolicy } = props;
+  return { projectRoot, vpc, subnets, logRetentionDays, removalPolicy };
 }
 
 // Why the banner: the bundle is ESM, but some dependencies (kafkajs, ioredis) still call require()

@@ -3,7 +3,7 @@
  * authorization), with stage-wide throttling and JSON access logs. The function sits in isolated
  * subnets: it reaches MSK, ElastiCache and the AWS endpoints, and nothing else.
  */
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as apigwv1 from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -15,23 +15,18 @@ import { EnvKey } from '../lambdas/shared/env-keys.ts';
 import type { HeraldCache } from './cache.ts';
 import type { IngestSettings } from './config/stage-config.ts';
 import { assertValid, validateIngest } from './config/validate.ts';
-import { HeraldFunction } from './herald-function.ts';
+import { type FunctionPlacement, HeraldFunction, placementOf } from './herald-function.ts';
 import type { HeraldKafka } from './kafka.ts';
 import { connectToPipeline, pipelineEnvironment } from './pipeline-access.ts';
 
 /** Props of {@link HeraldIngest}. */
-export interface HeraldIngestProps {
+export interface HeraldIngestProps extends FunctionPlacement {
   readonly settings: IngestSettings;
   readonly kafka: HeraldKafka;
   readonly cache: HeraldCache;
   readonly deliveriesTopic: string;
   readonly deadLetterTopic: string;
-  readonly projectRoot: string;
-  readonly vpc: ec2.IVpc;
-  readonly subnets: ec2.SubnetSelection;
   readonly endpoints: ec2.IConnectable;
-  readonly logRetentionDays: number;
-  readonly removalPolicy: RemovalPolicy;
 }
 
 /** Fields of each access-log line (API Gateway $context variables; no bodies, no recipients). */
@@ -60,17 +55,13 @@ export class HeraldIngest extends Construct {
     const settings = props.settings;
     assertValid('ingest', validateIngest(settings));
     this.handler = new HeraldFunction(this, 'Handler', {
-      projectRoot: props.projectRoot,
+      ...placementOf(props),
       entry: 'lambdas/ingest/handler.ts',
       description: 'Herald ingest: validates send requests and produces one record per recipient',
       memoryMiB: settings.memoryMiB,
       timeout: Duration.seconds(settings.timeoutSeconds),
-      vpc: props.vpc,
-      subnets: props.subnets,
       logLevel: settings.logLevel,
       reservedConcurrency: settings.reservedConcurrency,
-      logRetentionDays: props.logRetentionDays,
-      removalPolicy: props.removalPolicy,
       environment: {
         ...pipelineEnvironment(props, 'herald-ingest', settings.logLevel),
         [EnvKey.authMode]: 'iam',

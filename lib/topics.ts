@@ -3,7 +3,7 @@
  * IAM (lambdas/topics/handler.ts). It only ever creates topics and raises partition counts; a
  * stack update that asks for fewer partitions, a rename or a delete never removes data.
  */
-import { CustomResource, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,21 +12,16 @@ import { Construct } from 'constructs';
 import { EnvKey } from '../lambdas/shared/env-keys.ts';
 import type { TopicSettings, TopicSpec } from './config/stage-config.ts';
 import { assertValid, validateTopics } from './config/validate.ts';
-import { HeraldFunction } from './herald-function.ts';
+import { type FunctionPlacement, HeraldFunction, placementOf } from './herald-function.ts';
 import { type HeraldKafka, MSK_IAM_PORT } from './kafka.ts';
 
 /** Props of {@link HeraldTopics}. */
-export interface HeraldTopicsProps {
+export interface HeraldTopicsProps extends FunctionPlacement {
   readonly settings: TopicSettings;
   readonly kafka: HeraldKafka;
   /** Broker count, or undefined on MSK Serverless (replication fixed by the service). */
   readonly brokerCount: number | undefined;
-  readonly projectRoot: string;
-  readonly vpc: ec2.IVpc;
-  readonly subnets: ec2.SubnetSelection;
   readonly endpoints: ec2.IConnectable;
-  readonly logRetentionDays: number;
-  readonly removalPolicy: RemovalPolicy;
 }
 
 const HOUR_MS = 3_600_000;
@@ -41,16 +36,12 @@ export class HeraldTopics extends Construct {
     const settings = props.settings;
     assertValid('topics', validateTopics(settings, props.brokerCount));
     this.handler = new HeraldFunction(this, 'Handler', {
-      projectRoot: props.projectRoot,
+      ...placementOf(props),
       entry: 'lambdas/topics/handler.ts',
       description: 'Herald topic custom resource: creates topics and raises partitions over MSK IAM',
       memoryMiB: 256,
       timeout: Duration.minutes(5),
-      vpc: props.vpc,
-      subnets: props.subnets,
       environment: { [EnvKey.serviceName]: 'herald-topics', [EnvKey.kafkaTimeoutMs]: '30000' },
-      logRetentionDays: props.logRetentionDays,
-      removalPolicy: props.removalPolicy,
     });
     this.handler.allowTo(props.kafka, MSK_IAM_PORT, 'topic admin to MSK (SASL/IAM)');
     this.handler.allowTo(props.endpoints, 443, 'topic admin to AWS API endpoints');
