@@ -119,7 +119,7 @@ export class HttpVendor implements Vendor {
     if (status === 429) {
       const header = headers['retry-after'];
       const retryAfterMs = retryAfterMsOf(typeof header === 'string' ? header : null);
-      return { kind: 'unavailable', reason, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+      return { kind: 'throttled', reason, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
     }
     if (status === 409) return { kind: 'ambiguous', reason };
     if (status === 408 || status >= 500) return { kind: 'unavailable', reason };

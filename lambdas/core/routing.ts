@@ -4,6 +4,7 @@
  * deliveryId, so a retried delivery goes back to the same vendor and can reuse its idempotency key);
  * the others follow in tier order as failover. Weight 0 means "failover only".
  */
+import { VendorOutcomeKind } from './vendor-outcome.ts';
 
 /** The three tiers of a channel's route, in failover order. */
 export const VendorTier = { primary: 'primary', secondary: 'secondary', tertiary: 'tertiary' } as const;
@@ -55,16 +56,6 @@ export const AmbiguousRetryPolicy = {
 /** One of the ambiguous-outcome policies. */
 export type AmbiguousRetryPolicy = (typeof AmbiguousRetryPolicy)[keyof typeof AmbiguousRetryPolicy];
 
-/** How one vendor attempt ended, as far as routing cares. */
-export const AttemptResult = {
-  accepted: 'accepted',
-  rejected: 'rejected',
-  unavailable: 'unavailable',
-  ambiguous: 'ambiguous',
-} as const;
-/** One of the attempt results. */
-export type AttemptResult = (typeof AttemptResult)[keyof typeof AttemptResult];
-
 /** The router's next move. */
 export const NextStep = {
   /** Finished: sent (accepted) or failed for good (rejected). */
@@ -79,17 +70,19 @@ export type NextStep = (typeof NextStep)[keyof typeof NextStep];
 
 /** Decides after one attempt. `sameVendorRetries` counts retries already made on this vendor. */
 export function nextStep(
-  result: AttemptResult,
+  result: VendorOutcomeKind,
   policy: AmbiguousRetryPolicy,
   sameVendorRetries: number,
 ): NextStep {
   switch (result) {
-    case AttemptResult.accepted:
-    case AttemptResult.rejected:
+    case VendorOutcomeKind.accepted:
+    case VendorOutcomeKind.rejected:
       return NextStep.done;
-    case AttemptResult.unavailable:
+    case VendorOutcomeKind.throttled:
+    case VendorOutcomeKind.unavailable:
+    case VendorOutcomeKind.vendorFailed:
       return NextStep.nextVendor;
-    case AttemptResult.ambiguous:
+    case VendorOutcomeKind.ambiguous:
       if (policy === AmbiguousRetryPolicy.failover) return NextStep.nextVendor;
       if (sameVendorRetries < 1) return NextStep.retrySameVendor;
       return policy === AmbiguousRetryPolicy.sameVendorOnly ? NextStep.retryLater : NextStep.nextVendor;

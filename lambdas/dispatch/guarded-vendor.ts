@@ -36,13 +36,11 @@ export interface VendorGuardOptions {
 // cancels the ones still queued when time runs out.
 const QUEUE_CAPACITY = 10_000;
 
-// Timeouts and plain unavailability count against the vendor; a throttled 429 does not (the vendor is
-// up, and Retry-After already pauses it), nor does a permanent rejection (the vendor answered).
+// Timeouts, unavailability and vendor-level failures count against the vendor; throttling does not
+// (the vendor is up, and Retry-After already pauses it), nor does a permanent rejection (it answered).
 const isFailure = (result: unknown) => {
-  const outcome = result as VendorOutcome;
-  return (
-    outcome.kind === 'ambiguous' || (outcome.kind === 'unavailable' && outcome.retryAfterMs === undefined)
-  );
+  const { kind } = result as VendorOutcome;
+  return kind === 'ambiguous' || kind === 'unavailable' || kind === 'vendor-failed';
 };
 
 /** A Vendor behind a circuit breaker, a bulkhead and a Retry-After pause. */
@@ -93,7 +91,10 @@ export class GuardedVendor implements Vendor {
           return { kind: 'unavailable', reason: `${this.name}: paused by Retry-After` } as const;
         }
         const outcome = await this.#breaker.execute(() => this.#inner.send(message));
-        if (outcome.kind === 'unavailable' && outcome.retryAfterMs !== undefined) {
+        if (
+          (outcome.kind === 'throttled' || outcome.kind === 'unavailable') &&
+          outcome.retryAfterMs !== undefined
+        ) {
           const pause = Math.min(outcome.retryAfterMs, this.#maxRetryAfterMs);
           this.#pausedUntilMs = Math.max(this.#pausedUntilMs, this.#now() + pause);
         }

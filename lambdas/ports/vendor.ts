@@ -3,10 +3,16 @@
  * for vendor trouble: it returns what happened, and the router decides (lambdas/core/routing.ts).
  */
 import type { Channel, Priority } from '../core/delivery.ts';
+import type { VendorOutcome } from '../core/vendor-outcome.ts';
+
+export type { VendorOutcome, VendorOutcomeKind } from '../core/vendor-outcome.ts';
 
 /** What a vendor is asked to deliver. */
 export interface VendorMessage {
-  /** Vendor-side idempotency key: a repeat with the same key must not be delivered again. */
+  /**
+   * Correlation id the adapter passes to the provider (Context, EmailTags, a header). Real providers do
+   * NOT dedupe on it: a repeated send is a second message. Herald's dedup is the only guard.
+   */
   readonly deliveryId: string;
   readonly requestId: string;
   readonly channel: Channel;
@@ -16,31 +22,6 @@ export interface VendorMessage {
   readonly title?: string;
   readonly priority: Priority;
 }
-
-/** How a send ended. */
-export const VendorOutcomeKind = {
-  /** The vendor took the message (or had already taken it under this idempotency key). */
-  accepted: 'accepted',
-  /** The vendor refused it for good (invalid recipient, say): do not retry, do not fail over. */
-  rejected: 'rejected',
-  /** Nothing was sent (connection refused, 5xx, 429, open circuit): fail over or retry later. */
-  unavailable: 'unavailable',
-  /** The request may have been sent, but no answer came (timeout after sending). */
-  ambiguous: 'ambiguous',
-} as const;
-/** One of the outcome kinds. */
-export type VendorOutcomeKind = (typeof VendorOutcomeKind)[keyof typeof VendorOutcomeKind];
-
-/** The outcome of one send. `reason` never contains the recipient or the message. */
-export type VendorOutcome =
-  | { readonly kind: typeof VendorOutcomeKind.accepted; readonly vendorMessageId?: string }
-  | { readonly kind: typeof VendorOutcomeKind.rejected; readonly reason: string }
-  | {
-      readonly kind: typeof VendorOutcomeKind.unavailable;
-      readonly reason: string;
-      readonly retryAfterMs?: number;
-    }
-  | { readonly kind: typeof VendorOutcomeKind.ambiguous; readonly reason: string };
 
 /** One vendor. */
 export interface Vendor {

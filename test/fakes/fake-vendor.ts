@@ -34,7 +34,7 @@ export class FakeVendor implements Vendor {
       return { kind: 'accepted', vendorMessageId: `${this.name}-${message.deliveryId}` };
     if (Math.random() < faults.throttleRate) {
       return {
-        kind: 'unavailable',
+        kind: 'throttled',
         reason: `${this.name}: HTTP 429 throttled`,
         retryAfterMs: faults.retryAfterSeconds * 1000,
       };

@@ -78,10 +78,10 @@ export function describeVendorContract(
       expect(deliveredIds()).toEqual([]);
     });
 
-    it('is unavailable when throttled and passes Retry-After on', async () => {
+    it('is throttled when the vendor says so and passes Retry-After on', async () => {
       const { vendor, setFaults } = await start();
       await setFaults({ throttleRate: 1, retryAfterSeconds: 7 });
-      expect(await vendor.send(vendorMessage())).toMatchObject({ kind: 'unavailable', retryAfterMs: 7_000 });
+      expect(await vendor.send(vendorMessage())).toMatchObject({ kind: 'throttled', retryAfterMs: 7_000 });
     });
 
     it('rejects an invalid recipient for good, with a reason that does not echo the recipient', async () => {

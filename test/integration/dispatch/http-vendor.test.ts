@@ -75,7 +75,7 @@ describe('HttpVendor', () => {
     expect(await put({ down: false, throttleRate: 1, retryAfterSeconds: 3 })).toMatchObject({
       throttleRate: 1,
     });
-    expect(await vendor.send(vendorMessage())).toMatchObject({ kind: 'unavailable', retryAfterMs: 3_000 });
+    expect(await vendor.send(vendorMessage())).toMatchObject({ kind: 'throttled', retryAfterMs: 3_000 });
     const invalid = await fetch(`${mock.adminUrl}/faults`, { method: 'PUT', body: '{"errorRate": 2}' });
     expect(invalid.status).toBe(400);
     await fetch(`${mock.adminUrl}/faults/reset`, { method: 'POST' });
