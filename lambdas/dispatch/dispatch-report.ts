@@ -7,8 +7,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { RecordFate, type RecordReport } from './batch-records.ts';
-import type { BatchReport } from './dispatch-batch.ts';
+import { type BatchReport, RecordFate, type RecordReport } from './batch-types.ts';
 
 function keys(record: RecordReport): Record<string, unknown> {
   return {

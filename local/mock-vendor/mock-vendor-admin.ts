@@ -9,7 +9,7 @@
  *   GET  /health        200
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MockVendorFaults, VendorDelivery } from './mock-vendor.ts';
+import type { MockVendorFaults, VendorDelivery } from './vendor-faults.ts';
 
 /** What the admin endpoint controls. */
 export interface MockVendorControls {

@@ -19,39 +19,9 @@ import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
 import { handleAdmin } from './mock-vendor-admin.ts';
+import { type MockVendorFaults, NO_FAULTS, type VendorDelivery } from './vendor-faults.ts';
 
-/** Faults the vendor injects; rates are fractions 0..1 of requests. */
-export interface MockVendorFaults {
-  readonly errorRate: number;
-  readonly latencyMs: number;
-  readonly timeoutRate: number;
-  readonly throttleRate: number;
-  readonly retryAfterSeconds: number;
-  readonly down: boolean;
-  readonly rejectTo: readonly string[];
-}
-
-/** No faults. */
-export const NO_FAULTS: MockVendorFaults = {
-  errorRate: 0,
-  latencyMs: 0,
-  timeoutRate: 0,
-  throttleRate: 0,
-  retryAfterSeconds: 1,
-  down: false,
-  rejectTo: [],
-};
-
-/** One accepted send, as logged. */
-export interface VendorDelivery {
-  readonly time: string;
-  readonly vendor: string;
-  readonly channel: string;
-  readonly to: string;
-  readonly deliveryId: string;
-  readonly requestId: string;
-  readonly vendorMessageId: string;
-}
+export { type MockVendorFaults, NO_FAULTS, type VendorDelivery } from './vendor-faults.ts';
 
 /** How to start a mock vendor. */
 export interface MockVendorOptions {

@@ -1,38 +1,21 @@
 /**
- * Delivers one message through its channel's vendors in routing order (lambdas/core/routing.ts):
+ * Failover: delivers one message through its channel's vendors in tier order (lambdas/core/routing.ts):
  * fail over on `unavailable`, stop on `accepted` or `rejected`, and on `ambiguous` follow the
  * configured policy (by default: the same vendor once more with the same idempotency key, then the
  * next vendor — see AmbiguousRetryPolicy for the duplicate risk).
  */
 import { type AmbiguousRetryPolicy, NextStep, nextStep } from '../core/routing.ts';
-import type { Vendor, VendorMessage, VendorOutcomeKind } from '../ports/vendor.ts';
-
-/** One vendor call. */
-export interface Attempt {
-  readonly vendor: string;
-  readonly kind: VendorOutcomeKind;
-  readonly reason?: string;
-}
-
-/** How routing one message ended. */
-export type RouteResult =
-  | { readonly kind: 'sent'; readonly vendor: string; readonly attempts: readonly Attempt[] }
-  | {
-      readonly kind: 'failed';
-      readonly vendor: string;
-      readonly reason: string;
-      readonly attempts: readonly Attempt[];
-    }
-  | { readonly kind: 'retry'; readonly reason: string; readonly attempts: readonly Attempt[] };
+import type { Vendor, VendorMessage } from '../ports/vendor.ts';
+import type { Attempt, SendResult } from './batch-types.ts';
 
 /** Tries `order`'s vendors in turn; never throws. `deadline` stops new calls, not calls in flight. */
-export async function routeMessage(
+export async function sendWithFailover(
   message: VendorMessage,
   order: readonly string[],
   vendors: ReadonlyMap<string, Vendor>,
   policy: AmbiguousRetryPolicy,
   deadline: AbortSignal,
-): Promise<RouteResult> {
+): Promise<SendResult> {
   const attempts: Attempt[] = [];
   for (const name of order) {
     const vendor = vendors.get(name);
