@@ -41,6 +41,11 @@ export interface DispatchAppDeps {
   readonly routes: Readonly<Partial<Record<Channel, ChannelRoute>>>;
   readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
   /**
+   * Most deliveries of one invocation in flight at a vendor at once; each vendor's maxConcurrent
+   * bounds its own share. @default 100 (a whole batch: the vendors' bounds decide)
+   */
+  readonly maxInFlightSends?: number;
+  /**
    * The claim lease; no vendor call starts after it is nearly used up. A batch also waits for other
    * owners' leases that end while it still has a whole lease of time left (lease-wait.ts).
    */
@@ -92,6 +97,7 @@ export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
     vendors,
     routes: deps.routes,
     ambiguousRetryPolicy: deps.ambiguousRetryPolicy,
+    maxInFlightSends: deps.maxInFlightSends ?? 100,
     clock: deps.clock ?? (() => new Date()),
   };
   return middy<MskEvent, KafkaBatchResponse, Error, Context>()

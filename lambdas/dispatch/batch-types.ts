@@ -20,6 +20,8 @@ export interface DispatchBatchDeps {
   readonly vendors: ReadonlyMap<string, Vendor>;
   readonly routes: Readonly<Partial<Record<Channel, ChannelRoute>>>;
   readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
+  /** Most deliveries of one invocation being sent at once (each vendor's own bound applies too). */
+  readonly maxInFlightSends: number;
   readonly clock: () => Date;
 }
 

@@ -102,6 +102,19 @@ function poisonReport(
   return { id, fate: RecordFate.retry, reason: `dead-letter topic unavailable (${reason})` };
 }
 
+/** Runs `work` on every item, at most `limit` at a time. */
+async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
 /** Sends what `round` claimed; never throws (a failed dead-letter publish lands in `problems`). */
 export async function sendRound(
   round: Round,
@@ -121,11 +134,10 @@ export async function sendRound(
           },
         );
   const claimed = round.firsts.filter((r) => isClaimed(r.delivery.deliveryId));
-  const results = new Map(
-    await Promise.all(
-      claimed.map(async (r) => [r.delivery.deliveryId, await sendDelivery(r, deps, round.deadline)] as const),
-    ),
-  );
+  const results = new Map<string, SendResult>();
+  await inParallel(claimed, deps.maxInFlightSends, async (r) => {
+    results.set(r.delivery.deliveryId, await sendDelivery(r, deps, round.deadline));
+  });
   const isDeadLettered = await deadLettered;
 
   const reports = new Map<string, RecordReport>();
