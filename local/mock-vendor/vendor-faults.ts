@@ -9,6 +9,10 @@ export interface MockVendorFaults {
   readonly retryAfterSeconds: number;
   readonly down: boolean;
   readonly rejectTo: readonly string[];
+  /** Share of requests whose connection is reset after the request arrived, before delivery. */
+  readonly resetRate: number;
+  /** Answer every request with this HTTP status (401, 403, 404, 301, 502 …) without delivering; 0: off. */
+  readonly answerStatus: number;
 }
 
 /** No faults. */
@@ -20,6 +24,8 @@ export const NO_FAULTS: MockVendorFaults = {
   retryAfterSeconds: 1,
   down: false,
   rejectTo: [],
+  resetRate: 0,
+  answerStatus: 0,
 };
 
 /** One accepted send, as logged. */

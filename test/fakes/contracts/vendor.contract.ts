@@ -12,7 +12,7 @@ import type { MockVendorFaults } from '../../../local/mock-vendor/mock-vendor.ts
 export interface VendorHarness {
   readonly vendor: Vendor;
   setFaults(faults: Partial<MockVendorFaults>): Promise<void>;
-  /** deliveryIds the vendor delivered, once per delivery. */
+  /** deliveryIds the vendor delivered, once per delivery it made (a repeat delivered twice is listed twice). */
   deliveredIds(): string[];
   close(): Promise<void>;
 }
@@ -53,12 +53,32 @@ export function describeVendorContract(
       expect(deliveredIds()).toEqual([message.deliveryId]);
     });
 
-    it('acknowledges a repeated idempotency key without delivering again', async () => {
+    it('delivers a repeated message again, as real providers do', async () => {
       const { vendor, deliveredIds } = await start();
       const message = vendorMessage();
       await vendor.send(message);
       expect((await vendor.send(message)).kind).toBe('accepted');
+      expect(deliveredIds()).toEqual([message.deliveryId, message.deliveryId]);
+    });
+
+    it('answers a repeat while the first send is in progress as ambiguous (409), delivering once', async () => {
+      const { vendor, setFaults, deliveredIds } = await start();
+      await setFaults({ latencyMs: 300 });
+      const message = vendorMessage();
+      const [first, second] = await Promise.all([
+        vendor.send(message),
+        new Promise((resolve) => setTimeout(resolve, 50)).then(() => vendor.send(message)),
+      ]);
+      expect(first.kind).toBe('accepted');
+      expect(second.kind).toBe('ambiguous');
       expect(deliveredIds()).toEqual([message.deliveryId]);
+    });
+
+    it('is vendor-failed on a credential or endpoint answer, delivering nothing', async () => {
+      const { vendor, setFaults, deliveredIds } = await start();
+      await setFaults({ answerStatus: 401 });
+      expect((await vendor.send(vendorMessage())).kind).toBe('vendor-failed');
+      expect(deliveredIds()).toEqual([]);
     });
 
     it('is unavailable while down, and delivers again once up', async () => {
@@ -94,14 +114,19 @@ export function describeVendorContract(
       expect(deliveredIds()).toEqual([]);
     });
 
-    it('reports a delivery whose answer never came as ambiguous; a retry with the same key is acknowledged', async () => {
+    it('reports a delivery whose answer never came as ambiguous, though it was delivered', async () => {
       const { vendor, setFaults, deliveredIds } = await start(300);
       await setFaults({ timeoutRate: 1 });
       const message = vendorMessage();
       expect((await vendor.send(message)).kind).toBe('ambiguous');
-      await setFaults({ timeoutRate: 0 });
-      expect((await vendor.send(message)).kind).toBe('accepted');
       expect(deliveredIds()).toEqual([message.deliveryId]);
+    });
+
+    it('reports a reset connection as ambiguous, with nothing delivered', async () => {
+      const { vendor, setFaults, deliveredIds } = await start();
+      await setFaults({ resetRate: 1 });
+      expect((await vendor.send(vendorMessage())).kind).toBe('ambiguous');
+      expect(deliveredIds()).toEqual([]);
     });
   });
 }
