@@ -1,6 +1,6 @@
 /**
  * In-memory Vendor for unit tests, with the mock vendor's fault model (local/mock-vendor) and
- * idempotency semantics. Passes the same contract suite as HttpVendor against the mock vendor
+ * idempotency semantics (a repeat while the first send is in progress is a 409: ambiguous). Passes the same contract suite as HttpVendor against the mock vendor
  * (test/fakes/contracts/vendor.contract.ts).
  */
 import type { Vendor, VendorMessage, VendorOutcome } from '../../lambdas/ports/vendor.ts';
@@ -14,6 +14,8 @@ export class FakeVendor implements Vendor {
   readonly calls: VendorMessage[] = [];
   faults: MockVendorFaults;
   readonly #keys = new Set<string>();
+  /** Keys whose first send has not been answered yet. */
+  readonly #inProgress = new Set<string>();
 
   constructor(name: string, faults: Partial<MockVendorFaults> = {}) {
     this.name = name;
@@ -27,8 +29,20 @@ export class FakeVendor implements Vendor {
   async send(message: VendorMessage, signal?: AbortSignal): Promise<VendorOutcome> {
     this.calls.push(message);
     const faults = this.faults;
+    const id = message.deliveryId;
     if (faults.down) return { kind: 'unavailable', reason: `${this.name}: ECONNREFUSED` };
-    if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+    // As the mock vendor: a key still being processed is answered 409, which is ambiguous.
+    if (this.#inProgress.has(id)) return { kind: 'ambiguous', reason: `${this.name}: HTTP 409 in_progress` };
+    this.#inProgress.add(id);
+    try {
+      if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+      return this.#decide(message, faults, signal);
+    } finally {
+      this.#inProgress.delete(id);
+    }
+  }
+
+  #decide(message: VendorMessage, faults: MockVendorFaults, signal?: AbortSignal): VendorOutcome {
     if (signal?.aborted) return { kind: 'ambiguous', reason: `${this.name}: AbortError` };
     if (this.#keys.has(message.deliveryId))
       return { kind: 'accepted', vendorMessageId: `${this.name}-${message.deliveryId}` };

@@ -94,6 +94,21 @@ export function describeVendorContract(
       expect(deliveredIds()).toEqual([]);
     });
 
+    it('answers a repeat of a key still being processed as ambiguous (409), and delivers once', async () => {
+      const { vendor, setFaults, deliveredIds } = await start();
+      await setFaults({ latencyMs: 300 });
+      const message = vendorMessage();
+
+      // Why both at once and compared as a set: whichever reaches the vendor first is processed, the
+      // other finds it in progress; which one that is depends on scheduling, not on the contract.
+      const outcomes = await Promise.all([vendor.send(message), vendor.send(message)]);
+
+      expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(['accepted', 'ambiguous']);
+      const repeat = outcomes.find((outcome) => outcome.kind === 'ambiguous');
+      expect(repeat?.kind === 'ambiguous' && repeat.reason).toMatch(/HTTP 409 in_progress$/);
+      expect(deliveredIds()).toEqual([message.deliveryId]);
+    });
+
     it('reports a delivery whose answer never came as ambiguous; a retry with the same key is acknowledged', async () => {
       const { vendor, setFaults, deliveredIds } = await start(300);
       await setFaults({ timeoutRate: 1 });
