@@ -21,8 +21,9 @@ export const DeadLetterHeader = {
 export interface KafkaDeadLetterSinkOptions {
   /**
    * Longest a publish may take, connecting included, before it rejects with
-   * DependencyUnavailableError. Why: kafkajs' own retry chain against an unreachable broker runs
-   * for over a minute, most of a dispatch invocation's budget; the batch must learn early and
+   * DependencyUnavailableError. Why: kafkajs' own retries (connect attempts, then the send's
+   * retries, each up to the request timeout) block for 10 s with the dispatch client against a
+   * refused or silent broker, and far longer when a send is retried; the batch must learn early and
    * retry the record instead. @default 5_000
    */
   readonly timeoutMs?: number;

@@ -75,7 +75,7 @@ export function fakeDispatch(overrides: Partial<DispatchAppDeps> = {}) {
 }
 
 /** The wired dependency as its fake type; throws when a test overrode it with something else. */
-export function wired<T>(dependency: unknown, fake: abstract new (...args: never[]) => T, name: string): T {
+function wired<T>(dependency: unknown, fake: abstract new (...args: never[]) => T, name: string): T {
   if (dependency instanceof fake) return dependency;
   throw new Error(`the app's ${name} is not a ${fake.name}: assert on the object you passed in`);
 }
