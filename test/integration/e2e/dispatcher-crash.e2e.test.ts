@@ -20,7 +20,7 @@ import {
   showOutputOnFailure,
   startE2eRuntime,
   waitAllSent,
-  waitForSends,
+  waitUntilQuiescent,
 } from './support/e2e-runtime.ts';
 
 let e2e: E2eRuntime;
@@ -77,7 +77,7 @@ describe('the local pipeline under crashes', () => {
     const dispatcherPid = e2e.runtime.components.dispatcher.pid as number;
     while (loggedSends(e2e.vendorLogPath, requestIds).length < 1_200) await sleep(20);
     process.kill(dispatcherPid, 'SIGKILL');
-    const sends = await waitForSends(e2e.vendorLogPath, requestIds, 2_000, 150_000);
+    const sends = await waitUntilQuiescent(e2e, requestIds, 2_000, 150_000);
 
     // Assess
     expect(accepted.map((a) => a.status)).toEqual(Array(20).fill(202));
@@ -93,5 +93,5 @@ describe('the local pipeline under crashes', () => {
     // Every count, not only `sent`: a failure then shows where the others are (queued, suppressed…).
     const statuses = await waitAllSent(e2e.runtime.apiUrl, [...requestIds]);
     expect(statuses).toEqual(Array(20).fill({ total: 100, queued: 0, sent: 100, failed: 0, suppressed: 0 }));
-  }, 180_000);
+  }, 200_000);
 });

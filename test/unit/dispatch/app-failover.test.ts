@@ -1,5 +1,7 @@
 /** The dispatch app's vendor handling on fakes: failover, permanent rejection, ambiguity, breakers, limits. */
-import { describe, expect, it } from 'vitest';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { describe, expect, it, vi } from 'vitest';
+import type { Delivery } from '../../../lambdas/core/delivery.ts';
 import type { Vendor, VendorMessage, VendorOutcome } from '../../../lambdas/ports/vendor.ts';
 import { FakeVendor } from '../../fakes/fake-vendor.ts';
 import { eventOfDeliveries, makeDelivery } from './support/deliveries.ts';
@@ -86,6 +88,74 @@ describe('dispatch failover', () => {
     });
     expect(vendors.a.calls).toHaveLength(0);
     expect(metric('DeliveryFailed')).toBe(1);
+  });
+});
+
+describe('a vendor named in a tier but not configured', () => {
+  const routesWithMissing = {
+    sms: {
+      primary: { name: 'sms-missing', weight: 100 },
+      secondary: { name: 'sms-b', weight: 0 },
+      tertiary: { name: 'sms-c', weight: 0 },
+    },
+  };
+
+  it('is routed past: every delivery goes to the next tier, and the skip is logged and counted', async () => {
+    const logger = new Logger({ serviceName: 'herald-dispatch-test', logLevel: 'SILENT' });
+    const info = vi.spyOn(logger, 'info');
+    const { invoke, vendors, metric, statuses } = fakeDispatch({ routes: routesWithMissing, logger });
+    const deliveries = Array.from({ length: 3 }, () => makeDelivery());
+
+    expect(await invoke(eventOfDeliveries(deliveries))).toEqual({ batchItemFailures: [] });
+
+    expect(ids(vendors.b.deliveries).sort()).toEqual(deliveries.map((d) => d.deliveryId).sort());
+    expect(vendors.c.calls).toHaveLength(0);
+    expect(metric('VendorFailover')).toBe(3);
+    expect(metric('VendorFailure')).toBe(3);
+    const failovers = info.mock.calls.filter(([message]) => message === 'delivery sent after failover');
+    expect(failovers).toHaveLength(3);
+    expect(failovers[0]?.[1]).toMatchObject({
+      vendor: 'sms-b',
+      attempts: [
+        { vendor: 'sms-missing', kind: 'unavailable', reason: 'sms-missing: not configured' },
+        { vendor: 'sms-b', kind: 'accepted' },
+      ],
+    });
+    const [first] = deliveries as [Delivery];
+    await statuses.recordAccepted({
+      requestId: first.requestId,
+      clientId: first.clientId,
+      acceptedAt: first.acceptedAt,
+      recipients: [
+        {
+          deliveryId: first.deliveryId,
+          recipient: first.recipient,
+          state: 'queued',
+          updatedAt: first.acceptedAt,
+        },
+      ],
+    });
+    expect((await statuses.read(first.requestId, first.clientId))?.recipients[0]).toMatchObject({
+      state: 'sent',
+      vendor: 'sms-b',
+    });
+  });
+
+  it('loses nothing when the configured tiers are down too: the record is retried and its claim released', async () => {
+    const { invoke, vendors, dedup } = fakeDispatch({ routes: routesWithMissing });
+    vendors.b.setFaults({ down: true });
+    vendors.c.setFaults({ down: true });
+    const delivery = makeDelivery();
+
+    expect(await invoke(eventOfDeliveries([delivery], 5))).toEqual({
+      batchItemFailures: [{ itemIdentifier: { partition: 'herald.deliveries-0', offset: 5 } }],
+    });
+    expect(dedup.claims.size).toBe(0);
+    expect(dedup.marks.size).toBe(0);
+
+    vendors.c.setFaults({ down: false });
+    expect(await invoke(eventOfDeliveries([delivery], 5))).toEqual({ batchItemFailures: [] });
+    expect(ids(vendors.c.deliveries)).toEqual([delivery.deliveryId]);
   });
 });
 

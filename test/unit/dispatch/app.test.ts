@@ -89,7 +89,7 @@ describe('dispatch app', () => {
     expect(deadLetters.letters).toHaveLength(0);
   });
 
-  it('reports a sent delivery as done even when its mark cannot be written (no resend)', async () => {
+  it('reports a sent delivery as done when its mark cannot be written; a redelivery within the claim lease sends nothing', async () => {
     const { invoke, vendors, dedup, metric } = fakeDispatch();
     const delivery = makeDelivery();
     const complete = dedup.complete.bind(dedup);
@@ -103,6 +103,16 @@ describe('dispatch app', () => {
     expect(vendors.a.deliveries).toHaveLength(1);
     expect(metric('MarksWriteFailed')).toBe(1);
     dedup.complete = complete;
+
+    // Kafka redelivers the batch anyway (a rebalance): the unmarked delivery's claim still holds it,
+    // so the redelivery retries the record later and sends nothing.
+    const redelivered = await invoke(eventOfDeliveries([delivery]));
+
+    expect(redelivered).toEqual({
+      batchItemFailures: [{ itemIdentifier: { partition: 'herald.deliveries-0', offset: 0 } }],
+    });
+    expect(vendors.a.calls).toHaveLength(1);
+    expect(vendors.b.calls.length + vendors.c.calls.length).toBe(0);
   });
 
   it('still finishes the batch when statuses cannot be recorded', async () => {
