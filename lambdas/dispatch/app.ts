@@ -10,6 +10,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { CompletionMark } from '../core/dedup.ts';
 import type { Channel } from '../core/delivery.ts';
 import { DependencyUnavailableError } from '../core/errors.ts';
 import type { KafkaBatchResponse, MskEvent } from '../core/msk-event.ts';
@@ -39,7 +40,10 @@ export interface DispatchAppDeps {
   readonly statuses: StatusStore;
   readonly vendors: readonly VendorEntry[];
   readonly routes: Readonly<Partial<Record<Channel, ChannelRoute>>>;
+  /** What to do with a delivery possibly sent at a vendor (routing.ts), for channels not listed below. */
   readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
+  /** Per-channel exceptions to ambiguousRetryPolicy. @default {} */
+  readonly ambiguousRetryPolicyByChannel?: Readonly<Partial<Record<Channel, AmbiguousRetryPolicy>>>;
   /**
    * Most deliveries of one invocation in flight at a vendor at once; each vendor's maxConcurrent
    * bounds its own share. @default 100 (a whole batch: the vendors' bounds decide)
@@ -80,7 +84,7 @@ export function sendBudgetMs(
 
 /** Builds the dispatch handler from its dependencies. */
 export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
-  const vendors = new Map<string, Vendor>(
+  const vendors = new Map<string, GuardedVendor>(
     deps.vendors.map(({ vendor, guard }) => [
       vendor.name,
       new GuardedVendor(vendor, {
@@ -96,7 +100,10 @@ export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
     statuses: deps.statuses,
     vendors,
     routes: deps.routes,
-    ambiguousRetryPolicy: deps.ambiguousRetryPolicy,
+    ambiguousRetryPolicy: (channel: Channel) =>
+      deps.ambiguousRetryPolicyByChannel?.[channel] ?? deps.ambiguousRetryPolicy,
+    // Why per container: marks that could not be written are written by this container's next batch.
+    unmarked: new Map<string, CompletionMark>(),
     maxInFlightSends: deps.maxInFlightSends ?? 100,
     clock: deps.clock ?? (() => new Date()),
   };

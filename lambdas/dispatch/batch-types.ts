@@ -2,24 +2,39 @@
  * The types of one dispatch batch, in one place: the records a batch is made of, what its steps need,
  * what each step hands the next (dispatch-batch.ts names the steps) and what became of each record.
  */
-import type { ClaimResult, MarkKind } from '../core/dedup.ts';
+import type { ClaimResult, CompletionMark, MarkKind } from '../core/dedup.ts';
 import type { Channel, Delivery } from '../core/delivery.ts';
 import type { BatchItemIdentifier, KafkaBatchResponse } from '../core/msk-event.ts';
 import type { AmbiguousRetryPolicy, ChannelRoute } from '../core/routing.ts';
-import type { VendorOutcomeKind } from '../core/vendor-outcome.ts';
+import type { VendorOutcome, VendorOutcomeKind } from '../core/vendor-outcome.ts';
 import type { DeadLetter, DeadLetterSink } from '../ports/dead-letter-sink.ts';
 import type { DedupStore } from '../ports/dedup-store.ts';
 import type { StatusStore } from '../ports/status-store.ts';
-import type { Vendor } from '../ports/vendor.ts';
+import type { Vendor, VendorMessage } from '../ports/vendor.ts';
+
+/** A vendor as the batch calls it: guarded, with a hook that runs right before the call goes out. */
+export interface DispatchVendor extends Vendor {
+  send(
+    message: VendorMessage,
+    signal?: AbortSignal,
+    beforeCall?: () => Promise<void>,
+  ): Promise<VendorOutcome>;
+}
 
 /** What the batch steps need. */
 export interface DispatchBatchDeps {
   readonly dedup: DedupStore;
   readonly deadLetters: DeadLetterSink;
   readonly statuses: StatusStore;
-  readonly vendors: ReadonlyMap<string, Vendor>;
+  readonly vendors: ReadonlyMap<string, DispatchVendor>;
   readonly routes: Readonly<Partial<Record<Channel, ChannelRoute>>>;
-  readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
+  /** What a channel does with a delivery possibly sent at a vendor (routing.ts). */
+  readonly ambiguousRetryPolicy: (channel: Channel) => AmbiguousRetryPolicy;
+  /**
+   * Marks this container could not write (the message went out): written first by the next batch, and
+   * until then their records are retried, never committed.
+   */
+  readonly unmarked: Map<string, CompletionMark>;
   /** Most deliveries of one invocation being sent at once (each vendor's own bound applies too). */
   readonly maxInFlightSends: number;
   readonly clock: () => Date;
@@ -85,7 +100,20 @@ export type SendResult =
       readonly reason: string;
       readonly attempts: readonly Attempt[];
     }
-  | { readonly kind: 'retry'; readonly reason: string; readonly attempts: readonly Attempt[] };
+  | {
+      /** Possibly delivered at `vendor`; held under the channel's policy, never sent again. */
+      readonly kind: 'maybe-sent';
+      readonly vendor: string;
+      readonly reason: string;
+      readonly attempts: readonly Attempt[];
+    }
+  | {
+      readonly kind: 'retry';
+      readonly reason: string;
+      readonly attempts: readonly Attempt[];
+      /** Possibly sent at the vendor of its intent: the intent stays, pinning later attempts there. */
+      readonly isPossiblySent: boolean;
+    };
 
 /** What became of one record. */
 export const RecordFate = {
@@ -94,6 +122,8 @@ export const RecordFate = {
   suppressed: 'suppressed',
   /** Rejected by a vendor for good; recorded failed with the reason; not retried. */
   failed: 'failed',
+  /** Possibly delivered by a vendor (ambiguous answer, or a crash mid-call); held, never sent again. */
+  maybeSent: 'maybe-sent',
   deadLettered: 'dead-lettered',
   /** Listed in batchItemFailures: the event source mapping delivers it again. */
   retry: 'retry',
@@ -122,6 +152,12 @@ export type DeliveryReport = DeliveryKeys &
         readonly attempts: readonly Attempt[];
       }
     | {
+        readonly fate: typeof RecordFate.maybeSent;
+        readonly vendor: string;
+        readonly reason: string;
+        readonly attempts: readonly Attempt[];
+      }
+    | {
         readonly fate: typeof RecordFate.suppressed;
         readonly reason: string;
         readonly attempts?: undefined;
@@ -133,6 +169,8 @@ export type DeliveryReport = DeliveryKeys &
         readonly reason: string;
         /** The vendor calls made (absent: nothing was tried, e.g. held by another invocation). */
         readonly attempts?: readonly Attempt[];
+        /** Possibly sent at its intent's vendor: released with the intent kept (see SendResult). */
+        readonly isPossiblySent?: boolean;
       }
   );
 

@@ -7,8 +7,23 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClaimResult } from '../core/dedup.ts';
 import type { DedupStore } from '../ports/dedup-store.ts';
-import type { BatchProblems, BatchTiming, PreparedBatch, Round } from './batch-types.ts';
+import type { BatchProblems, BatchTiming, DispatchBatchDeps, PreparedBatch, Round } from './batch-types.ts';
 import type { LeaseWait } from './lease-wait.ts';
+
+/**
+ * Writes the marks an earlier batch of this container could not (mark.ts), before anything is claimed:
+ * their deliveries went out, and their redelivered records must find them marked. Throws when the store
+ * is still unreachable: the batch is then retried whole, with nothing sent.
+ */
+export async function writeCarriedMarks(
+  owner: string,
+  deps: Pick<DispatchBatchDeps, 'dedup' | 'unmarked'>,
+): Promise<void> {
+  if (deps.unmarked.size === 0) return;
+  const marks = [...deps.unmarked.values()];
+  await deps.dedup.complete(marks, owner);
+  for (const mark of marks) deps.unmarked.delete(mark.deliveryId);
+}
 
 /** Claims `ids` for `owner`; throws DependencyUnavailableError when the store is unreachable. */
 export async function claimBatch(

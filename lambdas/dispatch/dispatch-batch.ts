@@ -1,16 +1,19 @@
 /**
  * The dispatch use case for one MSK batch, step by step; each step lives in the file named after it:
  * 1. prepare (prepare.ts): sort records into deliveries and poison; nothing external yet.
- * 2. claim (claim.ts): a lease on every distinct dedup id in one call; if the dedup store is
- *    unreachable this throws and the whole batch is retried with nothing sent (fail-closed).
- * 3. send (send.ts): claimed deliveries go through their vendors with failover, claimed poison to the
- *    dead-letter topic.
- * 4. mark (mark.ts): sent and failed deliveries are marked, retryable ones released, statuses written.
+ * 2. claim (claim.ts): first the marks an earlier batch of this container could not write, then a lease
+ *    on every distinct dedup id in one call; if the dedup store is unreachable this throws and the whole
+ *    batch is retried with nothing sent (fail-closed).
+ * 3. send (send.ts): claimed deliveries go through their vendors with failover, each call preceded by
+ *    its send intent; claimed poison goes to the dead-letter topic.
+ * 4. mark (mark.ts): sent, failed and maybe-sent deliveries are marked, retryable ones released,
+ *    statuses written; the deliveries' marks never wait for the dead-letter publish.
  * 5. respond (respond.ts): a report per record and the partial-batch response.
  * Steps 3–4 form a round. Ids in flight under another owner whose lease ends within this invocation's
  * wait budget get a second round, after the wait and a re-claim (lease-wait.ts), alongside the first.
- * Records still in flight elsewhere, not delivered yet, or not dead-lettered are returned for retry.
- * A record already marked is suppressed, so a redelivered batch never sends anything twice.
+ * Records still in flight elsewhere, not delivered yet, not dead-lettered, or whose mark could not be
+ * written are returned for retry. A record already marked is suppressed, so a redelivered batch never
+ * sends anything twice.
  */
 import type { MskEvent } from '../core/msk-event.ts';
 import type {
@@ -21,12 +24,23 @@ import type {
   RecordReport,
   Round,
 } from './batch-types.ts';
-import { claimBatch, reclaimAfterLeases } from './claim.ts';
+import { RecordFate } from './batch-types.ts';
+import { claimBatch, reclaimAfterLeases, writeCarriedMarks } from './claim.ts';
 import { leasesToWaitFor } from './lease-wait.ts';
-import { markRound } from './mark.ts';
+import { markDeliveries, markPoison } from './mark.ts';
 import { prepareBatch } from './prepare.ts';
 import { respond } from './respond.ts';
-import { sendRound } from './send.ts';
+import { deadLetterPoison, poisonReport, sendDeliveries } from './send.ts';
+
+/** A record whose fate was decided but whose mark is not durable: it must come back. */
+function notCommitted(report: RecordReport): RecordReport {
+  if (report.fate === RecordFate.retry) return report;
+  const why = 'reason' in report ? report.reason : report.fate;
+  const reason = `${why}; mark not written yet, so the record is retried`;
+  if (report.deliveryId === undefined) return { id: report.id, fate: RecordFate.retry, reason };
+  const { id, deliveryId, requestId } = report;
+  return { id, deliveryId, requestId, fate: RecordFate.retry, reason };
+}
 
 /** Steps 3 and 4 for one round; never throws (side-effect failures land in `problems`). */
 async function sendAndMark(
@@ -35,9 +49,27 @@ async function sendAndMark(
   deps: DispatchBatchDeps,
   problems: BatchProblems,
 ): Promise<Map<string, RecordReport>> {
-  const sent = await sendRound(round, deps, problems);
-  await markRound(round, sent, owner, deps, problems);
-  return sent.reports;
+  const deadLettered = deadLetterPoison(round, deps, problems);
+  const [deliveryReports, poisonReports] = await Promise.all([
+    sendDeliveries(round, owner, deps).then(async (sent) => ({
+      reports: sent.reports,
+      unmarked: await markDeliveries(sent, owner, deps, problems),
+    })),
+    deadLettered.then(async (isDeadLettered) => ({
+      reports: round.poison.map((p) => poisonReport(p, round.claims.get(p.dedupId), isDeadLettered)),
+      unmarked: await markPoison(round, isDeadLettered, owner, deps, problems),
+    })),
+  ]);
+  const reports = new Map<string, RecordReport>();
+  for (const report of deliveryReports.reports) {
+    const id = report.deliveryId;
+    reports.set(id, deliveryReports.unmarked.has(id) ? notCommitted(report) : report);
+  }
+  round.poison.forEach((p, index) => {
+    const report = poisonReports.reports[index] as RecordReport;
+    reports.set(p.dedupId, poisonReports.unmarked.has(p.dedupId) ? notCommitted(report) : report);
+  });
+  return reports;
 }
 
 /** Processes one batch; throws only when the first claims cannot be made (then nothing was sent). */
@@ -48,6 +80,7 @@ export async function dispatchBatch(
   deps: DispatchBatchDeps,
 ): Promise<BatchReport> {
   const batch = prepareBatch(event);
+  await writeCarriedMarks(owner, deps);
   // Why the deadline before the claim: the lease starts at the claim, so the send budget must too.
   const deadline = timing.sendDeadline();
   const claims = await claimBatch(batch.ids, owner, deps.dedup);

@@ -72,6 +72,7 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
     })),
     routes: vendorsConfig.routes,
     ambiguousRetryPolicy: settings.ambiguousRetryPolicy,
+    ambiguousRetryPolicyByChannel: settings.ambiguousRetryPolicyByChannel,
     claimLeaseMs: settings.claimLeaseMs,
     reportBatchItemFailures: settings.reportBatchItemFailures,
     logger,

@@ -1,7 +1,8 @@
 /**
  * Step 3 of a batch, send: what a round claimed goes out. Claimed deliveries go through their
- * channel's vendors with failover (failover.ts), bounded per vendor by the guards; claimed poison goes
- * to the dead-letter topic, concurrently. Gives each record of the round its report.
+ * channel's vendors with failover (failover.ts), at most maxInFlightSends at once and bounded per vendor
+ * by the guards, each call preceded by its send intent; claimed poison goes to the dead-letter topic,
+ * concurrently and on its own: the deliveries' marks never wait for it.
  */
 import type { ClaimResult } from '../core/dedup.ts';
 import { vendorOrder } from '../core/routing.ts';
@@ -12,23 +13,18 @@ import type {
   DispatchBatchDeps,
   PoisonRecord,
   PoisonReport,
-  RecordReport,
   Round,
   SendResult,
 } from './batch-types.ts';
 import { RecordFate } from './batch-types.ts';
 import { sendWithFailover } from './failover.ts';
-
-/** What a round sent: a report per dedup id, and whether the claimed poison reached the dead-letter topic. */
-export interface SentRound {
-  readonly reports: Map<string, RecordReport>;
-  readonly deliveryReports: readonly DeliveryReport[];
-  readonly isDeadLettered: boolean;
-}
+import { IntentWriter } from './intent-writer.ts';
 
 async function sendDelivery(
   record: DeliveryRecord,
+  claim: ClaimResult | undefined,
   deps: DispatchBatchDeps,
+  intents: IntentWriter,
   deadline: AbortSignal,
 ): Promise<SendResult> {
   const { delivery } = record;
@@ -37,6 +33,7 @@ async function sendDelivery(
     const reason = `no vendors configured for channel ${delivery.channel}`;
     return { kind: 'failed', reason, attempts: [] };
   }
+  const sendingAt = claim?.outcome === 'claimed' ? claim.sendingAt : undefined;
   const message = {
     deliveryId: delivery.deliveryId,
     requestId: delivery.requestId,
@@ -46,13 +43,15 @@ async function sendDelivery(
     ...(delivery.content.title === undefined ? {} : { title: delivery.content.title }),
     priority: delivery.priority,
   };
-  return sendWithFailover(
+  return sendWithFailover({
     message,
-    vendorOrder(tiers, delivery.deliveryId),
-    deps.vendors,
-    deps.ambiguousRetryPolicy,
+    order: vendorOrder(tiers, delivery.deliveryId),
+    ...(sendingAt === undefined ? {} : { sendingAt }),
+    policy: deps.ambiguousRetryPolicy(delivery.channel),
+    vendors: deps.vendors,
+    intents,
     deadline,
-  );
+  });
 }
 
 /** The report of a delivery's first record from its claim and, if it was claimed, how sending ended. */
@@ -74,6 +73,10 @@ export function deliveryReport(
     return { ...base, fate: RecordFate.retry, reason: 'being delivered by another invocation' };
   if (result.kind === 'sent')
     return { ...base, fate: RecordFate.sent, vendor: result.vendor, attempts: result.attempts };
+  if (result.kind === 'maybe-sent') {
+    const { vendor, reason, attempts } = result;
+    return { ...base, fate: RecordFate.maybeSent, vendor, reason, attempts };
+  }
   if (result.kind === 'failed') {
     return {
       ...base,
@@ -83,11 +86,12 @@ export function deliveryReport(
       ...(result.vendor ? { vendor: result.vendor } : {}),
     };
   }
-  return { ...base, fate: RecordFate.retry, reason: result.reason, attempts: result.attempts };
+  const { reason, attempts, isPossiblySent } = result;
+  return { ...base, fate: RecordFate.retry, reason, attempts, isPossiblySent };
 }
 
 /** The report of a poison record from its claim and whether the dead-letter publish succeeded. */
-function poisonReport(
+export function poisonReport(
   record: PoisonRecord,
   claim: ClaimResult | undefined,
   isDeadLettered: boolean,
@@ -115,40 +119,57 @@ async function inParallel<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
-/** Sends what `round` claimed; never throws (a failed dead-letter publish lands in `problems`). */
-export async function sendRound(
+/** Publishes the round's claimed poison; resolves whether it reached the dead-letter topic. Never throws. */
+export function deadLetterPoison(
   round: Round,
   deps: DispatchBatchDeps,
   problems: BatchProblems,
-): Promise<SentRound> {
-  const isClaimed = (id: string) => round.claims.get(id)?.outcome === 'claimed';
-  const letters = round.poison.filter((p) => isClaimed(p.dedupId));
-  const deadLettered =
-    letters.length === 0
-      ? Promise.resolve(true)
-      : deps.deadLetters.publish(letters.map((p) => p.letter)).then(
-          () => true,
-          (error: unknown) => {
-            problems.deadLetters = error;
-            return false;
-          },
-        );
-  const claimed = round.firsts.filter((r) => isClaimed(r.delivery.deliveryId));
-  const results = new Map<string, SendResult>();
-  await inParallel(claimed, deps.maxInFlightSends, async (r) => {
-    results.set(r.delivery.deliveryId, await sendDelivery(r, deps, round.deadline));
-  });
-  const isDeadLettered = await deadLettered;
+): Promise<boolean> {
+  const letters = round.poison.filter((p) => round.claims.get(p.dedupId)?.outcome === 'claimed');
+  if (letters.length === 0) return Promise.resolve(true);
+  return deps.deadLetters.publish(letters.map((p) => p.letter)).then(
+    () => true,
+    (error: unknown) => {
+      problems.deadLetters = error;
+      return false;
+    },
+  );
+}
 
-  const reports = new Map<string, RecordReport>();
-  const deliveryReports = round.firsts.map((record) => {
-    const id = record.delivery.deliveryId;
-    const report = deliveryReport(record, round.claims.get(id), results.get(id));
-    reports.set(id, report);
-    return report;
+/** The mark kind of a send result that settles its delivery, if it does. */
+const MARK_OF = { sent: 'sent', failed: 'failed', 'maybe-sent': 'maybe-sent' } as const;
+
+/** What a round's sending produced: a report per distinct delivery, and which are already marked. */
+export interface SentDeliveries {
+  readonly reports: readonly DeliveryReport[];
+  /** Deliveries marked as soon as their fate was known (the rest are marked in the mark step). */
+  readonly marked: ReadonlySet<string>;
+}
+
+/** Sends the round's claimed deliveries, marking each as its fate is known. Never throws. */
+export async function sendDeliveries(
+  round: Round,
+  owner: string,
+  deps: DispatchBatchDeps,
+): Promise<SentDeliveries> {
+  const writer = new IntentWriter(deps.dedup, owner);
+  const claimed = round.firsts.filter((r) => round.claims.get(r.delivery.deliveryId)?.outcome === 'claimed');
+  const results = new Map<string, SendResult>();
+  const marked = new Set<string>();
+  await inParallel(claimed, deps.maxInFlightSends, async (r) => {
+    const id = r.delivery.deliveryId;
+    const result = await sendDelivery(r, round.claims.get(id), deps, writer, round.deadline);
+    results.set(id, result);
+    if (result.kind === 'retry') return;
+    // Why at once: an invocation that dies later in the batch must not leave this delivery unmarked.
+    await writer.mark({ deliveryId: id, kind: MARK_OF[result.kind] }).then(
+      () => marked.add(id),
+      () => undefined, // the mark step tries again, and carries it over if it still cannot
+    );
   });
-  for (const record of round.poison) {
-    reports.set(record.dedupId, poisonReport(record, round.claims.get(record.dedupId), isDeadLettered));
-  }
-  return { reports, deliveryReports, isDeadLettered };
+  const reports = round.firsts.map((record) => {
+    const id = record.delivery.deliveryId;
+    return deliveryReport(record, round.claims.get(id), results.get(id));
+  });
+  return { reports, marked };
 }

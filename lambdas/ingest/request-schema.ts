@@ -120,7 +120,10 @@ export const messageStatus = z
       total: z.int().min(0),
       queued: z.int().min(0),
       sent: z.int().min(0),
-      'maybe-sent': z.int().min(0).meta({ description: 'Possibly delivered by the vendor named; held, never sent again' }),
+      'maybe-sent': z
+        .int()
+        .min(0)
+        .meta({ description: 'Possibly delivered by the vendor named; held, never sent again' }),
       failed: z.int().min(0),
       suppressed: z.int().min(0),
     }),

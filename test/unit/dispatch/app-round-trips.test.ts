@@ -1,8 +1,10 @@
 /**
- * The store round trips one batch costs, counted on the dispatch app's injected stores: one claim,
- * one mark, at most one release and one status write per batch, whatever mix of fates it holds. In
- * Redis each call is one round trip per slot group; a call per record would multiply the batch's
- * latency by its size.
+ * The store round trips one batch costs, counted on the dispatch app's injected stores: one claim, at
+ * most one release and one status write per batch, whatever mix of fates it holds; and per wave of
+ * vendor calls (calls that start or end together) one send-intent write and one mark write, sent in
+ * the same turn (one round trip), so a crash mid-batch leaves marks for everything already settled.
+ * Dead-lettered poison is marked on its own, after the dead-letter publish. In Redis each call is one
+ * round trip per slot group; a call per record would multiply the batch's latency by its size.
  */
 import { describe, expect, it } from 'vitest';
 import type { DedupStore } from '../../../lambdas/ports/dedup-store.ts';
@@ -88,7 +90,14 @@ describe('round trips per batch', () => {
     expect(fakes[0]?.deliveries.map((m) => m.deliveryId).sort()).toEqual(
       sent.map((d) => d.deliveryId).sort(),
     );
-    expect(dedupCalls).toEqual({ claim: 1, complete: 1, release: 1 });
+    const { intend = 0, complete = 0, ...perBatch } = dedupCalls;
+    expect(perBatch).toEqual({ claim: 1, release: 1 });
+    const vendorCalls = fakes.reduce((sum, fake) => sum + fake.calls.length, 0) + 2; // + the unreachable's
+    expect(intend).toBeGreaterThanOrEqual(1);
+    expect(intend).toBeLessThan(vendorCalls);
+    // One mark write per wave that settled deliveries (at most one per intent wave), plus the poison's.
+    expect(complete).toBeGreaterThanOrEqual(2);
+    expect(complete).toBeLessThanOrEqual(intend + 1);
     expect(statusCalls).toEqual({ recordUpdates: 1 });
   });
 
@@ -99,7 +108,9 @@ describe('round trips per batch', () => {
       batchItemFailures: [],
     });
 
-    expect(dedupCalls).toEqual({ claim: 1, complete: 1 });
+    // 20 deliveries through a vendor that takes 4 at a time: 5 waves, each with one coalesced intent
+    // write as it starts and one mark write as it ends (the next wave's intents go out beside it).
+    expect(dedupCalls).toEqual({ claim: 1, intend: 5, complete: 5 });
     expect(statusCalls).toEqual({ recordUpdates: 1 });
   });
 });

@@ -47,7 +47,7 @@ export function fakeDispatch(overrides: Partial<DispatchAppDeps> = {}) {
         tertiary: { name: 'sms-c', weight: 0 },
       },
     },
-    ambiguousRetryPolicy: 'same-vendor-then-failover',
+    ambiguousRetryPolicy: 'hold',
     claimLeaseMs: 60_000,
     reportBatchItemFailures: true,
     logger: new Logger({ serviceName: 'herald-dispatch-test', logLevel: 'SILENT' }),
