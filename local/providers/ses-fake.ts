@@ -55,6 +55,8 @@ export interface SesFakeOptions extends ProviderFakeOptions {
   readonly verifiedIdentities?: readonly string[];
   /** Configuration sets that exist. @default any */
   readonly configurationSets?: readonly string[];
+  /** Sandbox: only these recipients (addresses or domains) may receive. @default any (production access) */
+  readonly sandboxRecipients?: readonly string[];
 }
 
 function isVerified(from: string, identities: readonly string[] | undefined): boolean {
@@ -86,12 +88,16 @@ function protocolOf(options: SesFakeOptions): ProviderProtocol {
         return bad('Subject is required.');
       if (typeof simple?.Body?.Text?.Data !== 'string' && typeof simple?.Body?.Html?.Data !== 'string')
         return bad('Body is required.');
-      if (!isVerified(from, options.verifiedIdentities)) {
-        const region = /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\//.exec(String(headers.authorization))?.[1];
+      const region = /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\//.exec(String(headers.authorization))?.[1];
+      const unverified = [
+        ...(isVerified(from, options.verifiedIdentities) ? [] : [from]),
+        ...(isVerified(to[0], options.sandboxRecipients) ? [] : [to[0]]),
+      ];
+      if (unverified.length > 0) {
         return {
           type: 'MessageRejected',
           status: 400,
-          message: `Email address is not verified. The following identities failed the check in region ${String(region).toUpperCase()}: ${from}`,
+          message: `Email address is not verified. The following identities failed the check in region ${String(region).toUpperCase()}: ${unverified.join(', ')}`,
         };
       }
       const set = input.ConfigurationSetName;
