@@ -36,6 +36,8 @@ export function awsClientConfig(settings: AwsClientSettings) {
       connectionTimeout: connectTimeoutMs(settings.timeoutMs),
       requestTimeout: settings.timeoutMs,
       throwOnRequestTimeout: true,
+      // An answer that stalls after its headers is cut off too (the request timeout ends at the headers).
+      socketTimeout: settings.timeoutMs,
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     },
@@ -54,11 +56,17 @@ export interface AwsErrorFacts {
   readonly httpStatus?: number;
   /** A transport error's code (`ECONNREFUSED`). */
   readonly code?: string;
+  /** The SDK gave up connecting: nothing was sent. */
+  readonly isConnectTimeout?: boolean;
 }
 
 /** Reads the facts of anything the SDK threw. */
 export function awsErrorFacts(error: unknown): AwsErrorFacts {
-  const value = (error ?? {}) as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  const value = (error ?? {}) as {
+    name?: unknown;
+    message?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+  };
   const status = value.$metadata?.httpStatusCode;
   let code: string | undefined;
   for (let current: unknown = error; current instanceof Error; current = current.cause) {
@@ -68,10 +76,15 @@ export function awsErrorFacts(error: unknown): AwsErrorFacts {
       break;
     }
   }
+  const name = typeof value.name === 'string' ? value.name : 'Error';
+  // The SDK's own wording (@smithy/node-http-handler): it names no recipient.
+  const isConnectTimeout =
+    name === 'TimeoutError' && String(value.message).includes('did not establish a connection');
   return {
-    name: typeof value.name === 'string' ? value.name : 'Error',
+    name,
     ...(typeof status === 'number' ? { httpStatus: status } : {}),
     ...(code ? { code } : {}),
+    ...(isConnectTimeout ? { isConnectTimeout } : {}),
   };
 }
 
@@ -128,12 +141,14 @@ export function awsOutcomeOf(vendor: string, facts: AwsErrorFacts, timeoutMs: nu
 function transportOutcome(vendor: string, facts: AwsErrorFacts, timeoutMs: number): VendorOutcome {
   if (facts.code && CONNECT_ERRORS.has(facts.code))
     return { kind: 'unavailable', reason: `${vendor}: ${facts.code}` };
-  if (facts.name === 'TimeoutError') {
-    // The request timeout carries ETIMEDOUT; the connect timeout carries no code.
-    return facts.code === 'ETIMEDOUT'
-      ? { kind: 'ambiguous', reason: `${vendor}: no answer within ${timeoutMs} ms` }
-      : { kind: 'unavailable', reason: `${vendor}: connect timeout after ${connectTimeoutMs(timeoutMs)} ms` };
-  }
+  if (facts.isConnectTimeout)
+    return {
+      kind: 'unavailable',
+      reason: `${vendor}: connect timeout after ${connectTimeoutMs(timeoutMs)} ms`,
+    };
+  // The request timeout, or the socket idle after connecting: the request may have been processed.
+  if (facts.name === 'TimeoutError')
+    return { kind: 'ambiguous', reason: `${vendor}: no answer within ${timeoutMs} ms` };
   if (facts.name === 'CredentialsProviderError')
     return { kind: 'vendor-failed', reason: `${vendor}: no AWS credentials` };
   // Reset, broken pipe, aborted mid-call, unparseable answer: the request may have been processed.
