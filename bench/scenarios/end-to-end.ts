@@ -95,6 +95,8 @@ export async function runEndToEnd(ctx: ScenarioContext): Promise<EndToEndResult>
     keyPrefix,
     logLevel: 'ERROR',
     esm: { consumerGroupId: `herald-bench-${id}` },
+    // The naive baseline posts to sms-a with the generic HTTP vendor protocol: both use the mock vendor.
+    vendorSet: 'mock',
     functionEnvironment: { POWERTOOLS_METRICS_DISABLED: 'true' },
     outputFile: join(home, 'runtime.log'),
     log: () => undefined,

@@ -14,17 +14,42 @@ import { describeVendorContract, vendorMessage } from '../../fakes/contracts/ven
 const logDir = mkdtempSync(join(tmpdir(), 'herald-vendor-log-'));
 afterAll(() => rmSync(logDir, { recursive: true, force: true }));
 
-describeVendorContract('HttpVendor + mock vendor', async (timeoutMs) => {
-  const mock = await startMockVendor({ name: 'mock-a', logPath: join(logDir, 'contract.jsonl') });
-  return {
-    vendor: new HttpVendor({ name: 'mock-a', url: mock.url, timeoutMs }),
-    setFaults: async (faults) => {
-      await mock.setFaults(faults);
-    },
-    deliveredIds: () => mock.deliveries().map((delivery) => delivery.deliveryId),
-    close: () => mock.close(),
-  };
-});
+describeVendorContract(
+  'HttpVendor + mock vendor',
+  async (timeoutMs) => {
+    const mock = await startMockVendor({ name: 'mock-a', logPath: join(logDir, 'contract.jsonl') });
+    return {
+      vendor: new HttpVendor({ name: 'mock-a', url: mock.url, timeoutMs }),
+      setFaults: async (faults) => {
+        await mock.setFaults(faults);
+      },
+      deliveredIds: () => mock.deliveries().map((delivery) => delivery.deliveryId),
+      close: () => mock.close(),
+    };
+  },
+  { isGenericProtocol: true },
+);
+
+describeVendorContract(
+  'HttpVendor + mock vendor started idempotent',
+  async (timeoutMs) => {
+    const mock = await startMockVendor({
+      name: 'mock-i',
+      logPath: join(logDir, 'contract-idempotent.jsonl'),
+      idempotent: true,
+    });
+    return {
+      vendor: new HttpVendor({ name: 'mock-i', url: mock.url, timeoutMs }),
+      isIdempotent: true,
+      setFaults: async (faults) => {
+        await mock.setFaults(faults);
+      },
+      deliveredIds: () => mock.deliveries().map((delivery) => delivery.deliveryId),
+      close: () => mock.close(),
+    };
+  },
+  { isGenericProtocol: true },
+);
 
 describe('HttpVendor', () => {
   let mock: MockVendor | undefined;

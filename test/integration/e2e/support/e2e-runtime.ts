@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { onTestFailed } from 'vitest';
 import { EnvKey } from '../../../../lambdas/shared/env-keys.ts';
 import { type Runtime, startRuntime } from '../../../../local/runtime/runtime.ts';
+import type { VendorSet } from '../../../../local/runtime/vendor-config.ts';
 import { createTestTopics, uniqueName } from '../../../support/engines.ts';
 
 /** The token every e2e client uses. */
@@ -38,7 +39,11 @@ export interface E2eRuntime {
 export async function startE2eRuntime(
   brokers: readonly string[],
   redisUrl: string,
-  options: { createTopics?: (topics: string[], partitions: number) => Promise<void> } = {},
+  options: {
+    createTopics?: (topics: string[], partitions: number) => Promise<void>;
+    /** @default 'providers' (the AWS provider fakes for sms and email, as `npm start`) */
+    vendorSet?: VendorSet;
+  } = {},
 ): Promise<E2eRuntime> {
   const deliveriesTopic = uniqueName('e2e-deliveries');
   const deadLetterTopic = uniqueName('e2e-dlq');
@@ -62,6 +67,7 @@ export async function startE2eRuntime(
     functionEnvironment: { [EnvKey.claimLeaseMs]: String(E2E_CLAIM_LEASE_MS) },
     log: () => undefined,
     outputFile: join(dir, 'runtime.log'),
+    ...(options.vendorSet ? { vendorSet: options.vendorSet } : {}),
   });
   return {
     runtime,
