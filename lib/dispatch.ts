@@ -27,8 +27,6 @@ export interface HeraldDispatchProps extends FunctionPlacement {
   readonly cache: HeraldCache;
   readonly deliveriesTopic: string;
   readonly deadLetterTopic: string;
-  /** SASL/IAM bootstrap brokers, resolved at deploy time (HeraldBrokers). */
-  readonly bootstrapBrokers: string;
   /** How long statuses are kept (the same window ingest uses). */
   readonly statusRetentionSeconds: number;
   /** The event source mapping waits for this (the topics custom resource). */

@@ -111,11 +111,11 @@ export class HeraldStack extends Stack {
     const topicNames = {
       deliveriesTopic: config.topics.deliveries.name,
       deadLetterTopic: config.topics.deadLetter.name,
-      bootstrapBrokers: this.brokers.bootstrapBrokers,
     };
     this.ingest = new HeraldIngest(this, 'Ingest', {
       settings: config.ingest,
       kafka: this.kafka,
+      bootstrapBrokers: this.brokers.bootstrapBrokers,
       cache: this.cache,
       subnets: isolatedSubnets,
       ...topicNames,

@@ -67,6 +67,9 @@ export class HeraldIngest extends Construct {
       reservedConcurrency: settings.reservedConcurrency,
       environment: {
         ...pipelineEnvironment(props, 'herald-ingest', settings.logLevel),
+        // Why brokers from the stack: the ingest subnets have no route to the MSK control plane; the
+        // brokers were resolved once at deploy time (HeraldBrokers).
+        [EnvKey.kafkaBrokers]: props.bootstrapBrokers,
         [EnvKey.authMode]: 'iam',
         [EnvKey.kafkaTimeoutMs]: String(settings.kafkaTimeoutMs),
         [EnvKey.idempotencyWindowSeconds]: String(settings.idempotencyWindowSeconds),

@@ -17,8 +17,6 @@ export interface PipelineAccessProps {
   readonly cache: HeraldCache;
   readonly deliveriesTopic: string;
   readonly deadLetterTopic: string;
-  /** SASL/IAM bootstrap brokers, resolved at deploy time (HeraldBrokers). */
-  readonly bootstrapBrokers: string;
   readonly endpoints: ec2.IConnectable;
 }
 
@@ -30,8 +28,6 @@ export function pipelineEnvironment(
 ): Record<string, string> {
   return {
     [EnvKey.kafkaAuth]: 'iam',
-    // Why brokers here: nothing in the VPC can call the MSK control plane (no endpoint for it).
-    [EnvKey.kafkaBrokers]: props.bootstrapBrokers,
     [EnvKey.mskClusterArn]: props.kafka.clusterArn,
     [EnvKey.deliveriesTopic]: props.deliveriesTopic,
     [EnvKey.deadLetterTopic]: props.deadLetterTopic,

@@ -22,7 +22,12 @@ export interface KafkaClientOptions {
 /** Resolves the IAM bootstrap brokers of an MSK cluster. */
 export async function resolveMskBrokers(clusterArn: string): Promise<string[]> {
   const region = clusterArn.split(':')[3];
-  const client = new KafkaClient(region ? { region } : {});
+  // Why bounded: this runs inside a request or a cold start; the SDK sets no request timeout itself.
+  const client = new KafkaClient({
+    ...(region ? { region } : {}),
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 3_000 },
+  });
   try {
     const result = await client.send(new GetBootstrapBrokersCommand({ ClusterArn: clusterArn }));
     const brokers = result.BootstrapBrokerStringSaslIam ?? result.BootstrapBrokerStringPublicSaslIam;
