@@ -4,6 +4,7 @@
  * trailing-slash or HEAD leniency, and the documented priorities (full match, then greedy, then ANY).
  */
 import { describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from '../../../../lambdas/ingest/openapi.ts';
 import {
   type ApiRoute,
   INGEST_ROUTES,
@@ -73,5 +74,31 @@ describe('matchRoute priorities', () => {
     });
     expect(pick('GET', '/pets/')).toBeUndefined();
     expect(pick('GET', '/pets')).toBeUndefined();
+  });
+});
+
+describe('the OpenAPI document and the route table', () => {
+  const doc = buildOpenApiDocument() as {
+    info: { description: string };
+    paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>>;
+  };
+
+  it('describes exactly the routes the gateway matches', () => {
+    const documented = Object.entries(doc.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).map(([method, operation]) => [
+        method.toUpperCase(),
+        path,
+        operation.operationId,
+      ]),
+    );
+    expect(documented).toEqual(INGEST_ROUTES.map((route) => [route.method, route.path, route.operationId]));
+  });
+
+  it('says what each auth mode answers: 403 from the gateway under IAM, 401 from the API with tokens', () => {
+    for (const operations of Object.values(doc.paths))
+      for (const operation of Object.values(operations)) expect(operation.responses).toHaveProperty('403');
+    expect(doc.paths['/v1/messages']?.post?.responses).toHaveProperty('401');
+    expect(doc.info.description).toMatch(/404 `\{"message":"Not Found"\}` from the gateway/);
+    expect(doc.info.description).toMatch(/unsigned or badly signed request itself with 403/);
   });
 });
