@@ -6,6 +6,7 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedFetch } from '../../../cli/aws-api.ts';
 import { INGEST_ROUTES } from '../../../lambdas/shared/ingest-routes.ts';
 import { type ApiGateway, startApiGateway } from '../../../local/api-gateway/api-gateway-server.ts';
 import { signRequest } from '../../../local/api-gateway/sigv4.ts';
@@ -136,6 +137,17 @@ describe('API Gateway emulator with IAM authorization', () => {
       accountId: '111122223333',
       accessKey: CALLER.accessKeyId,
     });
+  });
+
+  it("passes the smoke test's own signed calls (cli/aws-api.ts), query string included", async () => {
+    const answer = await signedFetch(CALLER, 'eu-west-1', 'execute-api', {
+      method: 'POST',
+      url: new URL('v1/messages?dry=1&a=b%20c', `${gateway.url}/`),
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'smoke-1' },
+      body: '{"channel":"sms"}',
+    });
+    expect(answer.status).toBe(200);
+    expect((seen.at(-1) as APIGatewayProxyEventV2).headers['idempotency-key']).toBe('smoke-1');
   });
 
   it('refuses a signed request whose body was changed after signing', async () => {
