@@ -1,7 +1,7 @@
 /**
  * Builds the kafkajs client both Lambdas use. Locally: plaintext brokers from KAFKA_BROKERS. In AWS:
- * MSK with IAM auth over TLS; brokers resolved once per cold start from the cluster ARN
- * (CloudFormation does not return MSK bootstrap brokers).
+ * MSK with IAM auth over TLS, brokers handed over by the stack (resolved at deploy time) or by the
+ * event; resolving them from the cluster ARN is only a fallback (CloudFormation returns none).
  */
 import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';

@@ -32,14 +32,6 @@ function withAction(statements: Statement[], action: string): Statement[] {
   return statements.filter((statement) => [statement.Action].flat().includes(action));
 }
 
-function allStatements(template: Template): Statement[] {
-  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-    (policy) =>
-      (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
-        .Statement,
-  );
-}
-
 describe.each([
   ['prod (provisioned)', 'prod', 'AWS::MSK::Cluster', 'Kafka/Cluster'],
   ['dev (serverless)', 'dev', 'AWS::MSK::ServerlessCluster', 'Kafka/Serverless'],

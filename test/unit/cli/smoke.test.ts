@@ -62,7 +62,7 @@ describe('parseSmokeArgs', () => {
       expect(error).toBeInstanceOf(SmokeUsageError);
       const problems = (error as SmokeUsageError).problems;
       expect(problems).toHaveLength(messages.length);
-      messages.forEach((message, index) => expect(problems[index]).toMatch(message));
+      for (const [index, message] of messages.entries()) expect(problems[index]).toMatch(message);
     }
   });
 });
