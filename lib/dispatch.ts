@@ -3,7 +3,7 @@
  * partial batch responses, bounded retries and on-failure destinations). It runs in the egress tier
  * because vendors are on the internet; vendor credentials come from Secrets Manager, never env.
  */
-import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,7 +12,7 @@ import { KafkaDlq, ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IDependable } from 'constructs';
-import { EnvKey } from '../lambdas/shared/env-keys.ts';
+import { EnvKey, VENDORS_SECRET_PLACEHOLDER } from '../lambdas/shared/env-keys.ts';
 import type { HeraldCache } from './cache.ts';
 import type { DispatchSettings } from './config/stage-config.ts';
 import { assertValid, validateDispatch } from './config/validate.ts';
@@ -138,8 +138,11 @@ export class HeraldDispatch extends Construct {
   }
 
   private createVendorsSecret(removalPolicy: RemovalPolicy): secretsmanager.Secret {
+    // Why a placeholder, not a generated string: a random value looks like a credential; the
+    // placeholder says what it is, and the dispatcher refuses it by name until the real JSON is put.
     const secret = new secretsmanager.Secret(this, 'Vendors', {
       description: 'Herald vendor endpoints and credentials (JSON); put the real value after deploy',
+      secretStringValue: SecretValue.unsafePlainText(VENDORS_SECRET_PLACEHOLDER),
       removalPolicy,
     });
     Validations.of(secret).acknowledge({

@@ -6,6 +6,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { HeraldBrokers } from './brokers.ts';
 import { HeraldCache } from './cache.ts';
 import type { StageConfig } from './config/stage-config.ts';
 import { validateStageConfig } from './config/validate.ts';
@@ -23,10 +24,25 @@ export interface HeraldStackProps extends Omit<StackProps, 'env'> {
   readonly projectRoot: string;
 }
 
+/**
+ * Tags every resource with its stage, except (a) dashboards: cfn-lint releases before 1.58 reject
+ * their (new) Tags property, and (b) an MSK Serverless cluster: all its properties, tags included,
+ * are create-only, so a tag change would ask CloudFormation to replace the cluster and its records.
+ * Why per top-level construct rather than on the stack: stack tags become CloudFormation stack tags,
+ * which CloudFormation itself propagates to every taggable resource, the serverless cluster included.
+ */
+function tagResources(stack: Stack, stage: string, isServerless: boolean): void {
+  const excludeResourceTypes = ['AWS::CloudWatch::Dashboard'];
+  if (isServerless) excludeResourceTypes.push('AWS::MSK::ServerlessCluster');
+  for (const child of stack.node.children)
+    Tags.of(child).add('herald:stage', stage, { excludeResourceTypes });
+}
+
 /** Everything Herald needs in one account and region. */
 export class HeraldStack extends Stack {
   readonly network: HeraldNetwork;
   readonly kafka: HeraldKafka;
+  readonly brokers: HeraldBrokers;
   readonly cache: HeraldCache;
   readonly topics: HeraldTopics;
   readonly ingest: HeraldIngest;
@@ -36,6 +52,13 @@ export class HeraldStack extends Stack {
 
   constructor(scope: Construct, id: string, props: HeraldStackProps) {
     const config = validateStageConfig(props.config);
+    if (config.kafka.mode === 'serverless' && Object.keys(props.tags ?? {}).length > 0) {
+      // CloudFormation propagates stack tags to the serverless cluster, whose tags are create-only.
+      throw new Error(
+        `stage '${config.stage}' runs MSK Serverless: stack tags would be propagated to the cluster and ` +
+          'a tag change would replace it (its records with it); tag resources in lib/ instead',
+      );
+    }
     super(scope, id, {
       ...props,
       env: { account: config.account, region: config.region },
@@ -43,8 +66,6 @@ export class HeraldStack extends Stack {
       terminationProtection: props.terminationProtection ?? config.retainData,
     });
     this.zones = config.network.availabilityZones;
-    // Dashboards are left out: cfn-lint releases before 1.58 reject their (new) Tags property.
-    Tags.of(this).add('herald:stage', config.stage, { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] });
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const shared = { logRetentionDays: config.logRetentionDays, removalPolicy };
     const dataKey = new kms.Key(this, 'DataKey', {
@@ -69,8 +90,7 @@ export class HeraldStack extends Stack {
       minInSyncReplicas: config.topics.minInSyncReplicas ?? 2,
       ...shared,
     });
-    // The event source pollers use the cluster's group; on-demand pollers call STS/Lambda endpoints.
-    this.kafka.connections.allowTo(endpoints, ec2.Port.tcp(443), 'MSK pollers to AWS API endpoints');
+    this.brokers = new HeraldBrokers(this, 'Brokers', { clusterArn: this.kafka.clusterArn, ...shared });
     this.cache = new HeraldCache(this, 'Cache', {
       settings: config.cache,
       vpc,
@@ -83,7 +103,9 @@ export class HeraldStack extends Stack {
       settings: config.topics,
       kafka: this.kafka,
       brokerCount: provisioned?.brokerCount,
+      bootstrapBrokers: this.brokers.bootstrapBrokers,
       subnets: isolatedSubnets,
+      dependsOn: this.network.interfaceEndpoints,
       ...common,
     });
     const topicNames = {
@@ -93,6 +115,7 @@ export class HeraldStack extends Stack {
     this.ingest = new HeraldIngest(this, 'Ingest', {
       settings: config.ingest,
       kafka: this.kafka,
+      bootstrapBrokers: this.brokers.bootstrapBrokers,
       cache: this.cache,
       subnets: isolatedSubnets,
       ...topicNames,
@@ -101,6 +124,7 @@ export class HeraldStack extends Stack {
     if (config.dispatch.onFailure.kind === 'sqs') {
       // The pollers deliver to SQS from the cluster's subnets, which have no NAT.
       this.network.addInterfaceEndpoint('Sqs', ec2.InterfaceVpcEndpointAwsService.SQS);
+      this.kafka.connections.allowTo(endpoints, ec2.Port.tcp(443), 'MSK pollers to the SQS endpoint');
     }
     this.dispatch = new HeraldDispatch(this, 'Dispatch', {
       settings: config.dispatch,
@@ -121,6 +145,7 @@ export class HeraldStack extends Stack {
       deliveriesTopic: config.topics.deliveries.name,
       cacheNodeIds: this.cache.nodeIds,
       api: this.ingest.api,
+      eventSourceMappingId: this.dispatch.eventSourceMapping.eventSourceMappingId,
       functions: [
         {
           name: 'Ingest',
@@ -146,6 +171,13 @@ export class HeraldStack extends Stack {
     });
     new CfnOutput(this, 'VendorsSecretArn', { value: this.dispatch.vendorsSecret.secretArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
+    new CfnOutput(this, 'BootstrapBrokers', {
+      value: this.brokers.bootstrapBrokers,
+      description: 'MSK SASL/IAM brokers, resolved at deploy time (what the functions use)',
+    });
+    new CfnOutput(this, 'DispatchFunctionName', { value: this.dispatch.handler.function.functionName });
+    new CfnOutput(this, 'DeadLetterTopic', { value: config.topics.deadLetter.name });
+    tagResources(this, config.stage, this.kafka.isServerless);
   }
 
   /** The stage's zones, so synth never looks them up (no credentials needed). */

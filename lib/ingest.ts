@@ -12,6 +12,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EnvKey } from '../lambdas/shared/env-keys.ts';
+import { INGEST_ROUTES } from '../lambdas/shared/ingest-routes.ts';
 import type { HeraldCache } from './cache.ts';
 import type { IngestSettings } from './config/stage-config.ts';
 import { assertValid, validateIngest } from './config/validate.ts';
@@ -26,6 +27,8 @@ export interface HeraldIngestProps extends FunctionPlacement {
   readonly cache: HeraldCache;
   readonly deliveriesTopic: string;
   readonly deadLetterTopic: string;
+  /** SASL/IAM bootstrap brokers, resolved at deploy time (HeraldBrokers). */
+  readonly bootstrapBrokers: string;
   readonly endpoints: ec2.IConnectable;
 }
 
@@ -64,6 +67,9 @@ export class HeraldIngest extends Construct {
       reservedConcurrency: settings.reservedConcurrency,
       environment: {
         ...pipelineEnvironment(props, 'herald-ingest', settings.logLevel),
+        // Why brokers from the stack: the ingest subnets have no route to the MSK control plane; the
+        // brokers were resolved once at deploy time (HeraldBrokers).
+        [EnvKey.kafkaBrokers]: props.bootstrapBrokers,
         [EnvKey.authMode]: 'iam',
         [EnvKey.kafkaTimeoutMs]: String(settings.kafkaTimeoutMs),
         [EnvKey.idempotencyWindowSeconds]: String(settings.idempotencyWindowSeconds),
@@ -82,13 +88,16 @@ export class HeraldIngest extends Construct {
       timeout: Duration.seconds(Math.min(29, settings.timeoutSeconds + 1)),
     });
     const authorizer = new HttpIamAuthorizer();
-    const routes: ReadonlyArray<[string, apigw.HttpMethod]> = [
-      ['/v1/messages', apigw.HttpMethod.POST],
-      ['/v1/messages/{id}', apigw.HttpMethod.GET],
-      ['/v1/openapi.json', apigw.HttpMethod.GET],
-    ];
-    for (const [path, method] of routes)
-      this.api.addRoutes({ path, methods: [method], integration, authorizer });
+    // Explicit routes from the shared table, no $default: the gateway answers an unknown path or
+    // method with 404 and an unsigned request with 403 itself, and the emulator does the same.
+    for (const route of INGEST_ROUTES) {
+      this.api.addRoutes({
+        path: route.path,
+        methods: [route.method as apigw.HttpMethod],
+        integration,
+        authorizer,
+      });
+    }
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetentionDays as logs.RetentionDays,

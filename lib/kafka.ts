@@ -27,8 +27,25 @@ export interface HeraldKafkaProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
+/** The serverless cluster's name in one generation (at most 64 characters). */
+export function serverlessName(clusterName: string, generation: number): string {
+  const suffix = `-g${generation}`;
+  return `${clusterName.slice(0, 64 - suffix.length)}${suffix}`;
+}
+
 /** MSK's SASL/IAM listener inside the VPC (provisioned and serverless alike). */
 export const MSK_IAM_PORT = 9098;
+
+/**
+ * The name of the broker configuration for one Kafka version. Why the version is in it: changing
+ * `KafkaVersionsList` replaces an AWS::MSK::Configuration, and CloudFormation can only replace a
+ * named resource when the new one has another name, so the documented upgrade (a new kafkaVersion)
+ * must bring a new name with it. Names allow letters, digits and '-', at most 64 characters.
+ */
+export function configurationName(clusterName: string, kafkaVersion: string): string {
+  const version = kafkaVersion.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  return `${clusterName.slice(0, 64 - version.length - 1)}-${version}`;
+}
 
 /** An MSK cluster reachable only over TLS with IAM. */
 export class HeraldKafka extends Construct implements ec2.IConnectable {
@@ -55,11 +72,18 @@ export class HeraldKafka extends Construct implements ec2.IConnectable {
     // Why: the event source mapping's pollers attach ENIs with the cluster's own security group, so
     // the group must reach itself on the broker port.
     this.connections.allowInternally(ec2.Port.tcp(MSK_IAM_PORT), 'MSK event source pollers to brokers');
-    this.clusterName = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }).toLowerCase();
+    const baseName = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }).toLowerCase();
+    this.clusterName =
+      props.settings.mode === 'serverless'
+        ? serverlessName(baseName, props.settings.generation ?? 1)
+        : baseName;
     this.isServerless = props.settings.mode === 'serverless';
     const cluster =
       props.settings.mode === 'serverless'
         ? new msk.CfnServerlessCluster(this, 'Serverless', {
+            // Why a generation: every property of a serverless cluster is create-only and the name is
+            // required, so a change CloudFormation must replace it for fails on the fixed name (loudly,
+            // at deploy time); bumping kafka.generation replaces the cluster on purpose (docs/deploy.md).
             clusterName: this.clusterName,
             clientAuthentication: { sasl: { iam: { enabled: true } } },
             vpcConfigs: [{ subnetIds, securityGroups: [securityGroup.securityGroupId] }],
@@ -82,7 +106,7 @@ export class HeraldKafka extends Construct implements ec2.IConnectable {
       removalPolicy: props.removalPolicy,
     });
     const configuration = new msk.CfnConfiguration(this, 'Configuration', {
-      name: `${this.clusterName.slice(0, 56)}-config`,
+      name: configurationName(this.clusterName, settings.kafkaVersion),
       description: 'Herald broker settings: no auto-created topics, no unclean leader election',
       kafkaVersionsList: [settings.kafkaVersion],
       serverProperties: [
@@ -124,18 +148,30 @@ export class HeraldKafka extends Construct implements ec2.IConnectable {
     return `arn:${Aws.PARTITION}:kafka:${Aws.REGION}:${Aws.ACCOUNT_ID}:group/${this.clusterPath}/${group}`;
   }
 
-  /** Resolve bootstrap brokers and open an IAM-authenticated connection. */
+  /**
+   * Open an IAM-authenticated connection. No `kafka:GetBootstrapBrokers`: brokers are resolved once
+   * at deploy time (HeraldBrokers) and handed over in the environment or the event.
+   */
   grantConnect(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['kafka:GetBootstrapBrokers', 'kafka-cluster:Connect'],
+      actions: ['kafka-cluster:Connect'],
       resourceArns: [this.clusterArn],
     });
   }
 
-  /** Produce to `topics` (acks=all; idempotent producers need WriteDataIdempotently too). */
+  /**
+   * Produce to `topics` with acks=all. Why WriteDataIdempotently on the cluster: an idempotent
+   * producer (the dispatcher's dead-letter producer) asks for a producer id at connect time, which
+   * MSK authorizes with this action on the cluster resource; without it the producer never connects.
+   */
   grantProduce(grantee: iam.IGrantable, topics: readonly string[]): void {
     this.grantConnect(grantee);
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kafka-cluster:WriteDataIdempotently'],
+      resourceArns: [this.clusterArn],
+    });
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],

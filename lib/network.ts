@@ -19,12 +19,14 @@ export interface HeraldNetworkProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
-/** Interface endpoints the functions use instead of NAT (service → why). */
+/**
+ * Interface endpoints the functions use instead of NAT (service → why). Only what something in the
+ * VPC calls: no Kafka (brokers are resolved at deploy time), no STS (Lambda hands functions their
+ * credentials; MSK IAM tokens are signed locally; provisioned-mode pollers need no endpoints), no
+ * CloudWatch (Powertools metrics are EMF lines in the function logs, not PutMetricData).
+ */
 const INTERFACE_ENDPOINTS = {
   SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER, // Redis auth token, vendor credentials
-  Kafka: ec2.InterfaceVpcEndpointAwsService.KAFKA, // GetBootstrapBrokers (CloudFormation returns none)
-  Sts: ec2.InterfaceVpcEndpointAwsService.STS, // MSK IAM: credential resolution, ESM on-demand pollers
-  CloudWatch: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING, // PutMetricData from SDKs
 } as const;
 
 /** VPC, subnets tiers, flow logs and interface endpoints. */
@@ -32,6 +34,8 @@ export class HeraldNetwork extends Construct {
   readonly vpc: ec2.Vpc;
   /** Security group of every interface endpoint (HTTPS in from whoever is allowed). */
   readonly endpoints: ec2.Connections;
+  /** The interface endpoints, for resources that must wait for them. */
+  readonly interfaceEndpoints: ec2.InterfaceVpcEndpoint[] = [];
   /** MSK, ElastiCache, ingest, topics and endpoints: no route to the internet. */
   readonly isolatedSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
   /** The dispatcher: NAT egress for vendor HTTPS calls. */
@@ -80,12 +84,14 @@ export class HeraldNetwork extends Construct {
 
   /** Adds a private-DNS interface endpoint in the isolated tier behind the shared endpoint group. */
   addInterfaceEndpoint(name: string, service: ec2.IInterfaceVpcEndpointService): ec2.InterfaceVpcEndpoint {
-    return this.vpc.addInterfaceEndpoint(name, {
+    const endpoint = this.vpc.addInterfaceEndpoint(name, {
       service,
       subnets: this.isolatedSubnets,
       securityGroups: this.endpoints.securityGroups,
       privateDnsEnabled: true,
       open: false,
     });
+    this.interfaceEndpoints.push(endpoint);
+    return endpoint;
   }
 }

@@ -111,3 +111,22 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
   return chunks;
 }
+
+/**
+ * An event source mapping counter (AWS/Lambda, dimension EventSourceMappingUUID), summed per period.
+ * Published only with the mapping's `EventCount` metrics group enabled (lib/dispatch.ts enables it):
+ * `OnFailureDestinationDeliveredEventCount` counts records the mapping gave up on and sent to the
+ * on-failure destination, `DroppedEventCount` records it gave up on and could not deliver there.
+ */
+export function mappingCounter(
+  mappingId: string,
+  metricName: 'OnFailureDestinationDeliveredEventCount' | 'DroppedEventCount',
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Lambda',
+    metricName,
+    dimensionsMap: { EventSourceMappingUUID: mappingId },
+    statistic: 'Sum',
+    period: FIVE_MINUTES,
+  });
+}

@@ -22,6 +22,7 @@ import {
   DISPATCH_METRICS,
   dispatchCounter,
   MAX_METRICS_PER_EXPRESSION,
+  mappingCounter,
   vendorFailureRate,
 } from './observability-metrics.ts';
 
@@ -42,6 +43,8 @@ export interface HeraldObservabilityProps {
   readonly cacheNodeIds: readonly string[];
   readonly functions: readonly WatchedFunction[];
   readonly api: apigw.IHttpApi;
+  /** UUID of the dispatcher's event source mapping (its EventCount metrics). */
+  readonly eventSourceMappingId: string;
 }
 
 /** Percent of API calls answered 5xx that pages (503s mean Kafka or Redis is down). */
@@ -112,6 +115,24 @@ export class HeraldObservability extends Construct {
       evaluationPeriods: 1,
       description: 'Records were put on the dead-letter topic (poison records): inspect and replay',
     });
+    // Why both at 1: the mapping gives up on a record only after its record age or retries ran out
+    // (an unfilled vendors secret, every vendor down for hours): each one is a delivery not made.
+    const gaveUp = mappingCounter(props.eventSourceMappingId, 'OnFailureDestinationDeliveredEventCount');
+    this.alarm('MappingGaveUp', gaveUp, {
+      threshold: 1,
+      evaluationPeriods: 1,
+      description:
+        'The event source mapping gave up on records (retries or record age ran out) and sent them to the ' +
+        'on-failure destination: those deliveries were not made; inspect the destination and replay',
+    });
+    const dropped = mappingCounter(props.eventSourceMappingId, 'DroppedEventCount');
+    this.alarm('MappingDropped', dropped, {
+      threshold: 1,
+      evaluationPeriods: 1,
+      description:
+        'The event source mapping dropped records it gave up on without delivering them to the on-failure ' +
+        'destination: they are gone from the pipeline; find them by offset while the topic retains them',
+    });
     const apiErrors = new cloudwatch.MathExpression({
       label: 'API 5xx (%)',
       expression: 'IF(requests > 0, 100 * errors / requests, 0)',
@@ -130,6 +151,7 @@ export class HeraldObservability extends Construct {
       graph('Vendor failure rate (%)', [failureRate]),
       graph('Delivered / dead-lettered', [dispatchCounter(DISPATCH_METRICS.sent), deadLettered]),
       graph('API 5xx (%)', [apiErrors]),
+      graph('Mapping gave up / dropped (records)', [gaveUp, dropped]),
     );
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),

@@ -4,14 +4,13 @@
  * stack update that asks for fewer partitions, a rename or a delete never removes data.
  */
 import { CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, type IDependable } from 'constructs';
 import { EnvKey } from '../lambdas/shared/env-keys.ts';
 import type { TopicSettings, TopicSpec } from './config/stage-config.ts';
-import { assertValid, validateTopics } from './config/validate.ts';
+import { assertValid, SEGMENT_SLACK_SECONDS, validateTopics } from './config/validate.ts';
 import { type FunctionPlacement, HeraldFunction, placementOf } from './herald-function.ts';
 import { type HeraldKafka, MSK_IAM_PORT } from './kafka.ts';
 
@@ -21,7 +20,13 @@ export interface HeraldTopicsProps extends FunctionPlacement {
   readonly kafka: HeraldKafka;
   /** Broker count, or undefined on MSK Serverless (replication fixed by the service). */
   readonly brokerCount: number | undefined;
-  readonly endpoints: ec2.IConnectable;
+  /** The SASL/IAM bootstrap brokers (resolved at deploy time, HeraldBrokers). */
+  readonly bootstrapBrokers: string;
+  /**
+   * What must exist before the handler runs: the VPC endpoints, and anything else the network path
+   * needs. The handler's own security-group rules (to MSK) are added here by the construct itself.
+   */
+  readonly dependsOn?: readonly IDependable[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -43,8 +48,9 @@ export class HeraldTopics extends Construct {
       timeout: Duration.minutes(5),
       environment: { [EnvKey.serviceName]: 'herald-topics', [EnvKey.kafkaTimeoutMs]: '30000' },
     });
+    // Brokers come in the resource properties and IAM tokens are signed locally: the handler calls no
+    // AWS API, so it needs no path to the endpoints, only to the brokers.
     this.handler.allowTo(props.kafka, MSK_IAM_PORT, 'topic admin to MSK (SASL/IAM)');
-    this.handler.allowTo(props.endpoints, 443, 'topic admin to AWS API endpoints');
     const names = [settings.deliveries.name, settings.deadLetter.name];
     props.kafka.grantTopicAdmin(this.handler, names);
 
@@ -73,23 +79,36 @@ export class HeraldTopics extends Construct {
       },
     );
     const brokerManaged = props.brokerCount !== undefined;
-    const topic = (spec: TopicSpec) => ({
+    const topic = (spec: TopicSpec, isDeliveries: boolean) => ({
       Name: spec.name,
       Partitions: spec.partitions,
       ...(brokerManaged ? { ReplicationFactor: settings.replicationFactor ?? 3 } : {}),
+      // Set at creation and on every update.
       Configs: {
         'retention.ms': String(spec.retentionHours * HOUR_MS),
-        'cleanup.policy': 'delete',
         ...(brokerManaged ? { 'min.insync.replicas': String(settings.minInSyncReplicas ?? 2) } : {}),
+        // Why: retention deletes closed segments only; a one-hour segment bounds how much older than
+        // retention a replayed record can be (validateRetention). MSK Serverless does not offer it.
+        ...(brokerManaged && isDeliveries ? { 'segment.ms': String(SEGMENT_SLACK_SECONDS * 1000) } : {}),
       },
+      // Set only when the topic is created: MSK Serverless accepts cleanup.policy at creation only.
+      CreateConfigs: { 'cleanup.policy': 'delete' },
     });
     this.resource = new CustomResource(this, 'Topics', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::HeraldKafkaTopics',
       properties: {
         ClusterArn: props.kafka.clusterArn,
-        Topics: [topic(settings.deliveries), topic(settings.deadLetter)],
+        BootstrapBrokers: props.bootstrapBrokers,
+        Topics: [topic(settings.deliveries, true), topic(settings.deadLetter, false)],
       },
     });
+    // Why: CloudFormation may invoke the handler as soon as the function exists, before the
+    // security-group rules that let it reach the brokers (separate resources on both groups).
+    this.resource.node.addDependency(
+      ...this.handler.connections.securityGroups,
+      ...props.kafka.connections.securityGroups,
+      ...(props.dependsOn ?? []),
+    );
   }
 }

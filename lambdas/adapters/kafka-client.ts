@@ -1,7 +1,7 @@
 /**
  * Builds the kafkajs client both Lambdas use. Locally: plaintext brokers from KAFKA_BROKERS. In AWS:
- * MSK with IAM auth over TLS; brokers resolved once per cold start from the cluster ARN
- * (CloudFormation does not return MSK bootstrap brokers).
+ * MSK with IAM auth over TLS, brokers handed over by the stack (resolved at deploy time) or by the
+ * event; resolving them from the cluster ARN is only a fallback (CloudFormation returns none).
  */
 import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
@@ -22,7 +22,12 @@ export interface KafkaClientOptions {
 /** Resolves the IAM bootstrap brokers of an MSK cluster. */
 export async function resolveMskBrokers(clusterArn: string): Promise<string[]> {
   const region = clusterArn.split(':')[3];
-  const client = new KafkaClient(region ? { region } : {});
+  // Why bounded: this runs inside a request or a cold start; the SDK sets no request timeout itself.
+  const client = new KafkaClient({
+    ...(region ? { region } : {}),
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 3_000 },
+  });
   try {
     const result = await client.send(new GetBootstrapBrokersCommand({ ClusterArn: clusterArn }));
     const brokers = result.BootstrapBrokerStringSaslIam ?? result.BootstrapBrokerStringPublicSaslIam;

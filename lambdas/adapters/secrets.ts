@@ -15,7 +15,14 @@ export interface SecretsClient {
 /** Builds a client for a region. @default a SecretsManagerClient */
 export type SecretsClientFactory = (region: string) => SecretsClient;
 
-const defaultFactory: SecretsClientFactory = (region) => new SecretsManagerClient({ region });
+// Why bounded: a cold start that cannot reach Secrets Manager must fail (and be retried) well inside
+// the function timeout, not hang on the SDK's default of no request timeout.
+const defaultFactory: SecretsClientFactory = (region) =>
+  new SecretsManagerClient({
+    region,
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 3_000 },
+  });
 
 /** The region of a Secrets Manager ARN (`arn:aws:secretsmanager:<region>:…`). */
 function regionOf(secretArn: string): string {

@@ -20,7 +20,7 @@ import {
   redisSettingsFrom,
   statusEnv,
 } from '../shared/config.ts';
-import { EnvKey } from '../shared/env-keys.ts';
+import { EnvKey, VENDORS_SECRET_PLACEHOLDER } from '../shared/env-keys.ts';
 import { parseVendorsConfig, type VendorsConfig } from './vendors-config.ts';
 
 /** The dispatch Lambda's typed configuration. */
@@ -150,4 +150,19 @@ export function checkLeaseCoversVendors(config: DispatchConfig, vendors: Vendors
       [EnvKey.claimLeaseMs],
     );
   }
+}
+
+/**
+ * Parses the vendors secret's JSON; the placeholder the stack creates the secret with is refused by
+ * name, so an operator who has not filled it in reads that in the first error, not a schema issue.
+ */
+export function parseVendorsSecret(json: string): VendorsConfig {
+  if (json.trim() === VENDORS_SECRET_PLACEHOLDER) {
+    throw new ConfigError(
+      `${EnvKey.vendorsSecretArn}: the vendors secret still holds the placeholder the stack created; ` +
+        'put the vendors JSON into it (docs/deploy.md, "Vendors")',
+      [EnvKey.vendorsSecretArn],
+    );
+  }
+  return parseVendorsConfig(json, EnvKey.vendorsSecretArn);
 }

@@ -12,13 +12,17 @@ import { RedisDedupStore } from '../adapters/redis-dedup-store.ts';
 import { RedisStatusStore } from '../adapters/redis-status-store.ts';
 import { fetchRedisPassword, readSecretString } from '../adapters/secrets.ts';
 import type { KafkaBatchResponse } from '../core/msk-event.ts';
+import type { DeadLetterSink } from '../ports/dead-letter-sink.ts';
 import { buildOnce } from '../shared/build-once.ts';
-import { EnvKey } from '../shared/env-keys.ts';
 import { createLogger, createMetrics } from '../shared/logger.ts';
 import { createDispatchApp, type DispatchHandler } from './app.ts';
-import { checkLeaseCoversVendors, type DispatchConfig, loadDispatchConfig } from './dispatch-config.ts';
+import {
+  checkLeaseCoversVendors,
+  type DispatchConfig,
+  loadDispatchConfig,
+  parseVendorsSecret,
+} from './dispatch-config.ts';
 import { createVendor } from './vendor-factories.ts';
-import { parseVendorsConfig } from './vendors-config.ts';
 
 const SERVICE = 'herald-dispatch';
 const config = loadDispatchConfig();
@@ -29,10 +33,7 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
   const vendorsConfig =
     'config' in settings.vendors
       ? settings.vendors.config
-      : parseVendorsConfig(
-          await readSecretString(settings.vendors.secretArn, 'vendors'),
-          EnvKey.vendorsSecretArn,
-        );
+      : parseVendorsSecret(await readSecretString(settings.vendors.secretArn, 'vendors'));
   checkLeaseCoversVendors(settings, vendorsConfig);
   const password = settings.redis.authSecretArn
     ? await fetchRedisPassword(settings.redis.authSecretArn)
@@ -44,14 +45,13 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
   });
   // Why a listener: ioredis reports connection errors as events; commands still fail (fail-closed).
   redis.on('error', (error: unknown) => logger.warn('redis connection error', { error }));
-  const kafka = await createKafka({ clientId: SERVICE, ...settings.kafka });
   return createDispatchApp({
     dedup: new RedisDedupStore(redis, {
       keyPrefix: settings.redis.keyPrefix,
       windowSeconds: settings.dedupWindowSeconds,
       leaseMs: settings.claimLeaseMs,
     }),
-    deadLetters: new KafkaDeadLetterSink(kafka.producer({ idempotent: true }), settings.deadLetterTopic),
+    deadLetters: eventBrokersDeadLetterSink(settings),
     statuses: new RedisStatusStore(redis, {
       keyPrefix: settings.redis.keyPrefix,
       retentionSeconds: settings.statusRetentionSeconds,
@@ -75,6 +75,37 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
   });
 }
 
+/** The brokers the latest event named (`bootstrapServers`), the cluster the mapping reads. */
+let eventBrokers: readonly string[] | undefined;
+
+/**
+ * The dead-letter producer, built on first use. Brokers: KAFKA_BROKERS when configured (the local
+ * runtime and tests), else those of the event being handled. Why the event in AWS: the mapping
+ * already names the cluster's brokers, so the dispatcher needs no MSK control-plane call.
+ */
+function eventBrokersDeadLetterSink(settings: DispatchConfig): DeadLetterSink {
+  let sink: Promise<KafkaDeadLetterSink> | undefined;
+  const build = async () => {
+    const brokers = settings.kafka.brokers ?? eventBrokers;
+    const kafka = await createKafka({
+      clientId: SERVICE,
+      ...settings.kafka,
+      ...(brokers ? { brokers } : {}),
+    });
+    return new KafkaDeadLetterSink(kafka.producer({ idempotent: true }), settings.deadLetterTopic);
+  };
+  return {
+    async publish(letters) {
+      if (letters.length === 0) return;
+      sink ??= build().catch((error: unknown) => {
+        sink = undefined;
+        throw error;
+      });
+      await (await sink).publish(letters);
+    },
+  };
+}
+
 const app = buildOnce(() => buildApp(config));
 
 /**
@@ -82,6 +113,11 @@ const app = buildOnce(() => buildApp(config));
  * A failed build fails the invocation, so the event source mapping retries the batch: nothing is lost.
  */
 export async function handler(event: MSKEvent, context: Context): Promise<KafkaBatchResponse> {
+  const named = event.bootstrapServers
+    ?.split(',')
+    .map((broker) => broker.trim())
+    .filter(Boolean);
+  if (named?.length) eventBrokers = named;
   let ready: DispatchHandler;
   try {
     ready = await app();

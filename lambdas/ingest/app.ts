@@ -11,6 +11,7 @@ import { DependencyUnavailableError, InvalidRequestError } from '../core/errors.
 import type { IdempotencyStore } from '../ports/idempotency-store.ts';
 import type { MessageProducer } from '../ports/message-producer.ts';
 import type { StatusStore } from '../ports/status-store.ts';
+import { INGEST_ROUTES, type IngestOperationId, matchRoute } from '../shared/ingest-routes.ts';
 import { publishMetrics } from '../shared/publish-metrics.ts';
 import { errorToResponse, HttpProblemError, type HttpResponse, problems } from './http-errors.ts';
 import { MAX_BODY_BYTES, routePathOf } from './http-request.ts';
@@ -38,20 +39,26 @@ export type IngestHandler = MiddyfiedHandler<APIGatewayProxyEventV2, HttpRespons
 
 type Route = (event: APIGatewayProxyEventV2, deps: RouteDeps, param: string) => Promise<HttpResponse>;
 
-const ROUTES: readonly { method: string; path: RegExp; route: Route }[] = [
-  { method: 'POST', path: /^\/v1\/messages$/, route: postMessage },
-  { method: 'GET', path: /^\/v1\/messages\/([^/]+)$/, route: getMessage },
-  { method: 'GET', path: /^\/v1\/openapi\.json$/, route: getOpenApi },
-];
+/** The handler of each route of the shared table (lambdas/shared/ingest-routes.ts). */
+const HANDLERS: Readonly<Record<IngestOperationId, Route>> = {
+  sendMessage: postMessage,
+  getMessageStatus: getMessage,
+  getOpenApiDocument: getOpenApi,
+};
 
+// Behind API Gateway only matching requests arrive (it answers the rest itself); the 404 and 405 here
+// are for direct invocations.
 function routeRequest(event: APIGatewayProxyEventV2, deps: RouteDeps): Promise<HttpResponse> {
   const path = routePathOf(event);
-  const matching = ROUTES.map((r) => ({ ...r, match: r.path.exec(path) })).filter((r) => r.match);
-  if (matching.length === 0) throw problems.notFound();
   const method = event.requestContext.http.method.toUpperCase();
-  const found = matching.find((r) => r.method === method);
-  if (!found) throw problems.methodNotAllowed(matching.map((r) => r.method));
-  return found.route(event, deps, decodePathParam(found.match?.[1] ?? ''));
+  const found = matchRoute(INGEST_ROUTES, method, path);
+  if (!found) {
+    const allowed = INGEST_ROUTES.filter((route) => matchRoute([route], route.method, path));
+    if (allowed.length === 0) throw problems.notFound();
+    throw problems.methodNotAllowed(allowed.map((route) => route.method));
+  }
+  const param = Object.values(found.pathParameters)[0] ?? '';
+  return HANDLERS[found.route.operationId](event, deps, decodePathParam(param));
 }
 
 function decodePathParam(raw: string): string {

@@ -31,8 +31,9 @@ async function buildApp(settings: IngestConfig): Promise<IngestHandler> {
     ...(password ? { password } : {}),
   });
   const producer = new KafkaMessageProducer({
-    // Why lazy: MSK broker discovery is a network call; if it fails the request gets a 503 and the
-    // next invocation tries again, instead of the container failing its init for good.
+    // Why lazy: connecting is a network call (the brokers come from KAFKA_BROKERS, resolved at deploy
+    // time); if it fails the request gets a 503 and the next invocation tries again, instead of the
+    // container failing its init for good.
     kafka: () => createKafka({ clientId: SERVICE, ...settings.kafka }),
     timeoutMs: settings.kafka.timeoutMs,
   });

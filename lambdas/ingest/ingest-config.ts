@@ -80,11 +80,13 @@ const ingestEnv = z
         message: 'required when HERALD_AUTH_MODE=token',
       });
     }
-    if (!env[EnvKey.kafkaBrokers] && !env[EnvKey.mskClusterArn]) {
+    // Why required: in AWS the stack resolves the brokers at deploy time; the ingest subnets have no
+    // route to the MSK control plane, so a lookup at run time could only time out.
+    if (!env[EnvKey.kafkaBrokers]) {
       ctx.addIssue({
         code: 'custom',
         path: [EnvKey.kafkaBrokers],
-        message: 'set KAFKA_BROKERS or an MSK cluster ARN',
+        message: 'set KAFKA_BROKERS (in AWS the stack sets the MSK brokers it resolved at deploy time)',
       });
     }
   });

@@ -1,9 +1,13 @@
 /**
  * The OpenAPI 3.1 document of the ingest API, generated from the zod schemas that validate requests
- * (request-schema.ts), never written by hand. Served at GET /v1/openapi.json and written to
- * docs/openapi.json by cli/write-openapi.ts.
+ * (request-schema.ts) and the shared route table (shared/ingest-routes.ts), never written by hand.
+ * Served at GET /v1/openapi.json and written to docs/openapi.json by cli/write-openapi.ts. It says
+ * what each auth mode answers: in AWS (IAM) API Gateway itself refuses unsigned or badly signed
+ * requests (403) and unknown routes (404) with `{"message": ...}`; locally (bearer tokens) the API
+ * answers 401, and the emulator answers unknown routes exactly as API Gateway does.
  */
 import { z } from 'zod';
+import { INGEST_ROUTES, type IngestOperationId } from '../shared/ingest-routes.ts';
 import { MAX_BODY_BYTES } from './http-request.ts';
 import { apiSchemas, idempotencyKey, requestIdSchema } from './request-schema.ts';
 
@@ -16,6 +20,21 @@ const problem = (description: string, headers?: JsonObject) => ({
   ...(headers ? { headers } : {}),
   ...jsonContent('Error'),
 });
+const gatewayRefusal = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref('GatewayError') } },
+});
+/** What every route may answer besides its own responses, by auth mode. */
+const authResponses = {
+  '401': problem(
+    'Token mode (local runtime): missing or unknown bearer token (`WWW-Authenticate: Bearer`). Never in AWS.',
+  ),
+  '403': gatewayRefusal(
+    'IAM mode (AWS): answered by API Gateway, not the API: `{"message":"Forbidden"}` for an unsigned request, ' +
+      'another message for an invalid signature or an unknown access key. The local emulator answers the same ' +
+      'when started with IAM callers.',
+  ),
+};
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } };
 
 function componentSchemas(): JsonObject {
@@ -61,7 +80,7 @@ const postMessages = {
       ...jsonContent('SendMessageAccepted'),
     },
     '400': problem('Invalid request; `issues` names each field path, e.g. `recipients[3]`'),
-    '401': problem('Missing or unknown credentials'),
+    ...authResponses,
     '409': problem(
       'A request with this Idempotency-Key is still being accepted; retry after Retry-After',
       retryAfter,
@@ -82,10 +101,38 @@ const getMessage = {
   parameters: [{ name: 'requestId', in: 'path', required: true, schema: parameterSchema(requestIdSchema) }],
   responses: {
     '200': { description: 'Statuses and counts', ...jsonContent('MessageStatus') },
-    '401': problem('Missing or unknown credentials'),
+    ...authResponses,
     '404': problem('Unknown request id, or a request of another client'),
   },
 };
+
+const getOpenApiDocument = {
+  operationId: 'getOpenApiDocument',
+  summary: 'This document',
+  description: 'IAM mode (AWS): signed like every route. Token mode (local): needs no token.',
+  security: [{ sigv4: [] }, {}],
+  responses: {
+    '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': {} } },
+    '403': authResponses['403'],
+  },
+};
+
+const OPERATIONS: Readonly<Record<IngestOperationId, JsonObject>> = {
+  sendMessage: postMessages,
+  getMessageStatus: getMessage,
+  getOpenApiDocument,
+};
+
+function paths(): JsonObject {
+  const byPath: Record<string, JsonObject> = {};
+  for (const route of INGEST_ROUTES) {
+    byPath[route.path] = {
+      ...byPath[route.path],
+      [route.method.toLowerCase()]: OPERATIONS[route.operationId],
+    };
+  }
+  return byPath;
+}
 
 /** Builds the OpenAPI 3.1 document. */
 export function buildOpenApiDocument(): JsonObject {
@@ -96,23 +143,26 @@ export function buildOpenApiDocument(): JsonObject {
       version: '1.0.0',
       description:
         'Send SMS, push and e-mail messages to up to 100 recipients per call; each recipient gets it exactly ' +
-        'once. Send an Idempotency-Key with every POST so that retries are safe.',
+        'once. Send an Idempotency-Key with every POST so that retries are safe.\n\n' +
+        'Two auth modes. IAM (AWS): sign every request with SigV4 (service `execute-api`); API Gateway answers ' +
+        'an unsigned or badly signed request itself with 403 and a `{"message": ...}` body, before the API runs. ' +
+        'Token (local runtime): `Authorization: Bearer <token>`; the API answers 401 without a known token.\n\n' +
+        'In both modes a method or path no route below names gets 404 `{"message":"Not Found"}` from the ' +
+        'gateway (API Gateway, or the local emulator, which matches routes the same way): a trailing slash, ' +
+        'HEAD and OPTIONS match nothing.',
     },
     security: [{ sigv4: [] }, { bearer: [] }],
-    paths: {
-      '/v1/messages': { post: postMessages },
-      '/v1/messages/{requestId}': { get: getMessage },
-      '/v1/openapi.json': {
-        get: {
-          operationId: 'getOpenApiDocument',
-          summary: 'This document',
-          security: [],
-          responses: { '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': {} } } },
+    paths: paths(),
+    components: {
+      schemas: {
+        ...componentSchemas(),
+        GatewayError: {
+          type: 'object',
+          description: 'A refusal by API Gateway itself (or the local emulator), not by the API',
+          properties: { message: { type: 'string', examples: ['Forbidden', 'Not Found'] } },
+          required: ['message'],
         },
       },
-    },
-    components: {
-      schemas: componentSchemas(),
       securitySchemes: {
         sigv4: {
           type: 'apiKey',

@@ -45,3 +45,12 @@ export const EnvKey = {
 
 /** One of the environment variable names above. */
 export type EnvKeyName = (typeof EnvKey)[keyof typeof EnvKey];
+
+/**
+ * What the stack puts in the vendors secret it creates (HERALD_VENDORS_SECRET_ARN), so the secret
+ * exists at deploy time without a made-up credential. The dispatcher refuses it at cold start with
+ * an error that says the secret is unfilled (docs/deploy.md: put the vendors JSON after deploy).
+ */
+export const VENDORS_SECRET_PLACEHOLDER = JSON.stringify({
+  herald: 'unfilled: put the vendors JSON here (docs/deploy.md, "Vendors")',
+});

@@ -21,8 +21,8 @@ export interface TopicsLogger {
 
 /** What the app needs. */
 export interface TopicsAppDeps {
-  /** Opens an admin connection to the cluster named by its ARN. */
-  readonly openAdmin: (clusterArn: string) => Promise<AdminSession>;
+  /** Opens an admin connection to the cluster named by its ARN, through `brokers` when given. */
+  readonly openAdmin: (clusterArn: string, brokers?: readonly string[]) => Promise<AdminSession>;
   readonly logger: TopicsLogger;
 }
 
@@ -45,7 +45,7 @@ export function createTopicsApp(deps: TopicsAppDeps) {
     // Why derived from the cluster: a new cluster is a new resource (CloudFormation then sends a
     // Delete for the old id, which keeps the old topics); a topic change on the same cluster is not.
     const physicalResourceId = `herald-topics:${request.clusterArn}`;
-    const session = await deps.openAdmin(request.clusterArn);
+    const session = await deps.openAdmin(request.clusterArn, request.bootstrapBrokers);
     try {
       const outcomes = await reconcileTopics(session.admin, request.topics);
       for (const outcome of outcomes) {

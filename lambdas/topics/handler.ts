@@ -1,6 +1,6 @@
 /**
  * Topic custom-resource Lambda entry point: the only file here that builds a real Kafka client
- * (MSK over IAM, brokers resolved from the cluster ARN).
+ * (MSK over IAM, brokers from the resource properties, resolved at deploy time).
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { z } from 'zod';
@@ -17,11 +17,12 @@ const logger = createLogger(SERVICE);
 
 const app = createTopicsApp({
   logger,
-  openAdmin: async (clusterArn) => {
+  openAdmin: async (clusterArn, brokers) => {
     const kafka = await createKafka({
       clientId: SERVICE,
       auth: 'iam',
       mskClusterArn: clusterArn,
+      ...(brokers ? { brokers } : {}),
       timeoutMs: config[EnvKey.kafkaTimeoutMs],
     });
     const admin = kafka.admin();

@@ -59,7 +59,10 @@ async function createTopic(admin: TopicAdmin, spec: TopicSpec): Promise<TopicOut
         topic: spec.name,
         numPartitions: spec.partitions,
         ...(spec.replicationFactor === undefined ? {} : { replicationFactor: spec.replicationFactor }),
-        configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
+        configEntries: Object.entries({ ...spec.createConfigs, ...spec.configs }).map(([name, value]) => ({
+          name,
+          value,
+        })),
       },
     ],
   });
@@ -96,7 +99,10 @@ async function updateTopic(admin: TopicAdmin, spec: TopicSpec): Promise<TopicOut
   return { topic: spec.name, action, partitions, isConfigUpdated, warnings };
 }
 
-/** Sets the managed configs when any differs. Returns whether it wrote. */
+/**
+ * Sets the managed configs when any differs. Returns whether it wrote. Create-only configs are never
+ * sent here: MSK Serverless refuses cleanup.policy on an existing topic.
+ */
 async function applyConfigs(admin: TopicAdmin, spec: TopicSpec): Promise<boolean> {
   const wanted = Object.entries(spec.configs);
   if (wanted.length === 0) return false;

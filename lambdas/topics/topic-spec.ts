@@ -13,10 +13,20 @@ const topicSpecSchema = z.object({
   /** Absent on MSK Serverless, where the service fixes replication. */
   ReplicationFactor: z.coerce.number().int().min(1).max(32).optional(),
   Configs: z.record(z.string(), z.coerce.string()).default({}),
+  /** Configs sent only when the topic is created (MSK Serverless refuses cleanup.policy later). */
+  CreateConfigs: z.record(z.string(), z.coerce.string()).default({}),
 });
+
+const brokerList = z
+  .string()
+  .min(1)
+  .transform((value) => value.split(',').map((broker) => broker.trim()))
+  .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port[,host:port...]')).min(1));
 
 const propertiesSchema = z.object({
   ClusterArn: z.string().startsWith('arn:'),
+  /** Resolved at deploy time; absent only in old stacks, then the handler resolves them itself. */
+  BootstrapBrokers: brokerList.optional(),
   Topics: z.array(topicSpecSchema).min(1),
 });
 
@@ -25,12 +35,16 @@ export interface TopicSpec {
   readonly name: string;
   readonly partitions: number;
   readonly replicationFactor?: number;
+  /** Set at creation and kept in line on every update. */
   readonly configs: Readonly<Record<string, string>>;
+  /** Set at creation only. */
+  readonly createConfigs: Readonly<Record<string, string>>;
 }
 
 /** The parsed resource properties. */
 export interface TopicsRequest {
   readonly clusterArn: string;
+  readonly bootstrapBrokers?: readonly string[];
   readonly topics: readonly TopicSpec[];
 }
 
@@ -55,11 +69,13 @@ export function parseTopicsRequest(properties: unknown): TopicsRequest {
   }
   return {
     clusterArn: parsed.data.ClusterArn,
+    ...(parsed.data.BootstrapBrokers ? { bootstrapBrokers: parsed.data.BootstrapBrokers } : {}),
     topics: parsed.data.Topics.map((topic) => ({
       name: topic.Name,
       partitions: topic.Partitions,
       ...(topic.ReplicationFactor === undefined ? {} : { replicationFactor: topic.ReplicationFactor }),
       configs: topic.Configs,
+      createConfigs: topic.CreateConfigs,
     })),
   };
 }

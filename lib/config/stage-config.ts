@@ -34,6 +34,13 @@ export interface ProvisionedKafkaSettings {
 /** MSK Serverless: no brokers to size; replication is fixed by the service. */
 export interface ServerlessKafkaSettings {
   readonly mode: 'serverless';
+  /**
+   * Part of the cluster name (`…-g<generation>`). Every property of a serverless cluster is
+   * create-only and its name is fixed, so a change that needs a new cluster (subnets, security
+   * groups) fails the deploy until this is raised; raising it replaces the cluster and its records.
+   * @default 1
+   */
+  readonly generation?: number;
 }
 
 /** Either kind of MSK cluster. */
@@ -108,6 +115,7 @@ export type OnFailureDestination = { readonly kind: 'kafka' } | { readonly kind:
 /** The dispatch Lambda and its MSK event source mapping. */
 export interface DispatchSettings {
   readonly memoryMiB: number;
+  /** 15..840 s: MSK event source mappings accept functions with a timeout of 14 minutes at most. */
   readonly timeoutSeconds: number;
   /** Kafka consumer group of the event source mapping (immutable once created; ASCII, no colon). */
   readonly consumerGroupId: string;
@@ -130,10 +138,16 @@ export interface DispatchSettings {
    * turns it into 10. Use several hundred and let maxRecordAgeSeconds bound the retrying.
    */
   readonly retryAttempts: number;
-  /** -1 = no limit; 60..604800 s otherwise, and longer than a crash takes to recover from. */
+  /**
+   * 60..604800 s, longer than a crash takes to recover from, no longer than dedupWindowSeconds and
+   * the deliveries topic's retention. -1 (no limit) is refused: it would outlive the dedup window.
+   */
   readonly maxRecordAgeSeconds: number;
   readonly onFailure: OnFailureDestination;
-  /** How long a sent mark suppresses a repeat. */
+  /**
+   * How long a sent mark suppresses a repeat: at least maxRecordAgeSeconds, and with TRIM_HORIZON at
+   * least the deliveries topic's retention plus one segment (a replay must find every mark).
+   */
   readonly dedupWindowSeconds: number;
   /** Existing vendor-credentials secret; @default a secret is created to be filled in after deploy */
   readonly vendorsSecretArn?: string;

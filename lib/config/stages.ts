@@ -18,7 +18,9 @@ export const devStage: StageConfig = {
   network: { cidr: '10.40.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 1 },
   kafka: { mode: 'serverless' },
   topics: {
-    deliveries: { name: 'herald.deliveries', partitions: 6, retentionHours: 72 },
+    // Why 12 h: at least the record age (6 h), and with one segment of slack within the dedup window
+    // (24 h), so a replay from the oldest offset never resends (validateRetention).
+    deliveries: { name: 'herald.deliveries', partitions: 6, retentionHours: 12 },
     deadLetter: { name: 'herald.deliveries.dlq', partitions: 1, retentionHours: 336 },
   },
   cache: { engineVersion: '7.1', nodeType: 'cache.t4g.small', shardCount: 1, replicasPerShard: 1 },
@@ -78,7 +80,8 @@ export const prodStage: StageConfig = {
     volumeSizeGiB: 500,
   },
   topics: {
-    deliveries: { name: 'herald.deliveries', partitions: 24, retentionHours: 168 },
+    // Why 20 h: at least the record age (12 h), and with one segment of slack within the dedup window.
+    deliveries: { name: 'herald.deliveries', partitions: 24, retentionHours: 20 },
     deadLetter: { name: 'herald.deliveries.dlq', partitions: 3, retentionHours: 720 },
     replicationFactor: 3,
     minInSyncReplicas: 2,
@@ -116,7 +119,7 @@ export const prodStage: StageConfig = {
     maxPollers: 24,
     reportBatchItemFailures: true,
     retryAttempts: 500,
-    maxRecordAgeSeconds: 24 * 3600,
+    maxRecordAgeSeconds: 12 * 3600,
     onFailure: { kind: 'kafka' },
     dedupWindowSeconds: 86_400,
   },

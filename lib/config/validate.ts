@@ -36,6 +36,14 @@ const isInt = (value: number, min: number, max: number) =>
 const range = (issues: string[], key: string, value: number, min: number, max: number) => {
   if (!isInt(value, min, max)) issues.push(`${key} must be an integer in ${min}..${max}, got ${value}`);
 };
+/** The longest function timeout an MSK event source mapping accepts (14 minutes). */
+export const MAX_KAFKA_ESM_TIMEOUT_SECONDS = 840;
+/**
+ * How long a deliveries-topic segment stays open (the topics resource sets `segment.ms` to this on
+ * provisioned MSK). Kafka deletes whole closed segments only, so a record can outlive retention.ms
+ * by up to one segment: a replay from the oldest offset may see records this much older.
+ */
+export const SEGMENT_SLACK_SECONDS = 3600;
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -64,8 +72,11 @@ export function validateNetwork(settings: NetworkSettings, region: string): stri
 
 /** MSK cluster checks (broker layout, version line). */
 export function validateKafka(settings: KafkaSettings, zoneCount: number): string[] {
-  if (settings.mode === 'serverless') return [];
   const issues: string[] = [];
+  if (settings.mode === 'serverless') {
+    range(issues, 'kafka.generation', settings.generation ?? 1, 1, 999);
+    return issues;
+  }
   if (!/^4\.\d+\.x\.kraft$/.test(settings.kafkaVersion)) {
     issues.push(
       `kafka.kafkaVersion must be a 4.x KRaft version like '4.1.x.kraft', got '${settings.kafkaVersion}'`,
@@ -159,7 +170,8 @@ export function validateDispatch(settings: DispatchSettings): string[] {
   const issues: string[] = [];
   range(issues, 'dispatch.memoryMiB', settings.memoryMiB, 128, 10240);
   // Why 15 s at least: two leases of the 5 s minimum plus a retry's start-up (retry-budget.ts).
-  range(issues, 'dispatch.timeoutSeconds', settings.timeoutSeconds, 15, 900);
+  // Why 840 s at most: MSK event source mappings accept functions with a timeout of 14 minutes at most.
+  range(issues, 'dispatch.timeoutSeconds', settings.timeoutSeconds, 15, MAX_KAFKA_ESM_TIMEOUT_SECONDS);
   range(issues, 'dispatch.claimLeaseSeconds', settings.claimLeaseSeconds, 5, 900);
   if (!/^[a-zA-Z0-9\-/*_+=.@]{1,200}$/.test(settings.consumerGroupId)) {
     issues.push(
@@ -175,6 +187,7 @@ export function validateDispatch(settings: DispatchSettings): string[] {
   if (settings.maxRecordAgeSeconds !== -1)
     range(issues, 'dispatch.maxRecordAgeSeconds', settings.maxRecordAgeSeconds, 60, 604800);
   range(issues, 'dispatch.dedupWindowSeconds', settings.dedupWindowSeconds, 60, 30 * 86400);
+  issues.push(...recordAgeIssues(settings));
   if (
     settings.vendorsSecretArn !== undefined &&
     !/^arn:aws[a-z-]*:secretsmanager:/.test(settings.vendorsSecretArn)
@@ -184,6 +197,53 @@ export function validateDispatch(settings: DispatchSettings): string[] {
   if (settings.reservedConcurrency !== undefined)
     range(issues, 'dispatch.reservedConcurrency', settings.reservedConcurrency, 1, 10000);
   issues.push(...retryBudgetIssues(settings));
+  return issues;
+}
+
+/**
+ * Why the dedup window must cover the record age: the mapping retries a failed batch until the
+ * record age runs out, and a retry after the window would find no sent mark and send again. An
+ * unlimited age (-1) can outlive any window.
+ */
+function recordAgeIssues(settings: DispatchSettings): string[] {
+  const { maxRecordAgeSeconds: age, dedupWindowSeconds: window } = settings;
+  if (age === -1) {
+    return [
+      `dispatch.maxRecordAgeSeconds must be a finite age no longer than dispatch.dedupWindowSeconds (${window}), ` +
+        'not -1: a record retried after its sent mark expired is sent again',
+    ];
+  }
+  if (age > window) {
+    return [
+      `dispatch.maxRecordAgeSeconds (${age}) must not exceed dispatch.dedupWindowSeconds (${window}): a record ` +
+        'retried after its sent mark expired is sent again',
+    ];
+  }
+  return [];
+}
+
+/**
+ * Topic retention against the dispatcher: records must outlive the record age (or retried records
+ * vanish), and with TRIM_HORIZON a consumer group without offsets (a new consumerGroupId) replays
+ * the whole topic, so no record on it may be older than the dedup window.
+ */
+export function validateRetention(topics: TopicSettings, dispatch: DispatchSettings): string[] {
+  const issues: string[] = [];
+  const retentionSeconds = topics.deliveries.retentionHours * 3600;
+  if (dispatch.maxRecordAgeSeconds !== -1 && retentionSeconds < dispatch.maxRecordAgeSeconds) {
+    issues.push(
+      `topics.deliveries.retentionHours (${topics.deliveries.retentionHours} h) must be at least ` +
+        `dispatch.maxRecordAgeSeconds (${dispatch.maxRecordAgeSeconds} s): records still being retried would be deleted`,
+    );
+  }
+  const oldest = retentionSeconds + SEGMENT_SLACK_SECONDS;
+  if (dispatch.startingPosition === 'TRIM_HORIZON' && oldest > dispatch.dedupWindowSeconds) {
+    issues.push(
+      `topics.deliveries.retentionHours (${topics.deliveries.retentionHours} h) plus one segment ` +
+        `(${SEGMENT_SLACK_SECONDS} s) must not exceed dispatch.dedupWindowSeconds (${dispatch.dedupWindowSeconds} s) ` +
+        'with startingPosition TRIM_HORIZON: a group without offsets replays records whose sent marks expired',
+    );
+  }
   return issues;
 }
 
@@ -224,6 +284,7 @@ export function validateStageConfig(config: StageConfig): StageConfig {
   issues.push(...validateCache(config.cache));
   issues.push(...validateIngest(config.ingest));
   issues.push(...validateDispatch(config.dispatch));
+  issues.push(...validateRetention(config.topics, config.dispatch));
   issues.push(...validateObservability(config.observability));
   assertValid(`stage '${config.stage}'`, issues);
   return config;

@@ -1,16 +1,20 @@
 /**
- * A local API Gateway HTTP API with one `$default` route integrated with a Lambda handler through a
- * proxy integration (payload format 2.0). The handler runs in this process, once per request, with a
- * Lambda-like context.
+ * A local API Gateway HTTP API whose routes (by default one `$default` route) are integrated with a
+ * Lambda handler through a proxy integration (payload format 2.0). The handler runs in this process,
+ * once per request, with a Lambda-like context. Like API Gateway, the emulator itself answers a
+ * request no route matches (404 `{"message":"Not Found"}`) and, in IAM mode, a request without a
+ * valid SigV4 signature (403); the handler never sees either (lambdas/shared/ingest-routes.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { type ApiRoute, matchRoute, routeKeyOf } from '../../lambdas/shared/ingest-routes.ts';
 import { createLambdaContext, LocalAws, newLogStreamName } from '../runtime/lambda-context.ts';
-import { buildEventV2 } from './event-builder.ts';
+import { buildEventV2, type IamCaller } from './event-builder.ts';
 import { GatewayError, gatewayErrorResponse, type HttpResponse, mapResultV2 } from './result-mapper.ts';
+import { type AwsCredentials, parseAuthorization, verifySignature } from './sigv4.ts';
 
 /** A Lambda handler for HTTP API events. */
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
@@ -39,6 +43,74 @@ export interface ApiGatewayOptions {
   readonly maxPayloadBytes?: number;
   /** Called with what the handler threw (the client only sees 500). */
   readonly onHandlerError?: (error: unknown, requestId: string) => void;
+  /** The API's routes, matched as API Gateway does. @default one `$default` route */
+  readonly routes?: readonly ApiRoute[];
+  /** IAM authorization on every route (SigV4 verified with these callers' keys). @default none */
+  readonly iam?: IamAuthorization;
+}
+
+/** A caller the emulator's IAM mode knows: its key pair and the principal API Gateway reports. */
+export interface IamCallerCredentials extends AwsCredentials {
+  readonly userArn: string;
+}
+
+/** The emulator's stand-in for IAM: the callers whose signatures it accepts (any region). */
+export interface IamAuthorization {
+  readonly callers: readonly IamCallerCredentials[];
+}
+
+type Admission =
+  | { readonly response: HttpResponse }
+  | {
+      readonly routeKey: string;
+      readonly pathParameters: Record<string, string>;
+      readonly caller?: IamCaller;
+    };
+
+/** Route selection, then authorization, in API Gateway's order; a refusal is the gateway's own answer. */
+async function admit(
+  options: ApiGatewayOptions,
+  request: IncomingMessage,
+  body: Buffer,
+  path: string,
+): Promise<Admission> {
+  let routeKey = '$default';
+  let pathParameters: Record<string, string> = {};
+  if (options.routes) {
+    const match = matchRoute(options.routes, request.method ?? 'GET', path);
+    if (!match) return { response: gatewayErrorResponse(GatewayError.notFound) };
+    routeKey = routeKeyOf(match.route);
+    pathParameters = { ...match.pathParameters };
+  }
+  if (!options.iam) return { routeKey, pathParameters };
+  const headers = headersOf(request);
+  const claims = parseAuthorization(headers.authorization);
+  if (!claims) return { response: gatewayErrorResponse(GatewayError.forbidden) };
+  const caller = options.iam.callers.find((known) => known.accessKeyId === claims.accessKeyId);
+  if (!caller) return { response: gatewayErrorResponse(GatewayError.unknownAccessKey) };
+  const url = new URL(request.url ?? '/', `http://${headers.host ?? '127.0.0.1'}`);
+  const isValid = await verifySignature(
+    { method: request.method ?? 'GET', url, headers, body },
+    claims,
+    caller,
+  );
+  if (!isValid) return { response: gatewayErrorResponse(GatewayError.badSignature) };
+  const accountId = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(caller.userArn)?.[1] ?? LocalAws.accountId;
+  return {
+    routeKey,
+    pathParameters,
+    caller: { accessKey: caller.accessKeyId, accountId, userArn: caller.userArn, userId: caller.accessKeyId },
+  };
+}
+
+function headersOf(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+    const name = (request.rawHeaders[i] as string).toLowerCase();
+    const value = request.rawHeaders[i + 1] as string;
+    headers[name] = name in headers ? `${headers[name]},${value}` : value;
+  }
+  return headers;
 }
 
 /** A running emulator. */
@@ -131,6 +203,16 @@ async function invoke(
   }
 }
 
+/** The decoded path of a request target (what API Gateway routes on). */
+function pathOf(url: string): string {
+  const raw = url.split('?')[0] ?? '/';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 /** Starts the emulator; resolves once it listens. */
 export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGateway> {
   const maxPayloadBytes = options.maxPayloadBytes ?? 10 * 1024 * 1024;
@@ -145,18 +227,29 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
           request.resume();
           return;
         }
-        const event = buildEventV2(
-          {
-            method: request.method ?? 'GET',
-            url: request.url ?? '/',
-            httpVersion: request.httpVersion,
-            rawHeaders: request.rawHeaders,
-            sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-            localPort: request.socket.localPort ?? 0,
-            body,
-          },
-          { apiId: options.apiId ?? 'local', accountId: LocalAws.accountId, requestId, timeEpochMs },
-        );
+        const info = {
+          method: request.method ?? 'GET',
+          url: request.url ?? '/',
+          httpVersion: request.httpVersion,
+          rawHeaders: request.rawHeaders,
+          sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+          localPort: request.socket.localPort ?? 0,
+          body,
+        };
+        const admission = await admit(options, request, body, pathOf(info.url));
+        if ('response' in admission) {
+          writeResponse(response, admission.response, requestId);
+          return;
+        }
+        const event = buildEventV2(info, {
+          apiId: options.apiId ?? 'local',
+          accountId: LocalAws.accountId,
+          requestId,
+          timeEpochMs,
+          routeKey: admission.routeKey,
+          pathParameters: admission.pathParameters,
+          ...(admission.caller ? { iamCaller: admission.caller } : {}),
+        });
         writeResponse(response, await invoke(options, event, requestId), requestId);
       })
       .catch((error: unknown) => {

@@ -34,6 +34,20 @@ export interface EventContext {
   readonly timeEpochMs: number;
   /** @default '$default' */
   readonly stage?: string;
+  /** The matched route's key, e.g. `GET /v1/messages/{requestId}`. @default '$default' */
+  readonly routeKey?: string;
+  /** The matched route's path variables (decoded); omitted from the event when empty. */
+  readonly pathParameters?: Readonly<Record<string, string>>;
+  /** What an IAM authorizer reports about the verified caller (`requestContext.authorizer.iam`). */
+  readonly iamCaller?: IamCaller;
+}
+
+/** The caller of an IAM-authorized route, as API Gateway reports it. */
+export interface IamCaller {
+  readonly accessKey: string;
+  readonly accountId: string;
+  readonly userArn: string;
+  readonly userId: string;
 }
 
 const TEXT_TYPES = [
@@ -125,16 +139,35 @@ export function buildEventV2(request: HttpRequestInfo, context: EventContext): A
   const queryStringParameters = parseQuery(rawQueryString);
   const isBase64Encoded = request.body.length > 0 && !isTextContentType(headers['content-type']);
   const stage = context.stage ?? '$default';
+  const routeKey = context.routeKey ?? '$default';
+  const pathParameters =
+    context.pathParameters && Object.keys(context.pathParameters).length > 0
+      ? { pathParameters: { ...context.pathParameters } }
+      : {};
+  const authorizer = context.iamCaller
+    ? {
+        authorizer: {
+          iam: {
+            ...context.iamCaller,
+            callerId: context.iamCaller.userId,
+            cognitoIdentity: null,
+            principalOrgId: null,
+          },
+        },
+      }
+    : {};
   return {
     version: '2.0',
-    routeKey: '$default',
+    routeKey,
     rawPath: path,
     rawQueryString,
     ...(cookies.length > 0 ? { cookies } : {}),
     headers,
     ...(queryStringParameters ? { queryStringParameters } : {}),
+    ...pathParameters,
     requestContext: {
       accountId: context.accountId,
+      ...authorizer,
       apiId: context.apiId,
       domainName: host,
       domainPrefix: host.split('.')[0] ?? host,
@@ -146,7 +179,7 @@ export function buildEventV2(request: HttpRequestInfo, context: EventContext): A
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: context.requestId,
-      routeKey: '$default',
+      routeKey,
       stage,
       time: formatRequestTime(context.timeEpochMs),
       timeEpoch: context.timeEpochMs,

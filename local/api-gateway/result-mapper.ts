@@ -23,6 +23,19 @@ export const GatewayError = {
   internal: { statusCode: 500, message: 'Internal Server Error' },
   unavailable: { statusCode: 503, message: 'Service Unavailable' },
   tooLarge: { statusCode: 413, message: 'Request Entity Too Large' },
+  /** No route matches the method and path (and there is no `$default` route). */
+  notFound: { statusCode: 404, message: 'Not Found' },
+  /** An IAM-authorized route called without a SigV4 signature. */
+  forbidden: { statusCode: 403, message: 'Forbidden' },
+  /** A signature by an access key the account does not know. */
+  unknownAccessKey: { statusCode: 403, message: 'The security token included in the request is invalid.' },
+  /** A signature that does not match the request. */
+  badSignature: {
+    statusCode: 403,
+    message:
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret ' +
+      'Access Key and signing method. Consult the service documentation for details.',
+  },
 } as const;
 
 /** The response API Gateway sends when it, not the function, answers. */

@@ -4,6 +4,7 @@
  * handler reads it at cold start exactly as it would on Lambda.
  */
 import { pathToFileURL } from 'node:url';
+import { INGEST_ROUTES } from '../../lambdas/shared/ingest-routes.ts';
 import { type HttpApiHandler, startApiGateway } from '../api-gateway/api-gateway-server.ts';
 import { runComponent } from './component.ts';
 
@@ -29,6 +30,8 @@ runComponent<ApiComponentConfig, ApiComponentInfo>('api', async (config) => {
   const module = (await import(pathToFileURL(config.handlerModule).href)) as { handler: HttpApiHandler };
   const gateway = await startApiGateway({
     handler: module.handler,
+    // The deployed API's explicit routes: unknown paths and methods get the gateway's own 404 here too.
+    routes: INGEST_ROUTES,
     host: config.host,
     port: config.port,
     functionName: config.functionName,

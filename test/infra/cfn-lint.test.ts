@@ -41,6 +41,8 @@ function deployTimeValue(key: string, value: unknown): string {
   if (typeof value === 'string') return value;
   if (key === EnvKey.mskClusterArn)
     return 'arn:aws:kafka:eu-west-1:123456789012:cluster/herald-dev/0c1d-2e3f-4';
+  if (key === EnvKey.kafkaBrokers)
+    return 'b-1.herald.abc123.c2.kafka.eu-west-1.amazonaws.com:9098,b-2.herald.abc123.c2.kafka.eu-west-1.amazonaws.com:9098';
   if (key === EnvKey.redisUrl) return 'rediss://clustercfg.herald.abc123.euw1.cache.amazonaws.com:6379';
   if (key.endsWith('_SECRET_ARN'))
     return 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:herald-AbCdEf';

@@ -38,7 +38,7 @@ describe('HeraldDispatch (prod)', () => {
       ProvisionedPollerConfig: { MinimumPollers: 2, MaximumPollers: 24 },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       MaximumRetryAttempts: 500,
-      MaximumRecordAgeInSeconds: 86400,
+      MaximumRecordAgeInSeconds: 43200,
       DestinationConfig: { OnFailure: { Destination: 'kafka://herald.deliveries.dlq' } },
       MetricsConfig: { Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] },
     });
@@ -99,7 +99,7 @@ describe('HeraldDispatch (prod)', () => {
   });
 });
 
-describe('HeraldDispatch (SQS on-failure destination, unbounded record age)', () => {
+describe('HeraldDispatch (SQS on-failure destination, one-hour record age)', () => {
   let template: Template;
   beforeAll(() => {
     template = synthStage('prod', {
@@ -108,7 +108,7 @@ describe('HeraldDispatch (SQS on-failure destination, unbounded record age)', ()
         dispatch: {
           ...config.dispatch,
           onFailure: { kind: 'sqs' },
-          maxRecordAgeSeconds: -1,
+          maxRecordAgeSeconds: 3600,
           retryAttempts: 3,
         },
       }),
@@ -120,7 +120,7 @@ describe('HeraldDispatch (SQS on-failure destination, unbounded record age)', ()
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
       MaximumRetryAttempts: 3,
-      MaximumRecordAgeInSeconds: Match.absent(),
+      MaximumRecordAgeInSeconds: 3600,
     });
     template.hasResourceProperties('AWS::SQS::Queue', {
       KmsMasterKeyId: { 'Fn::GetAtt': [logicalIdOf(template, 'AWS::KMS::Key', 'DataKey'), 'Arn'] },

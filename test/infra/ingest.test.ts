@@ -5,6 +5,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
+import { INGEST_ROUTES, routeKeyOf } from '../../lambdas/shared/ingest-routes.ts';
 import { logicalIdOf, propertiesOf, synthStage } from './synth.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown };
@@ -62,7 +63,13 @@ describe('HeraldIngest (prod)', () => {
       [EnvKey.kafkaTimeoutMs]: '10000',
       [EnvKey.idempotencyWindowSeconds]: '86400',
     });
-    expect(variables[EnvKey.kafkaBrokers]).toBeUndefined();
+    // The brokers resolved at deploy time, not a run-time lookup (the subnets reach no MSK API).
+    expect(variables[EnvKey.kafkaBrokers]).toEqual({
+      'Fn::GetAtt': [
+        logicalIdOf(template, 'Custom::HeraldBootstrapBrokers', 'Brokers/Lookup'),
+        'BootstrapBrokerStringSaslIam',
+      ],
+    });
     expect(variables[EnvKey.mskClusterArn]).toEqual({
       'Fn::GetAtt': [logicalIdOf(template, 'AWS::MSK::Cluster', 'Kafka/Cluster'), 'Arn'],
     });
@@ -87,7 +94,7 @@ describe('HeraldIngest (prod)', () => {
         'kafka-cluster:Connect',
         'kafka-cluster:DescribeTopic',
         'kafka-cluster:WriteData',
-        'kafka:GetBootstrapBrokers',
+        'kafka-cluster:WriteDataIdempotently',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         'secretsmanager:DescribeSecret',
@@ -107,15 +114,20 @@ describe('HeraldIngest (prod)', () => {
     expect(role.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('exposes exactly the three routes, each with AWS_IAM authorization', () => {
+  it('exposes exactly the routes of the shared route table, each with AWS_IAM authorization', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Array<{
       Properties: { RouteKey: string; AuthorizationType: string };
     }>;
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
+      INGEST_ROUTES.map(routeKeyOf).sort(),
+    );
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
-      'GET /v1/messages/{id}',
+      'GET /v1/messages/{requestId}',
       'GET /v1/openapi.json',
       'POST /v1/messages',
     ]);
+    // No $default route: API Gateway itself answers what no route matches (404), like the emulator.
+    expect(routes.some((route) => route.Properties.RouteKey === '$default')).toBe(false);
     expect(routes.every((route) => route.Properties.AuthorizationType === 'AWS_IAM')).toBe(true);
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',

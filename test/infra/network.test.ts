@@ -47,25 +47,30 @@ describe('HeraldNetwork (prod)', () => {
     });
   });
 
-  it('creates private-DNS interface endpoints for Secrets Manager, MSK, STS and CloudWatch', () => {
+  it('creates one private-DNS interface endpoint, for Secrets Manager, and none nothing calls', () => {
     const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint')) as Resource[];
     const services = endpoints.map((endpoint) => JSON.stringify(endpoint.Properties.ServiceName));
-    for (const service of ['secretsmanager', 'kafka', 'sts', 'monitoring']) {
-      expect(services.some((name) => name.includes(`.${service}`))).toBe(true);
-    }
-    expect(endpoints).toHaveLength(4);
+    expect(services.some((name) => name.includes('.secretsmanager'))).toBe(true);
+    // Brokers are resolved at deploy time (no MSK API call), credentials come from the Lambda runtime
+    // and MSK tokens are signed locally (no STS), metrics are EMF log lines (no CloudWatch API).
+    for (const unused of ['.kafka', '.sts', '.monitoring'])
+      expect(services.some((name) => name.includes(unused))).toBe(false);
+    expect(endpoints).toHaveLength(1);
     expect(endpoints.every((endpoint) => endpoint.Properties.PrivateDnsEnabled === true)).toBe(true);
     expect(endpoints.every((endpoint) => endpoint.Properties.VpcEndpointType === 'Interface')).toBe(true);
   });
 
-  it('lets only the functions and the MSK pollers reach the endpoints, on 443', () => {
+  it('lets only the ingest and dispatch functions reach the endpoints, on 443', () => {
     const endpointGroup = logicalIdOf(template, 'AWS::EC2::SecurityGroup', 'Network/EndpointsSecurityGroup');
     const ingress = Object.values(
       template.findResources('AWS::EC2::SecurityGroupIngress', {
         Properties: { GroupId: { 'Fn::GetAtt': [endpointGroup, 'GroupId'] } },
       }),
     ) as Resource[];
-    expect(ingress).toHaveLength(4);
+    expect(ingress).toHaveLength(2);
+    const sources = ingress.map((rule) => JSON.stringify(rule.Properties.SourceSecurityGroupId));
+    expect(sources.some((source) => source.includes('IngestHandler'))).toBe(true);
+    expect(sources.some((source) => source.includes('DispatchHandler'))).toBe(true);
     for (const rule of ingress) {
       expect(rule.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
       expect(rule.Properties.CidrIp).toBeUndefined();

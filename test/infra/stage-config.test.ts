@@ -208,6 +208,40 @@ const cases: ReadonlyArray<[string, Mutation, RegExp]> = [
     (c) => ({ ...c, observability: { ...c.observability, alarmEmail: 'ops' } }),
     /alarmEmail/,
   ],
+  [
+    'a 15-minute dispatch timeout (MSK mappings accept 14 minutes at most)',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, timeoutSeconds: 900, claimLeaseSeconds: 50 } }),
+    /dispatch\.timeoutSeconds must be an integer in 15\.\.840, got 900/,
+  ],
+  [
+    'an unlimited record age (it outlives any dedup window)',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, maxRecordAgeSeconds: -1 } }),
+    /dispatch\.maxRecordAgeSeconds must be a finite age no longer than dispatch\.dedupWindowSeconds \(86400\), not -1/,
+  ],
+  [
+    'a record age longer than the dedup window',
+    (c) => ({
+      ...c,
+      dispatch: { ...c.dispatch, maxRecordAgeSeconds: 2 * 86_400 },
+      topics: { ...c.topics, deliveries: { ...c.topics.deliveries, retentionHours: 48 } },
+    }),
+    /dispatch\.maxRecordAgeSeconds \(172800\) must not exceed dispatch\.dedupWindowSeconds \(86400\)/,
+  ],
+  [
+    'TRIM_HORIZON over a topic that keeps records past the dedup window',
+    (c) => ({ ...c, topics: { ...c.topics, deliveries: { ...c.topics.deliveries, retentionHours: 168 } } }),
+    /topics\.deliveries\.retentionHours \(168 h\) plus one segment \(3600 s\) must not exceed dispatch\.dedupWindowSeconds \(86400 s\) with startingPosition TRIM_HORIZON/,
+  ],
+  [
+    'TRIM_HORIZON over a retention that reaches the window only by its last segment',
+    (c) => ({ ...c, topics: { ...c.topics, deliveries: { ...c.topics.deliveries, retentionHours: 24 } } }),
+    /retentionHours \(24 h\) plus one segment/,
+  ],
+  [
+    'a topic retention shorter than the record age (retried records deleted)',
+    (c) => ({ ...c, topics: { ...c.topics, deliveries: { ...c.topics.deliveries, retentionHours: 6 } } }),
+    /topics\.deliveries\.retentionHours \(6 h\) must be at least dispatch\.maxRecordAgeSeconds \(43200 s\)/,
+  ],
   ['an 11-digit account', (c) => ({ ...c, account: '12345678901' }), /account/],
   ['a 10-day log retention', (c) => ({ ...c, logRetentionDays: 10 }), /logRetentionDays/],
 ];
@@ -242,6 +276,46 @@ describe('validateStageConfig', () => {
     expect(longestClaimLeaseSeconds(60)).toBe(27);
     expect(at(27).dispatch.claimLeaseSeconds).toBe(27);
     expect(() => at(28)).toThrow(/claimLeaseSeconds \(28\)/);
+  });
+
+  it('accepts a long topic retention when the mapping starts at LATEST (no replay from the oldest offset)', () => {
+    const latest: StageConfig = {
+      ...prodStage,
+      topics: { ...prodStage.topics, deliveries: { ...prodStage.topics.deliveries, retentionHours: 168 } },
+      dispatch: { ...prodStage.dispatch, startingPosition: 'LATEST' },
+    };
+    expect(validateStageConfig(latest).topics.deliveries.retentionHours).toBe(168);
+  });
+
+  it('accepts the longest dispatch timeout an MSK mapping takes, and no longer', () => {
+    const at = (timeoutSeconds: number) =>
+      validateStageConfig({ ...prodStage, dispatch: { ...prodStage.dispatch, timeoutSeconds } });
+    expect(at(840).dispatch.timeoutSeconds).toBe(840);
+    expect(() => at(841)).toThrow(/dispatch\.timeoutSeconds must be an integer in 15\.\.840, got 841/);
+  });
+
+  it.each([0, 1000, 1.5])('rejects serverless generation %s', (generation) => {
+    expect(() => validateStageConfig({ ...devStage, kafka: { mode: 'serverless', generation } })).toThrow(
+      /kafka\.generation must be an integer in 1\.\.999/,
+    );
+  });
+
+  it('lists every bad dispatch value of one stage in one error', () => {
+    const broken: StageConfig = {
+      ...prodStage,
+      topics: { ...prodStage.topics, deliveries: { ...prodStage.topics.deliveries, retentionHours: 168 } },
+      dispatch: { ...prodStage.dispatch, timeoutSeconds: 900, maxRecordAgeSeconds: -1 },
+    };
+    try {
+      validateStageConfig(broken);
+      expect.unreachable('validation passed');
+    } catch (error) {
+      expect((error as InvalidHeraldConfigError).issues).toEqual([
+        expect.stringMatching(/dispatch\.timeoutSeconds .* got 900/),
+        expect.stringMatching(/dispatch\.maxRecordAgeSeconds must be a finite age/),
+        expect.stringMatching(/retentionHours \(168 h\) plus one segment/),
+      ]);
+    }
   });
 
   it('rejects replication settings on MSK Serverless', () => {

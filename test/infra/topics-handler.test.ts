@@ -13,6 +13,36 @@ import { parseTopicsRequest } from '../../lambdas/topics/topic-spec.ts';
 import { deleteTestTopics, testKafka, uniqueName } from '../support/engines.ts';
 
 const CLUSTER_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/herald-test/abcd-1';
+const BOOTSTRAP_BROKERS =
+  'b-1.herald.kafka.eu-west-1.amazonaws.com:9098,b-2.herald.kafka.eu-west-1.amazonaws.com:9098';
+
+/** Config names sent to the broker per admin call, recorded on the way through. */
+interface AdminCalls {
+  readonly created: string[][];
+  readonly altered: string[][];
+}
+
+function recording(session: Admin, calls: AdminCalls): Admin {
+  return new Proxy(session, {
+    get(target, property, receiver) {
+      if (property === 'createTopics') {
+        return (options: Parameters<Admin['createTopics']>[0]) => {
+          for (const topic of options.topics)
+            calls.created.push((topic.configEntries ?? []).map((e) => e.name));
+          return target.createTopics(options);
+        };
+      }
+      if (property === 'alterConfigs') {
+        return (options: Parameters<Admin['alterConfigs']>[0]) => {
+          for (const resource of options.resources)
+            calls.altered.push(resource.configEntries.map((e) => e.name));
+          return target.alterConfigs(options);
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
 
 function event(type: 'Create' | 'Update' | 'Delete', topics: unknown[]): CloudFormationCustomResourceEvent {
   const base = {
@@ -23,7 +53,12 @@ function event(type: 'Create' | 'Update' | 'Delete', topics: unknown[]): CloudFo
     LogicalResourceId: 'Topics',
     ResourceType: 'Custom::HeraldKafkaTopics',
     // CloudFormation hands numbers over as strings.
-    ResourceProperties: { ServiceToken: 'token', ClusterArn: CLUSTER_ARN, Topics: topics },
+    ResourceProperties: {
+      ServiceToken: 'token',
+      ClusterArn: CLUSTER_ARN,
+      BootstrapBrokers: BOOTSTRAP_BROKERS,
+      Topics: topics,
+    },
   };
   if (type === 'Create') return { ...base, RequestType: 'Create' };
   if (type === 'Update') {
@@ -55,12 +90,15 @@ describe('topic custom resource on a real broker', { timeout: 120_000 }, () => {
   const deadLetter = uniqueName('herald.cr.dlq');
   const admin = testKafka('herald-topics-test').admin();
   const warnings: Array<Record<string, unknown>> = [];
+  const calls: AdminCalls = { created: [], altered: [] };
+  const brokersAsked: Array<readonly string[] | undefined> = [];
   const app = createTopicsApp({
     logger: { info: () => undefined, warn: (_message, details) => void warnings.push(details) },
-    openAdmin: async () => {
+    openAdmin: async (_clusterArn, brokers) => {
+      brokersAsked.push(brokers);
       const session = testKafka('herald-topics-cr').admin();
       await session.connect();
-      return { admin: session, close: () => session.disconnect() };
+      return { admin: recording(session, calls), close: () => session.disconnect() };
     },
   });
   const spec = (partitions: number, retentionMs: number) => [
@@ -68,7 +106,8 @@ describe('topic custom resource on a real broker', { timeout: 120_000 }, () => {
       Name: deliveries,
       Partitions: String(partitions),
       ReplicationFactor: '1',
-      Configs: { 'retention.ms': String(retentionMs), 'cleanup.policy': 'delete' },
+      Configs: { 'retention.ms': String(retentionMs) },
+      CreateConfigs: { 'cleanup.policy': 'delete' },
     },
     { Name: deadLetter, Partitions: '1', ReplicationFactor: '1', Configs: { 'retention.ms': '1209600000' } },
   ];
@@ -85,6 +124,9 @@ describe('topic custom resource on a real broker', { timeout: 120_000 }, () => {
     expect(response.Data?.Topics).toBe(`${deliveries}:3,${deadLetter}:1`);
     expect(await partitionsOf(admin, deliveries)).toBe(3);
     await expect.poll(() => retentionOf(admin, deliveries), { timeout: 15_000 }).toBe('3600000');
+    // The deploy-time brokers from the resource properties, not a control-plane lookup.
+    expect(brokersAsked.at(-1)).toEqual(BOOTSTRAP_BROKERS.split(','));
+    expect(calls.created[0]).toEqual(expect.arrayContaining(['cleanup.policy', 'retention.ms']));
   });
 
   it('changes nothing when asked again (idempotent)', async () => {
@@ -100,6 +142,8 @@ describe('topic custom resource on a real broker', { timeout: 120_000 }, () => {
     expect(await partitionsOf(admin, deliveries)).toBe(6);
     // Topic configs reach the answering broker through the KRaft metadata log, a moment later.
     await expect.poll(() => retentionOf(admin, deliveries), { timeout: 15_000 }).toBe('7200000');
+    // MSK Serverless accepts cleanup.policy only at creation: an update never sends it.
+    expect(calls.altered).toEqual([['retention.ms']]);
   });
 
   it('keeps every partition when an update asks for fewer, and says so', async () => {
@@ -158,6 +202,6 @@ describe('parseTopicsRequest', () => {
   it('coerces CloudFormation strings into numbers and leaves replication to the broker when absent', () => {
     expect(
       parseTopicsRequest({ ClusterArn: CLUSTER_ARN, Topics: [{ Name: 't', Partitions: '12' }] }).topics,
-    ).toEqual([{ name: 't', partitions: 12, configs: {} }]);
+    ).toEqual([{ name: 't', partitions: 12, configs: {}, createConfigs: {} }]);
   });
 });

@@ -17,16 +17,23 @@ describe('HeraldTopics (prod)', () => {
     expect(props.ClusterArn).toEqual({
       'Fn::GetAtt': [logicalIdOf(template, 'AWS::MSK::Cluster', 'Kafka/Cluster'), 'Arn'],
     });
+    expect(props.BootstrapBrokers).toEqual({
+      'Fn::GetAtt': [
+        logicalIdOf(template, 'Custom::HeraldBootstrapBrokers', 'Brokers/Lookup'),
+        'BootstrapBrokerStringSaslIam',
+      ],
+    });
     expect(props.Topics).toEqual([
       {
         Name: 'herald.deliveries',
         Partitions: 24,
         ReplicationFactor: 3,
         Configs: {
-          'retention.ms': String(168 * 3_600_000),
-          'cleanup.policy': 'delete',
+          'retention.ms': String(20 * 3_600_000),
           'min.insync.replicas': '2',
+          'segment.ms': '3600000',
         },
+        CreateConfigs: { 'cleanup.policy': 'delete' },
       },
       {
         Name: 'herald.deliveries.dlq',
@@ -34,9 +41,9 @@ describe('HeraldTopics (prod)', () => {
         ReplicationFactor: 3,
         Configs: {
           'retention.ms': String(720 * 3_600_000),
-          'cleanup.policy': 'delete',
           'min.insync.replicas': '2',
         },
+        CreateConfigs: { 'cleanup.policy': 'delete' },
       },
     ]);
   });
