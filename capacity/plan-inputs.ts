@@ -1,5 +1,7 @@
 /** Turns `herald capacity` options into model inputs, with every default written once, here. */
+
 import { DEFAULT_BUCKETS_PER_WINDOW } from '../lambdas/adapters/redis-dedup-store.ts';
+import { DEFAULT_CLAIM_LEASE_MS } from '../lambdas/shared/timing.ts';
 import type { SizingPolicy, TrafficInputs } from './capacity-model.ts';
 import { NODE_FAMILIES } from './node-types.ts';
 import { parseDuration, parseNumber } from './units.ts';
@@ -54,7 +56,7 @@ export function planInputsFrom(options: CapacityOptions): PlanInputs {
       averageDeliveriesPerSecond: average,
       dedupWindowSeconds: duration('dedup-window', '24h'),
       dedupBucketsPerWindow: DEDUP_BUCKETS_PER_WINDOW,
-      claimLeaseSeconds: duration('claim-lease', '25s'),
+      claimLeaseSeconds: duration('claim-lease', `${DEFAULT_CLAIM_LEASE_MS / 1000}s`),
       idempotencyWindowSeconds: duration('idempotency-window', '24h'),
       statusRetentionSeconds: duration('status-retention', '7d'),
       recipientsPerRequest: number('recipients-per-request', 1),

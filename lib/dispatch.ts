@@ -13,6 +13,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IDependable } from 'constructs';
 import { EnvKey, VENDORS_SECRET_PLACEHOLDER } from '../lambdas/shared/env-keys.ts';
+import { ServiceName } from '../lambdas/shared/metric-names.ts';
 import type { HeraldCache } from './cache.ts';
 import type { DispatchSettings } from './config/stage-config.ts';
 import { assertValid, validateDispatch } from './config/validate.ts';
@@ -59,7 +60,7 @@ export class HeraldDispatch extends Construct {
       logLevel: settings.logLevel,
       reservedConcurrency: settings.reservedConcurrency,
       environment: {
-        ...pipelineEnvironment(props, 'herald-dispatch', settings.logLevel),
+        ...pipelineEnvironment(props, ServiceName.dispatch, settings.logLevel),
         [EnvKey.vendorsSecretArn]: this.vendorsSecret.secretArn,
         [EnvKey.dedupWindowSeconds]: String(settings.dedupWindowSeconds),
         // Why its own setting, under half the timeout: the app starts no vendor call the lease would

@@ -13,6 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EnvKey } from '../lambdas/shared/env-keys.ts';
 import { INGEST_ROUTES } from '../lambdas/shared/ingest-routes.ts';
+import { ServiceName } from '../lambdas/shared/metric-names.ts';
 import type { HeraldCache } from './cache.ts';
 import type { IngestSettings } from './config/stage-config.ts';
 import { assertValid, validateIngest } from './config/validate.ts';
@@ -66,7 +67,7 @@ export class HeraldIngest extends Construct {
       logLevel: settings.logLevel,
       reservedConcurrency: settings.reservedConcurrency,
       environment: {
-        ...pipelineEnvironment(props, 'herald-ingest', settings.logLevel),
+        ...pipelineEnvironment(props, ServiceName.ingest, settings.logLevel),
         // Why brokers from the stack: the ingest subnets have no route to the MSK control plane; the
         // brokers were resolved once at deploy time (HeraldBrokers).
         [EnvKey.kafkaBrokers]: props.bootstrapBrokers,

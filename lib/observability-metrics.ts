@@ -5,20 +5,22 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 
-/** EMF namespace the Lambdas publish into (Powertools adds the `service` dimension). */
-export const HERALD_NAMESPACE = 'Herald';
+import { DispatchMetric, HERALD_NAMESPACE, ServiceName } from '../lambdas/shared/metric-names.ts';
+
+export { HERALD_NAMESPACE } from '../lambdas/shared/metric-names.ts';
 
 /**
- * EMF metrics lambdas/dispatch/dispatch-report.ts emits (namespace Herald, dimension service):
- * `VendorFailure` counts failed vendor attempts (5xx, 429, timeout, connection error, open circuit),
- * `DeliverySent` deliveries a vendor accepted, `RecordDeadLettered` poison records put on the
- * dead-letter topic. test/infra/observability.test.ts checks these names against that file.
+ * The dispatcher's EMF metrics the alarms read, named once in lambdas/shared/metric-names.ts (the
+ * module the Lambdas publish them by): `VendorFailure` failed vendor attempts, `DeliverySent` deliveries
+ * a vendor accepted, `RecordDeadLettered` poison records put on the dead-letter topic,
+ * `DeliveryMaybeSent` deliveries possibly delivered and held.
  */
 export const DISPATCH_METRICS = {
-  service: 'herald-dispatch',
-  sent: 'DeliverySent',
-  vendorFailures: 'VendorFailure',
-  deadLettered: 'RecordDeadLettered',
+  service: ServiceName.dispatch,
+  sent: DispatchMetric.sent,
+  vendorFailures: DispatchMetric.vendorFailure,
+  deadLettered: DispatchMetric.deadLettered,
+  maybeSent: DispatchMetric.maybeSent,
 } as const;
 
 const ONE_MINUTE = Duration.minutes(1);

@@ -115,6 +115,15 @@ export class HeraldObservability extends Construct {
       evaluationPeriods: 1,
       description: 'Records were put on the dead-letter topic (poison records): inspect and replay',
     });
+    // Why at 1: a delivery possibly delivered by a vendor and held (never sent again, policy hold) is
+    // one the sender may have to follow up; someone must know (docs/deploy.md, "maybe-sent").
+    this.alarm('MaybeSent', dispatchCounter(DISPATCH_METRICS.maybeSent), {
+      threshold: 1,
+      evaluationPeriods: 1,
+      description:
+        'Deliveries were possibly delivered by a vendor (no answer, or a crash mid-call) and are held as ' +
+        'maybe-sent, never sent again: check the vendor and the statuses',
+    });
     // Why both at 1: the mapping gives up on a record only after its record age or retries ran out
     // (an unfilled vendors secret, every vendor down for hours): each one is a delivery not made.
     const gaveUp = mappingCounter(props.eventSourceMappingId, 'OnFailureDestinationDeliveredEventCount');

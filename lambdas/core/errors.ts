@@ -35,11 +35,6 @@ export class DependencyUnavailableError extends HeraldError {
   }
 }
 
-/** A vendor rejected a delivery for good (an invalid recipient, say): record it failed, do not retry. */
-export class PermanentDeliveryError extends HeraldError {
-  override name = 'PermanentDeliveryError';
-}
-
 /** A Kafka record that can never be processed: send it to the dead-letter topic, do not retry. */
 export class PoisonRecordError extends HeraldError {
   override name = 'PoisonRecordError';

@@ -19,11 +19,12 @@ import type { DeadLetterSink } from '../ports/dead-letter-sink.ts';
 import type { DedupStore } from '../ports/dedup-store.ts';
 import type { StatusStore } from '../ports/status-store.ts';
 import type { Vendor } from '../ports/vendor.ts';
+import { DispatchMetric } from '../shared/metric-names.ts';
+import { leaseWaitBudgetMs, sendBudgetMs } from '../shared/timing.ts';
 import type { BatchTiming } from './batch-types.ts';
 import { dispatchBatch } from './dispatch-batch.ts';
 import { reportBatch } from './dispatch-report.ts';
 import { GuardedVendor, type VendorGuardOptions } from './guarded-vendor.ts';
-import { leaseWaitBudgetMs } from './lease-wait.ts';
 
 /** A vendor adapter with its resilience settings. */
 export interface VendorEntry {
@@ -68,19 +69,6 @@ export interface DispatchAppDeps {
 
 /** The dispatch Lambda handler (MSK event source, partial-batch response). */
 export type DispatchHandler = MiddyfiedHandler<MskEvent, KafkaBatchResponse, Error, Context>;
-
-// Why a margin: calls started just before the deadline still need their own timeout to finish,
-// and the claims must outlive them; the slowest vendor timeout is subtracted too.
-const SAFETY_MARGIN_MS = 2_000;
-
-/** How long this invocation may keep starting vendor calls. */
-export function sendBudgetMs(
-  claimLeaseMs: number,
-  remainingMs: number,
-  slowestVendorTimeoutMs: number,
-): number {
-  return Math.max(0, Math.min(claimLeaseMs, remainingMs) - slowestVendorTimeoutMs - SAFETY_MARGIN_MS);
-}
 
 /** Builds the dispatch handler from its dependencies. */
 export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
@@ -128,7 +116,7 @@ export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
         deps.logger.error('batch failed before anything was sent; the whole batch will be retried', {
           error,
         });
-        deps.metrics.addMetric('BatchFailed', MetricUnit.Count, 1);
+        deps.metrics.addMetric(DispatchMetric.batchFailed, MetricUnit.Count, 1);
         throw error;
       });
       reportBatch(report, deps.logger, deps.metrics);

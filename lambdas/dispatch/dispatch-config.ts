@@ -21,6 +21,7 @@ import {
   statusEnv,
 } from '../shared/config.ts';
 import { EnvKey, VENDORS_SECRET_PLACEHOLDER } from '../shared/env-keys.ts';
+import { DEFAULT_CLAIM_LEASE_MS } from '../shared/timing.ts';
 import { parseVendorsConfig, type VendorsConfig } from './vendors-config.ts';
 
 /** The dispatch Lambda's typed configuration. */
@@ -46,13 +47,8 @@ const dispatchEnv = z
     ...statusEnv,
     // Why 24 h: matches the ingest idempotency window, so a client retry within it is never re-sent.
     [EnvKey.dedupWindowSeconds]: positiveInt(86_400),
-    // Why 25 s, well under the function timeout: the lease bounds how long a batch sends (the app
-    // starts no vendor call it would not cover: 25 − 5 s vendor timeout − 2 s margin = 18 s for 100
-    // records), and it is how long a crashed invocation's claims hold its records off. The retry after
-    // a crash waits that out only if the lease leaves a whole lease of its time to send (lease-wait.ts):
-    // 2 × 25 s + start-up fits the 60 s dev timeout, so a crash costs one retry, not the retry budget.
-    // lib/ sets it per stage (claimLeaseSeconds, checked against the timeout and retries there).
-    [EnvKey.claimLeaseMs]: z.coerce.number().int().min(5_000).max(900_000).default(25_000),
+    // Why 25 s: see DEFAULT_CLAIM_LEASE_MS (shared/timing.ts); lib/ sets it per stage.
+    [EnvKey.claimLeaseMs]: z.coerce.number().int().min(5_000).max(900_000).default(DEFAULT_CLAIM_LEASE_MS),
     // Why hold by default: the providers do not dedupe, so a delivery possibly sent (an ambiguous answer,
     // a crash mid-call) is never sent again unless a channel opts in ("sms=same-vendor", routing.ts).
     [EnvKey.ambiguousRetryPolicy]: z

@@ -8,7 +8,17 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { type BatchReport, RecordFate, type RecordReport } from './batch-types.ts';
+import { DispatchMetric } from '../shared/metric-names.ts';
+import { type BatchProblems, type BatchReport, RecordFate, type RecordReport } from './batch-types.ts';
+
+/** The metric each failed side effect counts in. */
+const PROBLEM_METRICS: Record<keyof BatchProblems, string> = {
+  deadLetters: DispatchMetric.deadLettersWriteFailed,
+  marks: DispatchMetric.marksWriteFailed,
+  releases: DispatchMetric.releasesWriteFailed,
+  statuses: DispatchMetric.statusesWriteFailed,
+  reclaims: DispatchMetric.reclaimsWriteFailed,
+};
 
 function keys(record: RecordReport): Record<string, unknown> {
   return {
@@ -71,33 +81,33 @@ export function reportBatch(report: BatchReport, logger: Logger, metrics: Metric
       });
     }
   }
-  metrics.addMetric('DeliverySent', MetricUnit.Count, counts.get(RecordFate.sent) ?? 0);
-  metrics.addMetric('DeliverySuppressed', MetricUnit.Count, counts.get(RecordFate.suppressed) ?? 0);
-  metrics.addMetric('DeliveryFailed', MetricUnit.Count, counts.get(RecordFate.failed) ?? 0);
-  metrics.addMetric('DeliveryMaybeSent', MetricUnit.Count, counts.get(RecordFate.maybeSent) ?? 0);
-  metrics.addMetric('RecordDeadLettered', MetricUnit.Count, counts.get(RecordFate.deadLettered) ?? 0);
-  metrics.addMetric('DeliveryRetried', MetricUnit.Count, counts.get(RecordFate.retry) ?? 0);
-  metrics.addMetric('VendorFailover', MetricUnit.Count, failovers);
+  metrics.addMetric(DispatchMetric.sent, MetricUnit.Count, counts.get(RecordFate.sent) ?? 0);
+  metrics.addMetric(DispatchMetric.suppressed, MetricUnit.Count, counts.get(RecordFate.suppressed) ?? 0);
+  metrics.addMetric(DispatchMetric.failed, MetricUnit.Count, counts.get(RecordFate.failed) ?? 0);
+  metrics.addMetric(DispatchMetric.maybeSent, MetricUnit.Count, counts.get(RecordFate.maybeSent) ?? 0);
+  metrics.addMetric(DispatchMetric.deadLettered, MetricUnit.Count, counts.get(RecordFate.deadLettered) ?? 0);
+  metrics.addMetric(DispatchMetric.retried, MetricUnit.Count, counts.get(RecordFate.retry) ?? 0);
+  metrics.addMetric(DispatchMetric.failover, MetricUnit.Count, failovers);
   metrics.addMetric(
-    'VendorFailure',
+    DispatchMetric.vendorFailure,
     MetricUnit.Count,
     [...failures.values()].reduce((a, b) => a + b, 0),
   );
   for (const [vendor, count] of failures) {
     const single = metrics.singleMetric();
     single.addDimension('vendor', vendor);
-    single.addMetric('VendorFailure', MetricUnit.Count, count);
+    single.addMetric(DispatchMetric.vendorFailure, MetricUnit.Count, count);
   }
   if (report.leaseWait) {
     logger.info('waited for leases of another invocation, then claimed again', {
       ids: report.leaseWait.ids,
       waitedMs: report.leaseWait.waitedMs,
     });
-    metrics.addMetric('LeaseWaited', MetricUnit.Count, report.leaseWait.ids);
+    metrics.addMetric(DispatchMetric.leaseWaited, MetricUnit.Count, report.leaseWait.ids);
   }
-  for (const [problem, error] of Object.entries(report.problems)) {
+  for (const [problem, error] of Object.entries(report.problems) as [keyof BatchProblems, unknown][]) {
     logger.error(`batch side effect failed: ${problem}`, { error });
-    metrics.addMetric(`${problem[0]?.toUpperCase()}${problem.slice(1)}WriteFailed`, MetricUnit.Count, 1);
+    metrics.addMetric(PROBLEM_METRICS[problem], MetricUnit.Count, 1);
   }
   logger.info('batch dispatched', {
     records: report.records.length,

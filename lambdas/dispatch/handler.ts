@@ -15,6 +15,7 @@ import type { KafkaBatchResponse } from '../core/msk-event.ts';
 import type { DeadLetterSink } from '../ports/dead-letter-sink.ts';
 import { buildOnce } from '../shared/build-once.ts';
 import { createLogger, createMetrics } from '../shared/logger.ts';
+import { ServiceName } from '../shared/metric-names.ts';
 import { createDispatchApp, type DispatchHandler } from './app.ts';
 import {
   checkLeaseCoversVendors,
@@ -24,7 +25,7 @@ import {
 } from './dispatch-config.ts';
 import { createVendor } from './vendor-factories.ts';
 
-const SERVICE = 'herald-dispatch';
+const SERVICE = ServiceName.dispatch;
 const config = loadDispatchConfig();
 const logger = createLogger(SERVICE);
 const metrics = createMetrics(SERVICE);

@@ -13,12 +13,7 @@
  * makes it a duplicate, one that released it lets us claim it, and a lease still held stays in flight.
  */
 import type { ClaimResult } from '../core/dedup.ts';
-
-/**
- * Extra wait past the lease end the store reported. Why: Redis expires a key only once its time is
- * strictly past, and PTTL rounds to whole milliseconds; the reply's transit only adds to our side.
- */
-export const LEASE_EXPIRY_SLACK_MS = 50;
+import { LEASE_EXPIRY_SLACK_MS } from '../shared/timing.ts';
 
 /** In-flight ids whose leases end soon enough, and how long to wait for the last of them. */
 export interface LeaseWait {
@@ -45,13 +40,4 @@ export function leasesToWaitFor(
     waitMs = Math.max(waitMs, untilFreeMs);
   }
   return ids.length > 0 ? { ids, waitMs } : undefined;
-}
-
-/**
- * How long a batch may wait for another owner's lease: the invocation's remaining time less one whole
- * lease, so deliveries re-claimed after the wait still get the send budget of a fresh claim (sending
- * stops before their new lease runs out, see sendBudgetMs in app.ts).
- */
-export function leaseWaitBudgetMs(claimLeaseMs: number, remainingMs: number): number {
-  return Math.max(0, remainingMs - claimLeaseMs);
 }

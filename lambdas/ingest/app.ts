@@ -12,6 +12,7 @@ import type { IdempotencyStore } from '../ports/idempotency-store.ts';
 import type { MessageProducer } from '../ports/message-producer.ts';
 import type { StatusStore } from '../ports/status-store.ts';
 import { INGEST_ROUTES, type IngestOperationId, matchRoute } from '../shared/ingest-routes.ts';
+import { IngestMetric } from '../shared/metric-names.ts';
 import { publishMetrics } from '../shared/publish-metrics.ts';
 import { errorToResponse, HttpProblemError, type HttpResponse, problems } from './http-errors.ts';
 import { MAX_BODY_BYTES, routePathOf } from './http-request.ts';
@@ -75,7 +76,7 @@ function correlate(logger: Logger, metrics: Metrics): MiddlewareObj<APIGatewayPr
   return {
     before: (request) => {
       logger.setCorrelationId(request.event.requestContext.requestId);
-      metrics.addMetric('Requests', MetricUnit.Count, 1);
+      metrics.addMetric(IngestMetric.requests, MetricUnit.Count, 1);
     },
   };
 }
@@ -92,7 +93,7 @@ function httpErrorHandler(
       if (response.statusCode >= 500) {
         const dependency = error instanceof DependencyUnavailableError ? error.dependency : undefined;
         logger.error('request failed', { statusCode: response.statusCode, dependency, error });
-        metrics.addMetric(dependency ? 'RequestsUnavailable' : 'RequestsFailed', MetricUnit.Count, 1);
+        metrics.addMetric(dependency ? IngestMetric.unavailable : IngestMetric.failed, MetricUnit.Count, 1);
       } else {
         const code = error instanceof HttpProblemError ? error.code : 'invalid_request';
         const issuePaths = error instanceof InvalidRequestError ? error.issues.map((i) => i.path) : undefined;

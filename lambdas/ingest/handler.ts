@@ -12,11 +12,12 @@ import { RedisStatusStore } from '../adapters/redis-status-store.ts';
 import { fetchRedisPassword } from '../adapters/secrets.ts';
 import { buildOnce } from '../shared/build-once.ts';
 import { createLogger, createMetrics } from '../shared/logger.ts';
+import { ServiceName } from '../shared/metric-names.ts';
 import { createIngestApp, type IngestHandler } from './app.ts';
 import { errorToResponse, type HttpResponse } from './http-errors.ts';
 import { type IngestConfig, loadIngestConfig } from './ingest-config.ts';
 
-const SERVICE = 'herald-ingest';
+const SERVICE = ServiceName.ingest;
 const config = loadIngestConfig();
 const logger = createLogger(SERVICE);
 const metrics = createMetrics(SERVICE);

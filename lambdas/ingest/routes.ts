@@ -7,6 +7,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { isRequestId } from '../core/request-hash.ts';
 import type { RequestStatus, StatusStore } from '../ports/status-store.ts';
+import { IngestMetric } from '../shared/metric-names.ts';
 import { type AcceptDeps, acceptMessage } from './accept-message.ts';
 import { authenticate } from './auth.ts';
 import { type HttpResponse, jsonResponse, problems } from './http-errors.ts';
@@ -45,8 +46,8 @@ export async function postMessage(event: APIGatewayProxyEventV2, deps: RouteDeps
   switch (result.outcome) {
     case 'accepted':
       deps.logger.info('accepted', { ...result.body, clientId, keyed, channel: request.channel });
-      deps.metrics.addMetric('RequestsAccepted', MetricUnit.Count, 1);
-      deps.metrics.addMetric('RecordsProduced', MetricUnit.Count, result.body.accepted);
+      deps.metrics.addMetric(IngestMetric.accepted, MetricUnit.Count, 1);
+      deps.metrics.addMetric(IngestMetric.recordsProduced, MetricUnit.Count, result.body.accepted);
       return jsonResponse(202, result.body);
     case 'replayed':
       deps.logger.info('replayed', {
@@ -54,7 +55,7 @@ export async function postMessage(event: APIGatewayProxyEventV2, deps: RouteDeps
         clientId,
         statusCode: result.response.statusCode,
       });
-      deps.metrics.addMetric('RequestsReplayed', MetricUnit.Count, 1);
+      deps.metrics.addMetric(IngestMetric.replayed, MetricUnit.Count, 1);
       return {
         statusCode: result.response.statusCode,
         headers: {
@@ -66,11 +67,11 @@ export async function postMessage(event: APIGatewayProxyEventV2, deps: RouteDeps
       };
     case 'in-progress':
       deps.logger.info('idempotency key in use', { requestId: result.requestId, clientId });
-      deps.metrics.addMetric('IdempotencyConflicts', MetricUnit.Count, 1);
+      deps.metrics.addMetric(IngestMetric.idempotencyConflicts, MetricUnit.Count, 1);
       throw problems.keyInProgress();
     case 'mismatch':
       deps.logger.info('idempotency key reused with another body', { requestId: result.requestId, clientId });
-      deps.metrics.addMetric('IdempotencyMismatches', MetricUnit.Count, 1);
+      deps.metrics.addMetric(IngestMetric.idempotencyMismatches, MetricUnit.Count, 1);
       throw problems.keyMismatch();
   }
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { HERALD_NAMESPACE } from './metric-names.ts';
 
 /** Creates the logger of one Lambda. */
 export function createLogger(serviceName: string): Logger {
@@ -14,7 +15,7 @@ export function createLogger(serviceName: string): Logger {
 
 /** Creates the EMF metrics emitter of one Lambda. */
 export function createMetrics(serviceName: string): Metrics {
-  return new Metrics({ namespace: 'Herald', serviceName });
+  return new Metrics({ namespace: HERALD_NAMESPACE, serviceName });
 }
 
 /** A stable, non-reversible stand-in for a recipient address, safe to log (first 12 hex of SHA-256). */

@@ -5,17 +5,18 @@
  * own time (lambdas/dispatch/lease-wait.ts) — which works only if a lease fits in a retry next to the
  * lease the retry needs to send — and the retry count is large, bounded in time by the record age.
  */
+import {
+  longestClaimLeaseSeconds,
+  RETRIES_PER_CRASH,
+  RETRY_STARTUP_SECONDS,
+} from '../../lambdas/shared/timing.ts';
 import type { DispatchSettings } from './stage-config.ts';
 
-/** What a retried dispatch invocation may spend before it claims: cold start, secrets, connections. */
-export const RETRY_STARTUP_SECONDS = 5;
-/** Retries one crash may cost: the retry that waits out its leases, and one more should that one crash. */
-export const RETRIES_PER_CRASH = 2;
-
-/** The longest claim lease a retry can wait out and still send for a whole lease of its own. */
-export function longestClaimLeaseSeconds(timeoutSeconds: number): number {
-  return Math.floor((timeoutSeconds - RETRY_STARTUP_SECONDS) / 2);
-}
+export {
+  longestClaimLeaseSeconds,
+  RETRIES_PER_CRASH,
+  RETRY_STARTUP_SECONDS,
+} from '../../lambdas/shared/timing.ts';
 
 /**
  * Whether the mapping's retry budget covers the claim lease. Why: a crashed invocation's claims hold

@@ -1,14 +1,10 @@
-/**
- * Alarms and dashboard: MSK consumer lag of the dispatcher's group, Lambda errors/throttles/
- * duration, ElastiCache memory (warn at 70 %), evictions and engine CPU across every node, vendor
- * failure rate and dead letters from the dispatcher's EMF metrics, all notifying one encrypted topic.
- */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { reportBatch } from '../../lambdas/dispatch/dispatch-report.ts';
+import { EnvKey } from '../../lambdas/shared/env-keys.ts';
 import { DISPATCH_METRICS } from '../../lib/observability-metrics.ts';
-import { logicalIdOf, projectRoot, synthStage } from './synth.ts';
+import { logicalIdOf, synthStage } from './synth.ts';
 
 type Alarm = {
   Properties: {
@@ -126,22 +122,47 @@ describe('HeraldObservability (prod)', () => {
     });
   });
 
-  it('uses the metric names the dispatcher actually emits', () => {
-    const source = readFileSync(resolve(projectRoot, 'lambdas/dispatch/dispatch-report.ts'), 'utf8');
+  it('alarms on metrics the dispatcher actually emits, under the service name its function runs as', () => {
+    // Prepare: a batch with a record of each fate, reported through a recording Metrics
+    const names = new Set<string>();
+    const metrics = {
+      addMetric: (name: string) => names.add(name),
+      addDimension: () => undefined,
+      singleMetric: () => metrics,
+    } as never;
+    const logger = new Logger({ logLevel: 'SILENT' });
+    const id = (offset: number) => ({ partition: 't-0', offset });
+    const keys = { deliveryId: 'd', requestId: 'r' };
+    const records = [
+      { ...keys, id: id(0), fate: 'sent', vendor: 'a', attempts: [{ vendor: 'a', kind: 'accepted' }] },
+      { ...keys, id: id(1), fate: 'maybe-sent', vendor: 'a', reason: 'x', attempts: [] },
+      { id: id(2), fate: 'dead-lettered', reason: 'poison' },
+      { ...keys, id: id(3), fate: 'retry', reason: 'x', attempts: [{ vendor: 'a', kind: 'unavailable' }] },
+    ] as const;
+
+    // Act
+    reportBatch({ response: { batchItemFailures: [] }, records, problems: {} }, logger, metrics);
+
+    // Assess
     for (const name of [
       DISPATCH_METRICS.sent,
       DISPATCH_METRICS.vendorFailures,
       DISPATCH_METRICS.deadLettered,
+      DISPATCH_METRICS.maybeSent,
     ]) {
-      expect(source).toContain(`'${name}'`);
+      expect(names).toContain(name);
     }
-    const handler = readFileSync(resolve(projectRoot, 'lambdas/dispatch/handler.ts'), 'utf8');
-    expect(handler).toContain(`'${DISPATCH_METRICS.service}'`);
+    const [dispatchFunction] = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties?.Environment?.Variables?.[EnvKey.claimLeaseMs] !== undefined,
+    );
+    expect(dispatchFunction?.Properties.Environment.Variables[EnvKey.serviceName]).toBe(
+      DISPATCH_METRICS.service,
+    );
   });
 
   it('notifies the KMS-encrypted, TLS-only SNS topic on alarm and on recovery', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
-    expect(alarms.length).toBe(18);
+    expect(alarms.length).toBe(19);
     for (const { Properties } of alarms) {
       expect(Properties.AlarmActions).toEqual([{ Ref: topic }]);
       expect(Properties.OKActions).toEqual([{ Ref: topic }]);
@@ -173,6 +194,6 @@ describe('HeraldObservability (dev: one shard, two nodes)', () => {
       }),
     ) as Alarm[];
     expect(memory.map((a) => metricNames(a.Properties).length)).toEqual([2]);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 15);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 16);
   });
 });

@@ -70,13 +70,17 @@ const rules: Array<{ dir: string; why: string; allows: (line: ImportLine) => boo
   },
   {
     dir: 'lib',
-    why: 'lib/ imports aws-cdk-lib, constructs, cdk-nag, the env-key names and the ingest route table only',
+    why: 'lib/ imports aws-cdk-lib, constructs, cdk-nag and the shared names (env keys, routes, metrics, timing rules) only',
     allows: (l) =>
       isBuiltin(l) ||
       /^(aws-cdk-lib|constructs|cdk-nag)(\/|$)/.test(l.specifier) ||
       isUnder(l, 'lib') ||
-      l.target === 'lambdas/shared/env-keys.ts' ||
-      l.target === 'lambdas/shared/ingest-routes.ts',
+      [
+        'lambdas/shared/env-keys.ts',
+        'lambdas/shared/ingest-routes.ts',
+        'lambdas/shared/metric-names.ts',
+        'lambdas/shared/timing.ts',
+      ].includes(l.target ?? ''),
   },
   {
     dir: 'bin',

@@ -8,12 +8,9 @@ import type { MSKEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { ClaimResult } from '../../../lambdas/core/dedup.ts';
 import type { Delivery } from '../../../lambdas/core/delivery.ts';
-import {
-  LEASE_EXPIRY_SLACK_MS,
-  leasesToWaitFor,
-  leaseWaitBudgetMs,
-} from '../../../lambdas/dispatch/lease-wait.ts';
+import { leasesToWaitFor } from '../../../lambdas/dispatch/lease-wait.ts';
 import type { VendorMessage, VendorOutcome } from '../../../lambdas/ports/vendor.ts';
+import { LEASE_EXPIRY_SLACK_MS, leaseWaitBudgetMs } from '../../../lambdas/shared/timing.ts';
 import { FakeVendor } from '../../fakes/fake-vendor.ts';
 import { eventOfDeliveries, lambdaContext, makeDelivery } from './support/deliveries.ts';
 import { fakeDispatch } from './support/harness.ts';

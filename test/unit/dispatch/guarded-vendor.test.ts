@@ -1,8 +1,8 @@
 /** GuardedVendor: cockatiel circuit breaker and bulkhead around a vendor, and the Retry-After pause. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { sendBudgetMs } from '../../../lambdas/dispatch/app.ts';
 import { GuardedVendor } from '../../../lambdas/dispatch/guarded-vendor.ts';
+import { sendBudgetMs } from '../../../lambdas/shared/timing.ts';
 import { vendorMessage } from '../../fakes/contracts/vendor.contract.ts';
 import { FakeVendor } from '../../fakes/fake-vendor.ts';
 

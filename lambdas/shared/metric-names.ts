@@ -1,0 +1,47 @@
+/**
+ * Every name the Lambdas publish metrics under and the alarms in lib/ read, in one place, so the two
+ * cannot drift: the EMF namespace, each function's service name (Powertools' `service` dimension) and
+ * each metric.
+ */
+
+/** EMF namespace of every Herald metric. */
+export const HERALD_NAMESPACE = 'Herald';
+
+/** Service names: Powertools' serviceName, the `service` dimension of every metric. */
+export const ServiceName = {
+  dispatch: 'herald-dispatch',
+  ingest: 'herald-ingest',
+} as const;
+
+/** Metrics of the dispatch Lambda (lambdas/dispatch/dispatch-report.ts and app.ts). */
+export const DispatchMetric = {
+  sent: 'DeliverySent',
+  suppressed: 'DeliverySuppressed',
+  failed: 'DeliveryFailed',
+  /** Possibly delivered by a vendor, held, never sent again: someone should look. */
+  maybeSent: 'DeliveryMaybeSent',
+  deadLettered: 'RecordDeadLettered',
+  retried: 'DeliveryRetried',
+  failover: 'VendorFailover',
+  /** Failed vendor attempts (unavailable, ambiguous, vendor-failed); also per `vendor` dimension. */
+  vendorFailure: 'VendorFailure',
+  leaseWaited: 'LeaseWaited',
+  batchFailed: 'BatchFailed',
+  deadLettersWriteFailed: 'DeadLettersWriteFailed',
+  marksWriteFailed: 'MarksWriteFailed',
+  releasesWriteFailed: 'ReleasesWriteFailed',
+  statusesWriteFailed: 'StatusesWriteFailed',
+  reclaimsWriteFailed: 'ReclaimsWriteFailed',
+} as const;
+
+/** Metrics of the ingest Lambda (lambdas/ingest/app.ts and routes.ts). */
+export const IngestMetric = {
+  requests: 'Requests',
+  accepted: 'RequestsAccepted',
+  recordsProduced: 'RecordsProduced',
+  replayed: 'RequestsReplayed',
+  idempotencyConflicts: 'IdempotencyConflicts',
+  idempotencyMismatches: 'IdempotencyMismatches',
+  unavailable: 'RequestsUnavailable',
+  failed: 'RequestsFailed',
+} as const;
