@@ -40,6 +40,10 @@ export interface DispatchHarnessOptions {
   /** Point the dedup store somewhere else (an unreachable port, say). */
   readonly dedupRedisUrl?: string;
   readonly partitions?: number;
+  /** Share the dedup and status keys of another harness (a restarted dispatcher). */
+  readonly keyPrefix?: string;
+  /** The HTTP vendors' timeout. @default 1_000 */
+  readonly vendorTimeoutMs?: number;
 }
 
 /** A running harness. */
@@ -60,7 +64,8 @@ export async function startDispatchHarness(options: DispatchHarnessOptions = {})
     ? createRedisClient({ url: options.dedupRedisUrl, isCluster: false })
     : redis;
   dedupRedis.on('error', () => {}); // an unreachable Redis is what some tests want
-  const keyPrefix = `${uniqueName('dsp')}:`;
+  const keyPrefix = options.keyPrefix ?? `${uniqueName('dsp')}:`;
+  const vendorTimeoutMs = options.vendorTimeoutMs ?? 1_000;
   const leaseMs = options.leaseMs ?? 60_000;
   const kafka = testKafka('herald-test-dispatch');
   const dlqProducer = kafka.producer({ idempotent: true });
@@ -72,8 +77,8 @@ export async function startDispatchHarness(options: DispatchHarnessOptions = {})
     deadLetters,
     statuses,
     vendors: [a, b, c].map((mock) => ({
-      vendor: new HttpVendor({ name: mock.name, url: mock.url, timeoutMs: 1_000 }),
-      timeoutMs: 1_000,
+      vendor: new HttpVendor({ name: mock.name, url: mock.url, timeoutMs: vendorTimeoutMs }),
+      timeoutMs: vendorTimeoutMs,
       guard: { maxConcurrent: 8, failureThreshold: 1_000, halfOpenAfterMs: 30_000 },
     })),
     routes: {
