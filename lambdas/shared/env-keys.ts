@@ -39,6 +39,7 @@ export const EnvKey = {
   kafkaPort: 'HERALD_KAFKA_PORT',
   kafkaControllerPort: 'HERALD_KAFKA_CONTROLLER_PORT',
   redisPort: 'HERALD_REDIS_PORT',
+  redisClusterNodes: 'HERALD_REDIS_CLUSTER_NODES',
   apiPort: 'HERALD_API_PORT',
   vendorLog: 'HERALD_VENDOR_LOG',
 } as const;
