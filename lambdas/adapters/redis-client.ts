@@ -35,6 +35,15 @@ export function createRedisClient(options: RedisClientOptions): RedisClient {
       dnsLookup: (address, callback) => callback(null, address),
       redisOptions: common,
       slotsRefreshTimeout: 2_000,
+      // Why these bounds: MOVED and ASK are followed at once (a slot moved or is moving); TRYAGAIN
+      // (a multi-key script on a slot mid-migration) and CLUSTERDOWN (a failover electing a replica)
+      // are retried after a pause. ioredis counts every redirect and retry against maxRedirections,
+      // so a command gives up after about 16 × 150 ms and the batch fails closed and is retried.
+      maxRedirections: 16,
+      retryDelayOnMoved: 0,
+      retryDelayOnTryAgain: 150,
+      retryDelayOnClusterDown: 150,
+      retryDelayOnFailover: 150,
     });
   }
   return new Redis({ host: url.hostname, port: Number(url.port || 6379), ...common });

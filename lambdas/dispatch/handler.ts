@@ -50,6 +50,8 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
       keyPrefix: settings.redis.keyPrefix,
       windowSeconds: settings.dedupWindowSeconds,
       leaseMs: settings.claimLeaseMs,
+      waitReplicas: settings.redis.waitReplicas,
+      waitTimeoutMs: settings.redis.waitTimeoutMs,
     }),
     deadLetters: new KafkaDeadLetterSink(kafka.producer({ idempotent: true }), settings.deadLetterTopic),
     statuses: new RedisStatusStore(redis, {

@@ -14,6 +14,8 @@ export const EnvKey = {
   redisUrl: 'REDIS_URL',
   redisCluster: 'HERALD_REDIS_CLUSTER',
   redisAuthSecretArn: 'HERALD_REDIS_AUTH_SECRET_ARN',
+  redisWaitReplicas: 'HERALD_REDIS_WAIT_REPLICAS',
+  redisWaitTimeoutMs: 'HERALD_REDIS_WAIT_TIMEOUT_MS',
   keyPrefix: 'HERALD_KEY_PREFIX',
   // Ingest
   authMode: 'HERALD_AUTH_MODE',

@@ -43,5 +43,6 @@ describeIdempotencyStoreContract(
 
 describeStatusStoreContract(
   'RedisStatusStore (Redis Cluster)',
-  async (options) => new RedisStatusStore(cluster, { keyPrefix: `${uniqueName('herald-test')}:`, ...options }),
+  async (options) =>
+    new RedisStatusStore(cluster, { keyPrefix: `${uniqueName('herald-test')}:`, ...options }),
 );
