@@ -303,8 +303,10 @@ export class RedisDedupStore implements DedupStore {
       pipeline.wait(waitReplicas, waitTimeoutMs);
       const [script, wait] = (await pipeline.exec()) ?? [];
       const error = script?.[0] ?? wait?.[0];
+      // Why a slot refresh on any error: after a failover the pipeline may still aim at the dead
+      // primary; the next call (this retry, or the batch's retry) then goes to the promoted replica.
+      if (error && this.#client.isCluster) (this.#client as Cluster).refreshSlotsCache();
       if (error && isRedirect(error) && attempt < REDIRECT_RETRIES) {
-        if ('refreshSlotsCache' in this.#client) (this.#client as Cluster).refreshSlotsCache();
         await sleep(REDIRECT_FIRST_DELAY_MS * 2 ** attempt);
         continue;
       }

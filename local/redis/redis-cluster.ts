@@ -26,8 +26,10 @@ import { REDIS_SERVER_FLAGS } from './redis-launcher.ts';
 /** Where and how big. */
 export interface RedisClusterOptions {
   readonly home: string;
-  /** Primaries (each gets one replica). @default 3 */
+  /** Primaries. @default 3 */
   readonly primaries?: number;
+  /** Replicas of each primary (0 or 1). @default 1 */
+  readonly replicasPerPrimary?: 0 | 1;
   /**
    * Milliseconds a node may be unreachable before it is failed over. Why 2 s and not ElastiCache's
    * 15 s: failover tests would otherwise wait 15 s per kill. @default 2000
@@ -52,12 +54,14 @@ export class RedisCluster {
   readonly dir: string;
   readonly stateFile: string;
   readonly #primaries: number;
+  readonly #replicas: number;
   readonly #nodeTimeoutMs: number;
 
   constructor(options: RedisClusterOptions) {
     this.dir = join(options.home, 'redis-cluster');
     this.stateFile = join(this.dir, 'cluster.json');
     this.#primaries = options.primaries ?? 3;
+    this.#replicas = options.replicasPerPrimary ?? 1;
     this.#nodeTimeoutMs = options.nodeTimeoutMs ?? 2_000;
   }
 
@@ -83,7 +87,7 @@ export class RedisCluster {
       throw new Error(
         'redis: redis-server is missing: install it (apt-get install redis-server) or set HERALD_REDIS_CLUSTER_NODES',
       );
-    const count = this.#primaries * 2;
+    const count = this.#primaries * (1 + this.#replicas);
     const ports: number[] = [];
     while (ports.length < count) {
       const port = await findFreePort();
@@ -187,10 +191,20 @@ async function formCluster(ports: readonly number[], primaries: number): Promise
     );
     for (let i = primaries; i < ports.length; i++)
       await clients[i]?.call('CLUSTER', 'REPLICATE', ids[(i - primaries) % primaries] as string);
-    await poll('replicas did not sync', 15_000, async () => {
-      const infos = await Promise.all(clients.slice(0, primaries).map((c) => c.info('replication')));
-      return infos.every((info) => /slave0:.*state=online/.test(info));
-    });
+    // Why: until gossip spreads the roles, a node may still list a fresh replica as a master.
+    await Promise.all(
+      clients.map((client) =>
+        poll('roles did not spread', 10_000, async () => {
+          const text = String(await client.call('CLUSTER', 'NODES'));
+          return (text.match(/ (myself,)?slave /g) ?? []).length === ports.length - primaries;
+        }),
+      ),
+    );
+    if (ports.length > primaries)
+      await poll('replicas did not sync', 15_000, async () => {
+        const infos = await Promise.all(clients.slice(0, primaries).map((c) => c.info('replication')));
+        return infos.every((info) => /slave0:.*state=online/.test(info));
+      });
     await Promise.all(
       clients.map((client) =>
         poll('cluster_state is not ok', 10_000, async () =>
