@@ -20,6 +20,8 @@ export function createRedisClient(options: RedisClientOptions): RedisClient {
   const url = new URL(options.url);
   const isTls = url.protocol === 'rediss:';
   const password = options.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  // A user in the URL (redis://user:token@host) is an ACL / ElastiCache RBAC user; none means `default`.
+  const username = url.username ? decodeURIComponent(url.username) : undefined;
   // Why: a Lambda must fail the batch (and let it be retried) rather than queue commands
   // while Redis is unreachable: fail-closed, nothing is sent without a claim.
   const common = {
@@ -28,6 +30,7 @@ export function createRedisClient(options: RedisClientOptions): RedisClient {
     connectTimeout: 2_000,
     commandTimeout: 2_000,
     ...(password ? { password } : {}),
+    ...(username ? { username } : {}),
     ...(isTls ? { tls: {} } : {}),
   };
   if (options.isCluster) {

@@ -10,6 +10,7 @@ import { RedisDedupStore } from '../../../lambdas/adapters/redis-dedup-store.ts'
 import { DependencyUnavailableError } from '../../../lambdas/core/errors.ts';
 import { describeDedupStoreContract, randomDeliveryId } from '../../fakes/contracts/dedup-store.contract.ts';
 import { testEngines, uniqueName } from '../../support/engines.ts';
+import { type RestrictedClient, restrictedClient } from '../../support/redis-acl.ts';
 
 const clients: RedisClient[] = [];
 function redis(url = testEngines().redisUrl): RedisClient {
@@ -21,10 +22,31 @@ afterAll(async () => {
   await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
 });
 
+const restricted: RestrictedClient[] = [];
+afterAll(async () => {
+  await Promise.all(restricted.map((entry) => entry.close()));
+});
+
 describeDedupStoreContract(
   'RedisDedupStore',
   async ({ windowSeconds, leaseMs }) =>
     new RedisDedupStore(redis(), { keyPrefix: `${uniqueName('t')}:`, windowSeconds, leaseMs }),
+  async ({ windowSeconds, leaseMs }) => {
+    const entry = await restrictedClient('single node');
+    restricted.push(entry);
+    const store = new RedisDedupStore(entry.client, {
+      keyPrefix: `${uniqueName('t')}:`,
+      windowSeconds,
+      leaseMs,
+    });
+    return {
+      store,
+      // One script call carries every slot group on a single node: it fails as a whole.
+      isPartWay: false,
+      breakUpperHalf: () => entry.refuse(['8', '9', 'a', 'b', 'c', 'd', 'e', 'f']),
+      heal: () => entry.allowAll(),
+    };
+  },
 );
 
 /**

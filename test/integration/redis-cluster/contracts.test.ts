@@ -11,16 +11,37 @@ import { describeDedupStoreContract } from '../../fakes/contracts/dedup-store.co
 import { describeIdempotencyStoreContract } from '../../fakes/contracts/idempotency-store.contract.ts';
 import { describeStatusStoreContract } from '../../fakes/contracts/status-store.contract.ts';
 import { testRedisClient, uniqueName } from '../../support/engines.ts';
+import { type RestrictedClient, restrictedClient } from '../../support/redis-acl.ts';
 
 const cluster = testRedisClient('cluster');
 afterAll(async () => {
   await cluster.quit().catch(() => cluster.disconnect());
 });
 
+const restricted: RestrictedClient[] = [];
+afterAll(async () => {
+  await Promise.all(restricted.map((entry) => entry.close()));
+});
+
+/** A store whose slot groups 8-f can be refused (ACL), as a failing shard would answer. */
+async function partlyFailing(options: { windowSeconds: number; leaseMs: number; waitReplicas?: number }) {
+  const entry = await restrictedClient('cluster');
+  restricted.push(entry);
+  const store = new RedisDedupStore(entry.client, { keyPrefix: `${uniqueName('t')}:`, ...options });
+  return {
+    store,
+    // One script call per slot group in cluster mode: the healthy groups are written.
+    isPartWay: true,
+    breakUpperHalf: () => entry.refuse(['8', '9', 'a', 'b', 'c', 'd', 'e', 'f']),
+    heal: () => entry.allowAll(),
+  };
+}
+
 describeDedupStoreContract(
   'RedisDedupStore (Redis Cluster)',
   async ({ windowSeconds, leaseMs }) =>
     new RedisDedupStore(cluster, { keyPrefix: `${uniqueName('t')}:`, windowSeconds, leaseMs }),
+  partlyFailing,
 );
 
 describeDedupStoreContract(
@@ -33,6 +54,7 @@ describeDedupStoreContract(
       waitReplicas: 1,
       waitTimeoutMs: 1_000,
     }),
+  (options) => partlyFailing({ ...options, waitReplicas: 1 }),
 );
 
 describeIdempotencyStoreContract(
@@ -45,4 +67,11 @@ describeStatusStoreContract(
   'RedisStatusStore (Redis Cluster)',
   async (options) =>
     new RedisStatusStore(cluster, { keyPrefix: `${uniqueName('herald-test')}:`, ...options }),
+  async () => {
+    // Every key refused (ACL), as a cluster that cannot serve the slot answers an error.
+    const entry = await restrictedClient('cluster');
+    restricted.push(entry);
+    await entry.refuseAll();
+    return new RedisStatusStore(entry.client, { keyPrefix: 'down:', retentionSeconds: 60 });
+  },
 );

@@ -61,7 +61,7 @@ async function nodes(port: number): Promise<NodeLine[]> {
 function ownsSlot(node: NodeLine, slot: number): boolean {
   return node.slots.some((range) => {
     const [first, last] = range.split('-').map(Number);
-    return slot >= (first as number) && slot <= (last ?? first);
+    return slot >= (first as number) && slot <= ((last ?? first) as number);
   });
 }
 
