@@ -21,8 +21,6 @@ export interface RedisServerOptions {
   readonly home: string;
   /** Fixed port; a free loopback port is picked when unset. */
   readonly port?: number;
-  /** Memory limit in bytes (tests that fill the cache); unlimited when unset. */
-  readonly maxmemoryBytes?: number;
   /** Folder under `home` for the log, pid and state files. @default 'redis' */
   readonly name?: string;
 }
@@ -86,8 +84,6 @@ export class RedisServer {
     mkdirSync(join(this.options.home, 'run'), { recursive: true });
     const log = openSync(this.logFile, 'a');
     const args = ['--port', String(port), '--dir', dir, ...REDIS_SERVER_FLAGS];
-    if (this.options.maxmemoryBytes !== undefined)
-      args.push('--maxmemory', String(this.options.maxmemoryBytes));
     const child = spawn('redis-server', args, { detached: true, stdio: ['ignore', log, log] });
     closeSync(log);
     child.unref();

@@ -25,7 +25,7 @@ describe('the local redis-server', () => {
     expect(scripted).toBe('v!');
   });
 
-  it('runs without persistence and with an eviction policy that only evicts keys with a TTL', async () => {
+  it('runs without persistence and never evicts (noeviction, as the ElastiCache parameter group)', async () => {
     // Act
     const [, save] = (await redis.config('GET', 'save')) as [string, string];
     const [, appendOnly] = (await redis.config('GET', 'appendonly')) as [string, string];
@@ -34,6 +34,6 @@ describe('the local redis-server', () => {
     // Assess
     expect(save).toBe('');
     expect(appendOnly).toBe('no');
-    expect(policy).toBe('volatile-ttl');
+    expect(policy).toBe('noeviction');
   });
 });
