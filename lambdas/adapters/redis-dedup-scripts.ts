@@ -29,7 +29,14 @@
  * Redis time (TIME) is used, so Lambda clock skew cannot shorten the window.
  */
 
+/**
+ * The one clock the scripts read: Redis time, so Lambda clock skew cannot shorten the window. Exported
+ * so the window's property tests can run the very scripts on a clock they set.
+ */
+export const CLOCK_LUA = "local function nowSeconds() return tonumber(redis.call('TIME')[1]) end";
+
 const COMMON = `
+${CLOCK_LUA}
 local function hashOf(raw)
   local b1, b2, b3, b4 = string.byte(raw, 2, 5)
   return ((b1 * 256 + b2) * 256 + b3) * 256 + b4
@@ -97,7 +104,7 @@ end
 export const CLAIM_LUA = `${COMMON}
 local owner, lease, raws = ARGV[1], ARGV[2], ARGV[3]
 readGroups(4)
-local now = tonumber(redis.call('TIME')[1])
+local now = nowSeconds()
 local plans = {}
 for gi, group in ipairs(groups) do
   local buckets = {}
@@ -168,7 +175,7 @@ export const MARK_LUA = `${COMMON}
 local window, span, maxLoad = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local planned, kinds, raws = ARGV[4], ARGV[5], ARGV[6]
 readGroups(7)
-local now = tonumber(redis.call('TIME')[1])
+local now = nowSeconds()
 local expiry = (math.floor(now / span) + 1) * span + window
 local field = string.format('%d', expiry)
 if field ~= planned then return answer('stale', now, 0) end
