@@ -22,16 +22,24 @@ export interface E2eRuntime {
   readonly vendorLogPath: string;
   readonly deliveriesTopic: string;
   readonly deadLetterTopic: string;
+  /** The Lambdas' HERALD_KEY_PREFIX. */
+  readonly keyPrefix: string;
   /** Output of every component and Lambda, for when a test fails. */
   readonly outputFile: string;
   stop(): Promise<void>;
 }
 
-/** Starts a runtime against `brokers` and `redisUrl` on fresh topics (6 partitions). */
+/**
+ * Starts a runtime against `brokers` and `redisUrl` (or, with `redisClusterNodes`, a Redis Cluster in
+ * cluster mode) on fresh topics (6 partitions).
+ */
 export async function startE2eRuntime(
   brokers: readonly string[],
   redisUrl: string,
-  options: { createTopics?: (topics: string[], partitions: number) => Promise<void> } = {},
+  options: {
+    createTopics?: (topics: string[], partitions: number) => Promise<void>;
+    redisClusterNodes?: readonly string[];
+  } = {},
 ): Promise<E2eRuntime> {
   const deliveriesTopic = uniqueName('e2e-deliveries');
   const deadLetterTopic = uniqueName('e2e-dlq');
@@ -40,16 +48,18 @@ export async function startE2eRuntime(
   await create([deadLetterTopic], 1);
   const dir = mkdtempSync(join(tmpdir(), 'herald-e2e-'));
   const vendorLogPath = join(dir, 'vendor-deliveries.jsonl');
+  const keyPrefix = `${uniqueName('e2e')}:`;
   const runtime = await startRuntime({
     kafkaBrokers: brokers,
     redisUrl,
+    ...(options.redisClusterNodes ? { redisClusterNodes: options.redisClusterNodes } : {}),
     runDir: join(dir, 'run'),
     apiPort: 0,
     apiTokens: `${E2E_TOKEN}=e2e-client`,
     vendorLogPath,
     deliveriesTopic,
     deadLetterTopic,
-    keyPrefix: `${uniqueName('e2e')}:`,
+    keyPrefix,
     logLevel: 'WARN',
     esm: { consumerGroupId: uniqueName('e2e-dispatch') },
     // Why 10 s rather than the dev stage's 25 s: each kill holds its batch off for one lease (the
@@ -63,6 +73,7 @@ export async function startE2eRuntime(
     vendorLogPath,
     deliveriesTopic,
     deadLetterTopic,
+    keyPrefix,
     outputFile: join(dir, 'runtime.log'),
     async stop() {
       await runtime.stop();
