@@ -47,13 +47,23 @@ export function stepsFor(level: number, split: number, count: number, maxLoad: n
   return Math.max(0, Math.ceil(count / maxLoad) - (2 ** level + split));
 }
 
-/** Every address `h` has, and each split's source and target, while a bucket grows by `steps` splits. */
-export function pathOf(h: number, level: number, split: number, steps: number, into: Set<number>): void {
+/**
+ * Every address `h` has while a bucket grows by `steps` splits, and (`withSplits`: what a mark needs)
+ * each split's source and target.
+ */
+export function pathOf(
+  h: number,
+  level: number,
+  split: number,
+  steps: number,
+  into: Set<number>,
+  withSplits = true,
+): void {
   let a = addressOf(h, level, split);
   into.add(a);
   for (let step = 0; step < steps; step++) {
     const size = 2 ** level;
-    into.add(split).add(split + size);
+    if (withSplits) into.add(split).add(split + size);
     if (a === split && h % (size * 2) === split + size) a = split + size;
     into.add(a);
     split += 1;
@@ -76,7 +86,7 @@ export function claimHashKeys(
   for (const [field, state] of meta) {
     const addresses = new Set<number>();
     const steps = Number(field) === newest ? slackSteps : 0;
-    for (const h of hashes) pathOf(h, state.level, state.split, steps, addresses);
+    for (const h of hashes) pathOf(h, state.level, state.split, steps, addresses, false);
     for (const a of addresses) keys.push(`${base}:s:${field}:${a}`);
   }
   return keys;

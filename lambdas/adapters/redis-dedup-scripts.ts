@@ -88,9 +88,10 @@ end
 local function metaOf(group)
   return redis.call('HGETALL', group.meta)
 end
-local function answer(status, now, value)
+-- The answer: status, Redis time, value, then each group's meta ('metas': as already read, if unchanged).
+local function answer(status, now, value, metas)
   local out = { status, now, value }
-  for _, group in ipairs(groups) do out[#out + 1] = metaOf(group) end
+  for gi, group in ipairs(groups) do out[#out + 1] = (metas and metas[gi]) or metaOf(group) end
   return out
 end
 `;
@@ -105,10 +106,11 @@ export const CLAIM_LUA = `${COMMON}
 local owner, lease, raws = ARGV[1], ARGV[2], ARGV[3]
 readGroups(4)
 local now = nowSeconds()
-local plans = {}
+local metas, lookups = {}, {}
 for gi, group in ipairs(groups) do
   local buckets = {}
   local meta = metaOf(group)
+  metas[gi] = meta
   for f = 1, #meta, 2 do
     local expiry = tonumber(meta[f])
     if expiry and expiry > now then
@@ -118,12 +120,16 @@ for gi, group in ipairs(groups) do
     end
   end
   table.sort(buckets, function(a, b) return a.expiry > b.expiry end)
-  plans[gi] = buckets
+
   for i = group.first + 1, group.first + group.n do
     local h = hashOf(string.sub(raws, i * 16 - 15, i * 16))
-    for _, b in ipairs(buckets) do
-      if not declared[b.prefix .. addressOf(h, b.level, b.split)] then return answer('stale', now, '') end
+    local keys = {}
+    for bi, b in ipairs(buckets) do
+      local key = b.prefix .. addressOf(h, b.level, b.split)
+      if not declared[key] then return answer('stale', now, '', metas) end
+      keys[bi] = key
     end
+    lookups[i] = keys
   end
 end
 local out = {}
@@ -131,10 +137,9 @@ for gi, group in ipairs(groups) do
   for j = 0, group.n - 1 do
     local i = group.first + j + 1
     local raw = string.sub(raws, i * 16 - 15, i * 16)
-    local h = hashOf(raw)
     local mark = false
-    for _, b in ipairs(plans[gi]) do
-      mark = redis.call('HGET', b.prefix .. addressOf(h, b.level, b.split), raw)
+    for _, key in ipairs(lookups[i]) do
+      mark = redis.call('HGET', key, raw)
       if mark then break end
     end
     if mark then
@@ -154,7 +159,7 @@ for gi, group in ipairs(groups) do
     end
   end
 end
-return answer('ok', now, table.concat(out, ','))
+return answer('ok', now, table.concat(out, ','), metas)
 `;
 
 /**

@@ -58,7 +58,7 @@ export const DEFAULT_BUCKETS_PER_WINDOW = 4;
  * Why slack: other writers add marks to a group between two calls of this store; the plan covers
  * this many more (splits they may cause) before a call comes back `stale`. Costs a few keys per call.
  */
-const SLACK_MARKS_PER_MAX_LOAD = 8;
+const SLACK_MARKS_PER_MAX_LOAD = 4;
 /** A call whose plan went stale is planned again from the meta in its answer; this many times in all. */
 const MAX_PLANS = 4;
 /** Cluster redirects (slot moving, failover) on a pipelined call: retries with a doubling delay. */

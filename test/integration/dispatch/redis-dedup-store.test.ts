@@ -123,6 +123,30 @@ describe('RedisDedupStore', () => {
     expect((await store.claim(ids, 'other')).get(ids[99] as string)).toEqual({ outcome: 'claimed' });
   });
 
+  it('plans its keys again when another writer has split the bucket since it looked', async () => {
+    // Prepare
+    const client = redis();
+    const prefix = `${uniqueName('replan')}:`;
+    const options = { keyPrefix: prefix, windowSeconds: 3600, leaseMs: 60_000 };
+    const [mine, other] = [new RedisDedupStore(client, options), new RedisDedupStore(redis(), options)];
+    const sent = (ids: string[]) => ids.map((deliveryId) => ({ deliveryId, kind: 'sent' as const }));
+    const first = Array.from({ length: 100 }, randomDeliveryId);
+    await mine.complete(sent(first), 'owner');
+    for (let i = 0; i < 10; i++)
+      await other.complete(sent(Array.from({ length: 1_000 }, randomDeliveryId)), 'other');
+    const next = Array.from({ length: 100 }, randomDeliveryId);
+    await client.ping();
+    const counter = countCommands(client);
+
+    // Act
+    await mine.complete(sent(next), 'owner');
+    const found = await mine.claim([...first, ...next], 'reader');
+
+    // Assess: one stale answer and one retry for the mark, then a claim planned from fresh meta.
+    expect(counter.names).toEqual(['evalsha', 'evalsha', 'evalsha']);
+    expect([...found.values()].filter((result) => result.outcome !== 'duplicate')).toEqual([]);
+  });
+
   it('keeps every mark hash in listpack encoding, under 128 fields, with a TTL, at 20,000 marks', async () => {
     const client = redis();
     const prefix = `${uniqueName('lp')}:`;
