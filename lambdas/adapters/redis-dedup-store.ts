@@ -157,7 +157,7 @@ export class RedisDedupStore implements DedupStore {
     const results = new Map<string, ClaimResult>();
     const lease = String(this.#options.leaseMs);
     const slackSteps = SLACK_MARKS_PER_MAX_LOAD;
-    await this.#perCall('claim', unique(deliveryIds), async (call) => {
+    const claiming = this.#perCall('claim', unique(deliveryIds), async (call) => {
       const answer = await this.#planned(
         call,
         (part) =>
@@ -174,6 +174,16 @@ export class RedisDedupStore implements DedupStore {
         results.set(id, claimResultOf(codes[index]));
       });
     });
+    try {
+      await claiming;
+    } catch (error) {
+      // Why: in cluster mode some slot groups may have been claimed before another failed. The caller
+      // sends none of them, so give those back at once (best effort: else their leases run out), and
+      // a retry of the batch need not wait a lease for ids nobody is sending.
+      const claimed = [...results].filter(([, result]) => result.outcome === 'claimed').map(([id]) => id);
+      if (claimed.length > 0) await this.release(claimed, owner).catch(() => undefined);
+      throw error;
+    }
     return results;
   }
 

@@ -53,6 +53,11 @@ export class InMemoryDedupStore implements DedupStore {
       this.claims.set(id, { owner, expiresAtMs: now + this.#options.leaseMs });
       results.set(id, { outcome: 'claimed' });
     }
+    if (deliveryIds.some((id) => this.isFailing(id))) {
+      // As RedisDedupStore: the part claimed before the failure is given back.
+      for (const [id, result] of results)
+        if (result.outcome === 'claimed' && this.claims.get(id)?.owner === owner) this.claims.delete(id);
+    }
     this.#failPartWay('claim', deliveryIds);
     return results;
   }
