@@ -14,6 +14,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClient, type RedisClient } from '../../../lambdas/adapters/redis-client.ts';
 import { RedisDedupStore } from '../../../lambdas/adapters/redis-dedup-store.ts';
 import { DependencyUnavailableError } from '../../../lambdas/core/errors.ts';
+import { isAlive } from '../../../local/infra/process-utils.ts';
+import {
+  type ClusterNodeView,
+  clusterNodes,
+  moveSlot,
+  primaryOfSlot,
+  servesSlot,
+  slotOfKey,
+  waitForPromotion,
+} from '../../../local/redis/cluster-operations.ts';
 import { RedisCluster } from '../../../local/redis/redis-cluster.ts';
 import { uniqueName } from '../../support/engines.ts';
 
@@ -33,38 +43,6 @@ function admin(port: number): Redis {
   return connection;
 }
 
-interface NodeLine {
-  readonly id: string;
-  readonly port: number;
-  readonly isPrimary: boolean;
-  readonly primaryId: string;
-  readonly slots: string[];
-}
-
-/** CLUSTER NODES as seen by the node on `port`, failed nodes left out. */
-async function nodes(port: number): Promise<NodeLine[]> {
-  const text = String(await admin(port).call('CLUSTER', 'NODES'));
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => line.split(' '))
-    .filter((fields) => !(fields[2] ?? '').includes('fail'))
-    .map((fields) => ({
-      id: fields[0] as string,
-      port: Number((fields[1] as string).split('@')[0]?.split(':')[1]),
-      isPrimary: (fields[2] as string).includes('master'),
-      primaryId: fields[3] as string,
-      slots: fields.slice(8),
-    }));
-}
-
-function ownsSlot(node: NodeLine, slot: number): boolean {
-  return node.slots.some((range) => {
-    const [first, last] = range.split('-').map(Number);
-    return slot >= (first as number) && slot <= ((last ?? first) as number);
-  });
-}
-
 /** `count` deliveryIds of slot group `group` (the top 4 bits of the first byte; 16 groups). */
 function idsOfGroup(group: number, count: number): string[] {
   return Array.from({ length: count }, () => {
@@ -75,7 +53,8 @@ function idsOfGroup(group: number, count: number): string[] {
 }
 
 const sent = (ids: readonly string[]) => ids.map((deliveryId) => ({ deliveryId, kind: 'sent' as const }));
-const seedPort = () => Number(cluster.runningSeeds()?.[0]?.split(':')[1]);
+/** A live node to ask (a test may have killed others). */
+const seedPort = () => cluster.recordedNodes().find((node) => isAlive(node.pid))?.port as number;
 
 beforeAll(async () => {
   const { seeds } = await cluster.start();
@@ -98,10 +77,10 @@ describe('RedisDedupStore on a Redis Cluster', () => {
     await store.claim(marked, 'sender');
     await store.complete(sent(marked), 'sender');
     const base = store.groupBase(marked[0] as string);
-    const slot = Number(await admin(seedPort()).call('CLUSTER', 'KEYSLOT', base));
-    const view = await nodes(seedPort());
-    const source = view.find((node) => node.isPrimary && ownsSlot(node, slot)) as NodeLine;
-    const target = view.find((node) => node.slots.length > 0 && node.id !== source.id) as NodeLine;
+    const slot = await slotOfKey(seedPort(), base);
+    const view = await clusterNodes(seedPort());
+    const source = view.find((node) => node.isPrimary && servesSlot(node, slot)) as ClusterNodeView;
+    const target = view.find((node) => node.slots.length > 0 && node.id !== source.id) as ClusterNodeView;
     await admin(target.port).call('CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', source.id);
     await admin(source.port).call('CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', target.id);
     // Half moved: the mark hashes are on the target, the meta that lists them still on the source.
@@ -155,12 +134,11 @@ describe('RedisDedupStore on a Redis Cluster', () => {
     });
     const ids = idsOfGroup(1, 50);
     await store.claim(ids, 'sender');
-    const slot = Number(
-      await admin(seedPort()).call('CLUSTER', 'KEYSLOT', store.groupBase(ids[0] as string)),
-    );
-    const view = await nodes(seedPort());
-    const primary = view.find((node) => node.isPrimary && ownsSlot(node, slot)) as NodeLine;
-    const replica = view.find((node) => node.primaryId === primary.id) as NodeLine;
+    const slot = await slotOfKey(seedPort(), store.groupBase(ids[0] as string));
+    const primary = await primaryOfSlot(seedPort(), slot);
+    const replica = (await clusterNodes(seedPort())).find(
+      (node) => node.primaryId === primary.id,
+    ) as ClusterNodeView;
     const replicaPid = cluster.recordedNodes().find((node) => node.port === replica.port)?.pid as number;
 
     // Act
@@ -193,24 +171,19 @@ describe('RedisDedupStore on a Redis Cluster', () => {
     const claimed = idsOfGroup(2, 100);
     await store.claim([...marked, ...claimed], 'sender');
     await store.complete(sent(marked), 'sender');
-    const slot = Number(
-      await admin(seedPort()).call('CLUSTER', 'KEYSLOT', store.groupBase(marked[0] as string)),
-    );
-    const before = await nodes(seedPort());
-    const primary = before.find((node) => node.isPrimary && ownsSlot(node, slot)) as NodeLine;
-    const replica = before.find((node) => node.primaryId === primary.id) as NodeLine;
+    const slot = await slotOfKey(seedPort(), store.groupBase(marked[0] as string));
+    const primary = await primaryOfSlot(seedPort(), slot);
+    const replica = (await clusterNodes(seedPort())).find(
+      (node) => node.primaryId === primary.id,
+    ) as ClusterNodeView;
     const primaryPid = cluster.recordedNodes().find((node) => node.port === primary.port)?.pid as number;
     // Reads what survived; WAIT 1 cannot succeed on a shard whose only replica became its primary.
     const reader = new RedisDedupStore(client, { keyPrefix: prefix, windowSeconds: 3600, leaseMs: 60_000 });
 
     // Act
     process.kill(primaryPid, 'SIGKILL');
+    await waitForPromotion(replica.port, replica.id, slot);
     const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      const view = await nodes(replica.port).catch(() => []);
-      if (view.some((node) => node.id === replica.id && node.isPrimary && ownsSlot(node, slot))) break;
-      await sleep(100);
-    }
     let results: ReadonlyMap<string, { outcome: string }> | undefined;
     while (!results && Date.now() < deadline) {
       // Until the client has found the promoted replica, claims fail closed (and a batch would retry).
@@ -228,5 +201,52 @@ describe('RedisDedupStore on a Redis Cluster', () => {
     expect(results).toBeDefined();
     expect(marked.filter((id) => results?.get(id)?.outcome !== 'duplicate')).toEqual([]);
     expect(claimed.filter((id) => results?.get(id)?.outcome !== 'in-flight')).toEqual([]);
+  });
+
+  it('moves a slot group to another primary while batches are claimed and marked: no marked id is ever claimed, every mark is found', async () => {
+    // Prepare
+    const prefix = `${uniqueName('reshard')}:`;
+    const store = new RedisDedupStore(client, { keyPrefix: prefix, windowSeconds: 3600, leaseMs: 60_000 });
+    const marked = idsOfGroup(3, 500);
+    await store.claim(marked, 'sender');
+    await store.complete(sent(marked), 'sender');
+    const slot = await slotOfKey(seedPort(), store.groupBase(marked[0] as string));
+    const source = await primaryOfSlot(seedPort(), slot);
+    const target = (await clusterNodes(seedPort())).find(
+      (node) => node.isPrimary && node.slots.length > 0 && node.id !== source.id,
+    ) as ClusterNodeView;
+    let isMoving = true;
+    let [batchesDuringMove, failedClosed] = [0, 0];
+    const claimedTwice: string[] = [];
+
+    // Act: batches keep claiming marked ids and marking new ones while the slot moves one key at a time.
+    const traffic = (async () => {
+      while (isMoving) {
+        batchesDuringMove += 1;
+        const fresh = idsOfGroup(3, 50);
+        try {
+          const results = await store.claim([...marked.slice(0, 100), ...fresh], 'redelivery');
+          claimedTwice.push(...marked.filter((id) => results.get(id)?.outcome === 'claimed'));
+          await store.complete(sent(fresh), 'redelivery');
+          marked.push(...fresh);
+        } catch (error) {
+          if (!(error instanceof DependencyUnavailableError)) throw error;
+          failedClosed += 1;
+        }
+      }
+    })();
+    await moveSlot(seedPort(), slot, target.id, { batchKeys: 1, pauseMs: 50 });
+    isMoving = false;
+    await traffic;
+    const after = await store.claim(marked, 'after-move');
+
+    // Assess
+    expect(batchesDuringMove).toBeGreaterThanOrEqual(3);
+    expect(claimedTwice).toEqual([]);
+    expect((await primaryOfSlot(seedPort(), slot)).id).toBe(target.id);
+    expect(marked.filter((id) => after.get(id)?.outcome !== 'duplicate')).toEqual([]);
+    console.log(
+      `reshard: ${batchesDuringMove} batches during the move, ${failedClosed} failed closed, ${marked.length} marks`,
+    );
   });
 });
