@@ -33,6 +33,8 @@ export function formatPlan(plan: CapacityPlan): string {
     '',
     `  policy       ${p.reservedMemoryPercent}% reserved memory, alarm at ${p.alarmPercent}% (DatabaseMemoryUsagePercentage), ` +
       `${p.growthPercent}% growth before the alarm, ${formatBytes(p.nodeOverheadBytes)} fixed per node`,
+    // Why say it: the plan is the only margin; a full node refuses writes (noeviction), it never evicts.
+    '               maxmemory-policy noeviction: a full node refuses writes and dispatch fails closed (docs/capacity.md)',
   ];
   if (plan.recommendation) {
     lines.push(`  recommended  ${plan.recommendation.nodeType} × ${plan.recommendation.shardCount} shard(s)`);

@@ -6,16 +6,19 @@ import { engineStatus, ensureEngines, stopEngines } from '../local/infra/engines
 
 const USAGE = `usage: herald <command>
 
-  infra up              start (or reuse) the local Kafka broker and Redis
-  infra down            stop the Kafka broker and Redis started from this Herald home
-  infra status [--json] endpoints and health of both
+  infra up [--redis-cluster]
+                        start (or reuse) the local Kafka broker and Redis; --redis-cluster also a
+                        Redis Cluster of 3 primaries + 3 replicas (as ElastiCache cluster mode)
+  infra down            stop the Kafka broker, Redis and Redis Cluster started from this Herald home
+  infra status [--json] endpoints and health of each
   start                 run the whole pipeline locally (API, dispatcher, mock vendors)
   capacity [...]        plan the dedup cache's memory (see \`herald capacity --help\`)
   bench [...]           run the benchmarks (see \`herald bench --help\`)
 
 environment: HERALD_HOME (state folder, default .herald/), KAFKA_BROKERS / REDIS_URL (use existing
 engines), KAFKA_HOME (unpacked Kafka distribution), HERALD_KAFKA_PORT (19092),
-HERALD_KAFKA_CONTROLLER_PORT (19093), HERALD_REDIS_PORT (a free port)`;
+HERALD_KAFKA_CONTROLLER_PORT (19093), HERALD_REDIS_PORT (a free port), HERALD_REDIS_CLUSTER_NODES
+(use an existing Redis Cluster: seed host:port list)`;
 
 /** Runs one CLI command; resolves to the process exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -61,16 +64,20 @@ async function infra(args: string[]): Promise<number> {
   const [action, ...flags] = args;
   if (action === 'up') {
     const startedAt = Date.now();
-    const engines = await ensureEngines();
+    const engines = await ensureEngines(undefined, { redisCluster: flags.includes('--redis-cluster') });
     const verb = (isStarted: boolean) => (isStarted ? 'started' : 'reused');
     console.log(`kafka  ${verb(engines.startedKafka)}  ${engines.kafkaBrokers.join(',')}`);
     console.log(`redis  ${verb(engines.startedRedis)}  ${engines.redisUrl}`);
+    if (engines.redisClusterNodes)
+      console.log(
+        `redis-cluster  ${verb(engines.startedRedisCluster)}  ${engines.redisClusterNodes.join(',')}`,
+      );
     console.log(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
     return 0;
   }
   if (action === 'down') {
     const result = await stopEngines();
-    console.log(`kafka  ${result.kafka}\nredis  ${result.redis}`);
+    console.log(`kafka  ${result.kafka}\nredis  ${result.redis}\nredis-cluster  ${result.redisCluster}`);
     return 0;
   }
   if (action === 'status') {
@@ -81,11 +88,12 @@ async function infra(args: string[]): Promise<number> {
       for (const [name, engine] of Object.entries(status)) {
         const health = engine.isHealthy ? 'healthy' : engine.source === 'none' ? 'not running' : 'UNHEALTHY';
         console.log(
-          `${name.padEnd(6)} ${health.padEnd(11)} ${engine.endpoint ?? '-'}  (${engine.source}${engine.pid ? `, pid ${engine.pid}` : ''})`,
+          `${name.padEnd(13)} ${health.padEnd(11)} ${engine.endpoint ?? '-'}  (${engine.source}${engine.pid ? `, pid ${engine.pid}` : ''})`,
         );
       }
     }
-    return status.kafka.isHealthy && status.redis.isHealthy ? 0 : 1;
+    const isClusterOk = status.redisCluster?.isHealthy ?? true;
+    return status.kafka.isHealthy && status.redis.isHealthy && isClusterOk ? 0 : 1;
   }
   console.error(`herald infra: expected up | down | status, got "${action ?? ''}"\n\n${USAGE}`);
   return 2;

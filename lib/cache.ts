@@ -1,8 +1,10 @@
 /**
  * The dedup cache: an ElastiCache replication group (L1) in cluster mode with Multi-AZ automatic
  * failover, TLS required, encrypted at rest, an AUTH token kept in Secrets Manager, and a parameter
- * group that evicts only keys with a TTL, shortest TTL first (volatile-ttl). Never allkeys-lru:
- * evicting live claims and sent marks under memory pressure is how duplicates get sent.
+ * group that never evicts (noeviction). Every Herald key has a TTL, so any eviction policy that
+ * applies would drop live claims and sent marks first (volatile-ttl: the shortest TTLs), and that is
+ * how duplicates get sent. A full node refuses writes instead: claims fail, dispatch fails closed
+ * (records retried, nothing sent) and the memory alarm fires (docs/capacity.md, "When the cache is full").
  */
 import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -57,12 +59,12 @@ export class HeraldCache extends Construct implements ec2.IConnectable {
     });
     const parameterGroup = new elasticache.CfnParameterGroup(this, 'Parameters', {
       cacheParameterGroupFamily: `${engine}${settings.engineVersion.split('.')[0]}`,
-      description: 'Herald: cluster mode, evict only TTL keys (shortest TTL first), never allkeys-lru',
+      description: 'Herald: cluster mode, never evict (a full node refuses writes; dispatch fails closed)',
       properties: {
         'cluster-enabled': 'yes',
-        // Why: every Herald key has a TTL; under pressure drop the ones closest to expiry, never
-        // a key without one, and never fall back to evicting everything (allkeys-*).
-        'maxmemory-policy': 'volatile-ttl',
+        // Why: dedup claims and marks must never be evicted; refusing writes makes dispatch fail
+        // closed and retry, evicting would make it send twice.
+        'maxmemory-policy': 'noeviction',
       },
     });
     this.authSecret = new secretsmanager.Secret(this, 'AuthToken', {

@@ -20,6 +20,8 @@ export function createRedisClient(options: RedisClientOptions): RedisClient {
   const url = new URL(options.url);
   const isTls = url.protocol === 'rediss:';
   const password = options.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  // A user in the URL (redis://user:token@host) is an ACL / ElastiCache RBAC user; none means `default`.
+  const username = url.username ? decodeURIComponent(url.username) : undefined;
   // Why: a Lambda must fail the batch (and let it be retried) rather than queue commands
   // while Redis is unreachable: fail-closed, nothing is sent without a claim.
   const common = {
@@ -28,6 +30,7 @@ export function createRedisClient(options: RedisClientOptions): RedisClient {
     connectTimeout: 2_000,
     commandTimeout: 2_000,
     ...(password ? { password } : {}),
+    ...(username ? { username } : {}),
     ...(isTls ? { tls: {} } : {}),
   };
   if (options.isCluster) {
@@ -35,6 +38,15 @@ export function createRedisClient(options: RedisClientOptions): RedisClient {
       dnsLookup: (address, callback) => callback(null, address),
       redisOptions: common,
       slotsRefreshTimeout: 2_000,
+      // Why these bounds: MOVED and ASK are followed at once (a slot moved or is moving); TRYAGAIN
+      // (a multi-key script on a slot mid-migration) and CLUSTERDOWN (a failover electing a replica)
+      // are retried after a pause. ioredis counts every redirect and retry against maxRedirections,
+      // so a command gives up after about 16 × 150 ms and the batch fails closed and is retried.
+      maxRedirections: 16,
+      retryDelayOnMoved: 0,
+      retryDelayOnTryAgain: 150,
+      retryDelayOnClusterDown: 150,
+      retryDelayOnFailover: 150,
     });
   }
   return new Redis({ host: url.hostname, port: Number(url.port || 6379), ...common });

@@ -1,10 +1,16 @@
 /**
  * DedupStore on Redis (single node or cluster mode). Claims, marks and releases for a whole batch take
  * one script call on a single node, and one per slot group in cluster mode (at most 2^slotGroupBits,
- * sent together, so one round trip per node). Sent marks cost ~20-30 bytes each:
- * raw 16-byte ids in small listpack hashes per time bucket (see redis-dedup-scripts.ts).
- * Fail-closed: any Redis error becomes DependencyUnavailableError, and the batch is retried.
+ * sent together, so one round trip per node). Every script call declares every key it may touch
+ * (redis-dedup-keys.ts plans them from the meta of the previous answer), so cluster redirects during
+ * a slot migration happen before a script runs. Sent marks cost ~20-30 bytes each: raw 16-byte ids in
+ * small listpack hashes per time bucket (see redis-dedup-scripts.ts).
+ * Where the cache has replicas, each claim and mark call is followed by WAIT in the same pipeline, and
+ * a call no replica acknowledged is a failure: a failover cannot drop a claim or mark the caller
+ * acted on. Fail-closed: any Redis error becomes DependencyUnavailableError, and the batch is retried.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Cluster } from 'ioredis';
 import {
   type BucketLayout,
   bucketLayout,
@@ -16,6 +22,7 @@ import {
 import { DependencyUnavailableError } from '../core/errors.ts';
 import type { DedupStore } from '../ports/dedup-store.ts';
 import type { RedisClient } from './redis-client.ts';
+import { claimHashKeys, type GroupMeta, hashOf, markHashKeys, parseMeta } from './redis-dedup-keys.ts';
 import { CLAIM_LUA, MARK_LUA, RELEASE_LUA } from './redis-dedup-scripts.ts';
 import { CLEAR_INTENTS_LUA, INTEND_LUA } from './redis-intent-scripts.ts';
 
@@ -33,6 +40,13 @@ export interface RedisDedupStoreOptions {
   readonly maxLoad?: number;
   /** Ids spread over 2^bits hash slots (cluster shards). @default 4 (16 slot groups) */
   readonly slotGroupBits?: number;
+  /**
+   * Replicas that must acknowledge each claim and mark call (WAIT) before it counts; 0 sends no WAIT.
+   * @default 0
+   */
+  readonly waitReplicas?: number;
+  /** How long WAIT waits for them, in ms; a call short of `waitReplicas` then fails. @default 200 */
+  readonly waitTimeoutMs?: number;
 }
 
 /**
@@ -42,19 +56,40 @@ export interface RedisDedupStoreOptions {
  */
 export const DEFAULT_BUCKETS_PER_WINDOW = 4;
 
+/**
+ * Why slack: other writers add marks to a group between two calls of this store; the plan covers
+ * this many more (splits they may cause) before a call comes back `stale`. Costs a few keys per call.
+ */
+const SLACK_MARKS_PER_MAX_LOAD = 4;
+/** A call whose plan went stale is planned again from the meta in its answer; this many times in all. */
+const MAX_PLANS = 4;
+/** Cluster redirects (slot moving, failover) on a pipelined call: retries with a doubling delay. */
+const REDIRECT_RETRIES = 6;
+const REDIRECT_FIRST_DELAY_MS = 50;
+
 type ScriptRunner = (numKeys: number, ...args: (string | Buffer)[]) => Promise<unknown>;
 
-/** One script call: group bases (KEYS), then the ids of each group in KEYS order, as blobs. */
+/** The ids of one slot group in one call. */
+interface GroupPart {
+  readonly group: number;
+  readonly ids: readonly string[];
+  readonly raws: readonly Buffer[];
+}
+
+/** One script call: its groups, in KEYS order. */
 interface ScriptCall {
-  readonly bases: readonly string[];
-  /** How many ids each base has, in KEYS order (the last arguments of every script). */
-  readonly counts: readonly string[];
+  readonly parts: readonly GroupPart[];
   /** The ids in blob order; script replies follow it. */
   readonly ids: readonly string[];
   /** 16 raw bytes per id. */
   readonly raws: Buffer;
-  /** 22 base64url characters per id. */
-  readonly texts: string;
+}
+
+/** What a claim or mark script answers: status, Redis time (Unix s), the value, each group's meta. */
+interface ScriptAnswer {
+  readonly isStale: boolean;
+  readonly nowSeconds: number;
+  readonly value: unknown;
 }
 
 const CODES: Record<string, ClaimResult> = {
@@ -77,6 +112,11 @@ function claimResultOf(code: unknown): ClaimResult {
   throw new Error(`unexpected claim reply ${text.slice(0, 24)}`);
 }
 
+/** A Redis Cluster answer that a retry after a short wait can get past. */
+function isRedirect(error: unknown): boolean {
+  return error instanceof Error && /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/.test(error.message);
+}
+
 /** Redis-backed DedupStore. */
 export class RedisDedupStore implements DedupStore {
   readonly #client: RedisClient;
@@ -84,6 +124,10 @@ export class RedisDedupStore implements DedupStore {
   readonly #options: Required<RedisDedupStoreOptions>;
   /** Group base by group number, computed once. */
   readonly #bases: readonly string[];
+  /** The meta of each group as the last answer showed it: what the next call's keys are planned from. */
+  readonly #metas = new Map<number, GroupMeta>();
+  /** Redis time minus local time, in s, from the last answer: plans the mark's bucket. */
+  #clockOffsetSeconds = 0;
 
   constructor(client: RedisClient, options: RedisDedupStoreOptions) {
     if (/[{}]/.test(options.keyPrefix)) throw new RangeError('keyPrefix must not contain { or }');
@@ -92,8 +136,12 @@ export class RedisDedupStore implements DedupStore {
       bucketsPerWindow: DEFAULT_BUCKETS_PER_WINDOW,
       maxLoad: 48,
       slotGroupBits: 4,
+      waitReplicas: 0,
+      waitTimeoutMs: 200,
       ...options,
     };
+    if (!Number.isInteger(this.#options.waitReplicas) || this.#options.waitReplicas < 0)
+      throw new RangeError('waitReplicas must be an integer ≥ 0');
     this.#layout = bucketLayout(options.windowSeconds, this.#options.bucketsPerWindow);
     const { keyPrefix, slotGroupBits } = this.#options;
     this.#bases = Array.from(
@@ -116,49 +164,42 @@ export class RedisDedupStore implements DedupStore {
   async claim(deliveryIds: readonly string[], owner: string): Promise<ReadonlyMap<string, ClaimResult>> {
     const results = new Map<string, ClaimResult>();
     const lease = String(this.#options.leaseMs);
-    await this.#perCall('claim', unique(deliveryIds), async (call) => {
+    const slackSteps = SLACK_MARKS_PER_MAX_LOAD;
+    const claiming = this.#perCall('claim', unique(deliveryIds), async (call) => {
       // Why together: sent back to back on one connection, the intents cost no extra round trip; only
-      // the claimer writes an intent, so reading it right after the claim is consistent.
-      const [reply, intents] = await Promise.all([
-        this.#run('heraldDedupClaim', call, [owner, lease, call.raws, call.texts]),
-        this.#client.mget(...call.ids.map((id) => this.#intentKey(id))),
-      ]);
-      const codes = String(reply).split(',');
+      // the claimer writes an intent, so reading it beside the claim is consistent.
+      const intentsRead = this.#client.mget(...call.ids.map((id) => this.#intentKey(id)));
+      intentsRead.catch(() => undefined); // awaited below; a failed claim must not leave it unhandled
+      const answer = await this.#planned(
+        call,
+        (part) =>
+          claimHashKeys(
+            this.#bases[part.group] as string,
+            this.#metaOf(part.group),
+            part.raws.map(hashOf),
+            slackSteps,
+          ),
+        (keys, counts) => this.#runScript('heraldDedupClaim', keys, [owner, lease, call.raws, ...counts]),
+      );
+      const codes = String(answer.value).split(',');
+      const intents = await intentsRead;
       call.ids.forEach((id, index) => {
         const result = claimResultOf(codes[index]);
         const vendor = intents[index];
         results.set(id, result.outcome === 'claimed' && vendor ? { ...result, sendingAt: vendor } : result);
       });
     });
+    try {
+      await claiming;
+    } catch (error) {
+      // Why: in cluster mode some slot groups may have been claimed before another failed. The caller
+      // sends none of them, so give those back at once (best effort: else their leases run out), and
+      // a retry of the batch need not wait a lease for ids nobody is sending.
+      const claimed = [...results].filter(([, result]) => result.outcome === 'claimed').map(([id]) => id);
+      if (claimed.length > 0) await this.release(claimed, owner).catch(() => undefined);
+      throw error;
+    }
     return results;
-  }
-
-  async intend(intents: readonly SendIntent[], _owner: string): Promise<void> {
-    const vendors = new Map(intents.map((intent) => [intent.deliveryId, intent.vendor]));
-    const ttlMs = String(this.#options.windowSeconds * 1000);
-    await this.#perCall('intent', [...vendors.keys()], (call) =>
-      this.#script(
-        'heraldDedupIntend',
-        call.ids.map((id) => this.#intentKey(id)),
-        [ttlMs, ...call.ids.map((id) => vendors.get(id) as string)],
-      ),
-    );
-  }
-
-  /** Clears the intents of settled ids; sent right after the mark or release of the same ids. */
-  #clearIntents(call: ScriptCall): Promise<unknown> {
-    return this.#script(
-      'heraldDedupClearIntents',
-      [
-        ...call.ids.map((id) => `${this.groupBase(id)}:c:${id}`),
-        ...call.ids.map((id) => this.#intentKey(id)),
-      ],
-      [],
-    );
-  }
-
-  #intentKey(deliveryId: string): string {
-    return `${this.groupBase(deliveryId)}:a:${deliveryId}`;
   }
 
   /**
@@ -168,13 +209,47 @@ export class RedisDedupStore implements DedupStore {
   async complete(marks: readonly CompletionMark[], _owner: string): Promise<void> {
     const kinds = new Map(marks.map((mark) => [mark.deliveryId, mark.kind]));
     const { windowSeconds, spanSeconds } = this.#layout;
-    const header = [String(windowSeconds), String(spanSeconds), String(this.#options.maxLoad)];
-    await this.#perCall('mark', [...kinds.keys()], (call) => {
+    const { maxLoad } = this.#options;
+    const slackMarks = SLACK_MARKS_PER_MAX_LOAD * maxLoad;
+    await this.#perCall('mark', [...kinds.keys()], async (call) => {
       const kindCodes = call.ids.map((id) => MARK_CODES[kinds.get(id) ?? MarkKind.sent]).join('');
-      return Promise.all([
-        this.#run('heraldDedupMark', call, [...header, call.raws, kindCodes, call.texts]),
-        this.#clearIntents(call),
-      ]);
+      let field = '';
+      await this.#planned(
+        call,
+        (part) => {
+          const hashes = part.raws.map(hashOf);
+          return markHashKeys(
+            this.#bases[part.group] as string,
+            this.#metaOf(part.group),
+            field,
+            hashes,
+            maxLoad,
+            slackMarks,
+          );
+        },
+        (keys, counts) => {
+          const header = [String(windowSeconds), String(spanSeconds), String(maxLoad), field, kindCodes];
+          return this.#runScript('heraldDedupMark', keys, [...header, call.raws, ...counts]);
+        },
+        () => {
+          // The bucket by Redis time as last seen; the script answers stale when it is another one.
+          const now = Math.floor(Date.now() / 1000 + this.#clockOffsetSeconds);
+          field = String((Math.floor(now / spanSeconds) + 1) * spanSeconds + windowSeconds);
+        },
+      );
+      // Why not awaited: a marked id is found as a duplicate before its intent is ever read, so a
+      // left-over intent is only memory until its TTL; the caller need not wait a round trip for it.
+      this.#clearIntents(call).catch(() => undefined);
+    });
+  }
+
+  async intend(intents: readonly SendIntent[], _owner: string): Promise<void> {
+    const vendors = new Map(intents.map((intent) => [intent.deliveryId, intent.vendor]));
+    const ttlMs = String(this.#options.windowSeconds * 1000);
+    await this.#perCall('intent', [...vendors.keys()], async (call) => {
+      const keys = call.ids.map((id) => this.#intentKey(id));
+      const names = call.ids.map((id) => vendors.get(id) as string);
+      await this.#command('heraldDedupIntend').call(this.#client, keys.length, ...keys, ttlMs, ...names);
     });
   }
 
@@ -183,12 +258,25 @@ export class RedisDedupStore implements DedupStore {
     owner: string,
     options: { readonly keepIntents?: boolean } = {},
   ): Promise<void> {
-    await this.#perCall('release', unique(deliveryIds), (call) =>
-      Promise.all([
-        this.#run('heraldDedupRelease', call, [owner, call.texts]),
-        options.keepIntents ? undefined : this.#clearIntents(call),
-      ]),
-    );
+    await this.#perCall('release', unique(deliveryIds), async (call) => {
+      const keys = call.parts.flatMap((part) => this.#claimKeys(part));
+      await this.#command('heraldDedupRelease').call(this.#client, keys.length, ...keys, owner);
+      // After the release, never beside it: the clear drops an intent only once its claim is gone.
+      if (!options.keepIntents) await this.#clearIntents(call);
+    });
+  }
+
+  /** Clears the intents of the call's ids whose claim is gone (marked, or released by its owner). */
+  #clearIntents(call: ScriptCall): Promise<unknown> {
+    const keys = [
+      ...call.ids.map((id) => `${this.groupBase(id)}:c:${id}`),
+      ...call.ids.map((id) => this.#intentKey(id)),
+    ];
+    return this.#command('heraldDedupClearIntents').call(this.#client, keys.length, ...keys);
+  }
+
+  #intentKey(deliveryId: string): string {
+    return `${this.groupBase(deliveryId)}:a:${deliveryId}`;
   }
 
   /** The key every key of a slot group starts with; `{…}` is the cluster hash tag. */
@@ -198,6 +286,95 @@ export class RedisDedupStore implements DedupStore {
 
   #groupOf(raw: Buffer): number {
     return (raw[0] as number) >> (8 - this.#options.slotGroupBits);
+  }
+
+  #metaOf(group: number): GroupMeta {
+    return this.#metas.get(group) ?? new Map();
+  }
+
+  #claimKeys(part: GroupPart): string[] {
+    const base = this.#bases[part.group] as string;
+    return part.ids.map((id) => `${base}:c:${id}`);
+  }
+
+  /**
+   * Plans the call's KEYS (meta, claim keys, hash keys per group), runs it, and plans again from the
+   * answer's meta while the script finds a key it needs undeclared (`stale`: nothing was written).
+   */
+  async #planned(
+    call: ScriptCall,
+    hashKeysOf: (part: GroupPart) => string[],
+    run: (keys: string[], counts: string[]) => Promise<unknown>,
+    beforePlan: () => void = () => undefined,
+  ): Promise<ScriptAnswer> {
+    for (let plan = 1; ; plan++) {
+      beforePlan();
+      const keys: string[] = [];
+      const counts: string[] = [];
+      for (const part of call.parts) {
+        const hashKeys = hashKeysOf(part);
+        keys.push(`${this.#bases[part.group] as string}:m`, ...this.#claimKeys(part), ...hashKeys);
+        counts.push(String(part.ids.length), String(hashKeys.length));
+      }
+      const answer = this.#read(call, await run(keys, counts));
+      if (!answer.isStale) return answer;
+      if (plan >= MAX_PLANS) throw new Error(`dedup key plan still stale after ${plan} tries`);
+    }
+  }
+
+  /** Reads a claim or mark answer and keeps its time and meta for the next plan. */
+  #read(call: ScriptCall, reply: unknown): ScriptAnswer {
+    if (!Array.isArray(reply) || reply.length !== 3 + call.parts.length)
+      throw new Error('unexpected dedup script answer');
+    const nowSeconds = Number(reply[1]);
+    this.#clockOffsetSeconds = nowSeconds - Date.now() / 1000;
+    call.parts.forEach((part, index) => {
+      this.#metas.set(part.group, parseMeta(reply[3 + index]));
+    });
+    return { isStale: String(reply[0]) === 'stale', nowSeconds, value: reply[2] };
+  }
+
+  #command(name: string): ScriptRunner {
+    return (this.#client as unknown as Record<string, ScriptRunner>)[name] as ScriptRunner;
+  }
+
+  /**
+   * Runs a claim or mark script. With `waitReplicas`, WAIT follows it in the same pipeline (one round
+   * trip) and an answer fewer replicas acknowledged is an error: its writes may not survive a failover.
+   * Why redirects are retried here: ioredis retries a cluster pipeline only when its other commands
+   * are read-only, and WAIT is not.
+   */
+  async #runScript(
+    name: string,
+    keys: readonly string[],
+    args: readonly (string | Buffer)[],
+  ): Promise<unknown> {
+    const { waitReplicas, waitTimeoutMs } = this.#options;
+    if (waitReplicas === 0) return this.#command(name).call(this.#client, keys.length, ...keys, ...args);
+    for (let attempt = 0; ; attempt++) {
+      const pipeline = this.#client.pipeline() as unknown as Record<string, ScriptRunner> & {
+        wait(replicas: number, timeoutMs: number): unknown;
+        exec(): Promise<[Error | null, unknown][] | null>;
+      };
+      (pipeline[name] as ScriptRunner).call(pipeline, keys.length, ...keys, ...args);
+      pipeline.wait(waitReplicas, waitTimeoutMs);
+      const [script, wait] = (await pipeline.exec()) ?? [];
+      const error = script?.[0] ?? wait?.[0];
+      // Why a slot refresh on any error: after a failover the pipeline may still aim at the dead
+      // primary; the next call (this retry, or the batch's retry) then goes to the promoted replica.
+      if (error && this.#client.isCluster) (this.#client as Cluster).refreshSlotsCache();
+      if (error && isRedirect(error) && attempt < REDIRECT_RETRIES) {
+        await sleep(REDIRECT_FIRST_DELAY_MS * 2 ** attempt);
+        continue;
+      }
+      if (error) throw error;
+      const acknowledged = Number(wait?.[1]);
+      if (!(acknowledged >= waitReplicas))
+        throw new Error(
+          `WAIT: ${acknowledged} of ${waitReplicas} replicas acknowledged within ${waitTimeoutMs} ms`,
+        );
+      return script?.[1];
+    }
   }
 
   /**
@@ -220,34 +397,23 @@ export class RedisDedupStore implements DedupStore {
       entry.ids.push(id);
       entry.raws.push(raw);
     }
-    const sorted = [...groups].sort(([a], [b]) => a - b);
-    const parts = this.#client.isCluster ? sorted.map((group) => [group]) : [sorted];
+    const sorted: GroupPart[] = [...groups]
+      .sort(([a], [b]) => a - b)
+      .map(([group, entry]) => ({ group, ids: entry.ids, raws: entry.raws }));
+    const parts = this.#client.isCluster ? sorted.map((part) => [part]) : [sorted];
     const calls = parts.map((part) =>
       run({
-        bases: part.map(([group]) => this.#bases[group] as string),
-        counts: part.map(([, entry]) => String(entry.ids.length)),
-        ids: part.flatMap(([, entry]) => entry.ids),
-        raws: Buffer.concat(part.flatMap(([, entry]) => entry.raws)),
-        texts: part.map(([, entry]) => entry.ids.join('')).join(''),
+        parts: part,
+        ids: part.flatMap((entry) => entry.ids),
+        raws: Buffer.concat(part.flatMap((entry) => entry.raws)),
       }),
     );
-    try {
-      await Promise.all(calls);
-    } catch (error) {
-      throw new DependencyUnavailableError('redis', `dedup ${operation} failed`, { cause: error });
-    }
-  }
-
-  /** Runs a script on exactly `keys` with `args`. */
-  #script(name: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    const command = (this.#client as unknown as Record<string, ScriptRunner>)[name] as ScriptRunner;
-    return command.call(this.#client, keys.length, ...keys, ...args);
-  }
-
-  /** Runs a script: KEYS = the call's bases; ARGV = `args`, then one id count per base. */
-  #run(name: string, call: ScriptCall, args: readonly (string | Buffer)[]): Promise<unknown> {
-    const command = (this.#client as unknown as Record<string, ScriptRunner>)[name] as ScriptRunner;
-    return command.call(this.#client, call.bases.length, ...call.bases, ...args, ...call.counts);
+    // Why allSettled: every call finishes (or fails) before the caller hears of it, so a retry
+    // never overlaps a call still in flight.
+    const settled = await Promise.allSettled(calls);
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed)
+      throw new DependencyUnavailableError('redis', `dedup ${operation} failed`, { cause: failed.reason });
   }
 }
 
@@ -257,7 +423,7 @@ function unique(ids: readonly string[]): string[] {
 
 /**
  * The 16 raw bytes of a 22-character base64url deliveryId. Both lengths are checked: 16 bytes from 22
- * characters means every character was base64url, so the text blob has 22 ASCII bytes per id.
+ * characters means every character was base64url, so the claim key names are plain ASCII.
  */
 function rawId(deliveryId: string): Buffer {
   const raw = Buffer.from(deliveryId, 'base64url');

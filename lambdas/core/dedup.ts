@@ -2,7 +2,8 @@
  * The dedup protocol, per deliveryId: claim (a lease, so a crashed invocation's claim expires and the
  * delivery becomes retryable) → intent (written ahead of each vendor call: "possibly sent at vendor X",
  * kept until the delivery is marked or released, so neither a crash nor an ambiguous answer is ever
- * forgotten) → send → mark (kept at least the dedup window) or release on a retryable failure. Also the time-bucket arithmetic that keeps the effective window never shorter than configured.
+ * forgotten) → send → mark (kept at least the dedup window) or release on a retryable failure. Also the layout of the time buckets marks are kept in (the bucket arithmetic itself runs in
+ * the store's Lua, lambdas/adapters/redis-dedup-scripts.ts, on Redis time).
  */
 
 /** What a claim found. A duplicate is an outcome, never an error. */
@@ -72,30 +73,4 @@ export function bucketLayout(windowSeconds: number, bucketsPerWindow: number): B
   if (!Number.isInteger(bucketsPerWindow) || bucketsPerWindow < 1)
     throw new RangeError('bucketsPerWindow must be ≥ 1');
   return { windowSeconds, spanSeconds: Math.max(1, Math.ceil(windowSeconds / bucketsPerWindow)) };
-}
-
-/** The bucket a mark written at `nowSeconds` (integer Unix seconds) goes to. */
-export function bucketOf(layout: BucketLayout, nowSeconds: number): number {
-  return Math.floor(nowSeconds / layout.spanSeconds);
-}
-
-/**
- * When a bucket expires, as Unix seconds. Why `(bucket + 1) × span + window`: the last mark written into
- * the bucket (just before its end) must still live for the whole window; earlier marks live up to one
- * span longer. That over-retention (≤ span) is the price of expiring whole buckets without per-field TTL.
- */
-export function bucketExpiresAt(layout: BucketLayout, bucket: number): number {
-  return (bucket + 1) * layout.spanSeconds + layout.windowSeconds;
-}
-
-/**
- * Every bucket that may hold a mark written within the window before `nowSeconds`, newest first. A
- * lookup checks all of them, so a mark is found for at least `windowSeconds` after it was written.
- */
-export function bucketsToCheck(layout: BucketLayout, nowSeconds: number): number[] {
-  const newest = bucketOf(layout, nowSeconds);
-  const oldest = Math.floor((nowSeconds - layout.windowSeconds) / layout.spanSeconds);
-  const buckets: number[] = [];
-  for (let bucket = newest; bucket >= oldest; bucket--) buckets.push(bucket);
-  return buckets;
 }

@@ -51,6 +51,8 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
       keyPrefix: settings.redis.keyPrefix,
       windowSeconds: settings.dedupWindowSeconds,
       leaseMs: settings.claimLeaseMs,
+      waitReplicas: settings.redis.waitReplicas,
+      waitTimeoutMs: settings.redis.waitTimeoutMs,
     }),
     deadLetters: eventBrokersDeadLetterSink(settings),
     statuses: new RedisStatusStore(redis, {

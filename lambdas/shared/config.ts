@@ -57,6 +57,13 @@ export const redisEnv = {
   [EnvKey.redisCluster]: envBoolean(false),
   [EnvKey.redisAuthSecretArn]: z.string().startsWith('arn:').optional(),
   [EnvKey.keyPrefix]: z.string().default('herald:'),
+  // Why default 1 in cluster mode (unset): ElastiCache cluster mode always has replicas here (lib/
+  // validates ≥ 1 per shard) and replication is asynchronous: without WAIT a failover can drop a
+  // claim or mark already acted on. 0 turns WAIT off (a single node without replicas).
+  [EnvKey.redisWaitReplicas]: z.coerce.number().int().min(0).max(5).optional(),
+  // Why 250 ms: a replica in another AZ acknowledges in ~1 ms; a call that waits this long is
+  // failed (and retried) rather than trusted.
+  [EnvKey.redisWaitTimeoutMs]: positiveInt(250),
 } as const;
 
 /** Status retention, shared by both Lambdas: ingest writes the statuses, dispatch refreshes their TTL. */
@@ -79,6 +86,10 @@ export interface RedisSettings {
   readonly isCluster: boolean;
   readonly authSecretArn?: string;
   readonly keyPrefix: string;
+  /** Replicas that must acknowledge each dedup claim and mark (WAIT); 0: no WAIT. */
+  readonly waitReplicas: number;
+  /** How long WAIT waits for them, in ms. */
+  readonly waitTimeoutMs: number;
 }
 
 type ParsedKafkaEnv = z.infer<z.ZodObject<typeof kafkaEnv>>;
@@ -104,5 +115,7 @@ export function redisSettingsFrom(raw: ParsedRedisEnv): RedisSettings {
     isCluster: raw[EnvKey.redisCluster],
     ...(secretArn ? { authSecretArn: secretArn } : {}),
     keyPrefix: raw[EnvKey.keyPrefix],
+    waitReplicas: raw[EnvKey.redisWaitReplicas] ?? (raw[EnvKey.redisCluster] ? 1 : 0),
+    waitTimeoutMs: raw[EnvKey.redisWaitTimeoutMs],
   };
 }

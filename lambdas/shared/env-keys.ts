@@ -14,6 +14,8 @@ export const EnvKey = {
   redisUrl: 'REDIS_URL',
   redisCluster: 'HERALD_REDIS_CLUSTER',
   redisAuthSecretArn: 'HERALD_REDIS_AUTH_SECRET_ARN',
+  redisWaitReplicas: 'HERALD_REDIS_WAIT_REPLICAS',
+  redisWaitTimeoutMs: 'HERALD_REDIS_WAIT_TIMEOUT_MS',
   keyPrefix: 'HERALD_KEY_PREFIX',
   // Ingest
   authMode: 'HERALD_AUTH_MODE',
@@ -39,6 +41,7 @@ export const EnvKey = {
   kafkaPort: 'HERALD_KAFKA_PORT',
   kafkaControllerPort: 'HERALD_KAFKA_CONTROLLER_PORT',
   redisPort: 'HERALD_REDIS_PORT',
+  redisClusterNodes: 'HERALD_REDIS_CLUSTER_NODES',
   apiPort: 'HERALD_API_PORT',
   vendorLog: 'HERALD_VENDOR_LOG',
 } as const;

@@ -23,6 +23,8 @@ export interface LocalEnv {
   readonly kafkaControllerPort: number;
   /** Fixed Redis port; a free one is picked when unset. */
   readonly redisPort?: number;
+  /** An existing Redis Cluster (seed `host:port` list): start no local cluster. */
+  readonly redisClusterNodes?: string[];
 }
 
 function portFrom(value: string | undefined, name: string, fallback: number): number {
@@ -45,5 +47,8 @@ export function readLocalEnv(env: Record<string, string | undefined> = process.e
     kafkaPort: portFrom(env[EnvKey.kafkaPort], EnvKey.kafkaPort, 19_092),
     kafkaControllerPort: portFrom(env[EnvKey.kafkaControllerPort], EnvKey.kafkaControllerPort, 19_093),
     ...(redisPort ? { redisPort: portFrom(redisPort, EnvKey.redisPort, 0) } : {}),
+    ...(env[EnvKey.redisClusterNodes]
+      ? { redisClusterNodes: (env[EnvKey.redisClusterNodes] as string).split(',').filter(Boolean) }
+      : {}),
   };
 }

@@ -21,7 +21,27 @@ export interface RedisServerOptions {
   readonly home: string;
   /** Fixed port; a free loopback port is picked when unset. */
   readonly port?: number;
+  /** Folder under `home` for the log, pid and state files. @default 'redis' */
+  readonly name?: string;
 }
+
+/**
+ * Flags every local redis-server runs with, single node and cluster alike. No persistence (save "",
+ * appendonly no). `noeviction` as in the ElastiCache parameter group (lib/cache.ts): dedup claims and
+ * marks must never be evicted, so a full cache refuses writes (OOM) and dispatch fails closed.
+ */
+export const REDIS_SERVER_FLAGS: readonly string[] = [
+  '--bind',
+  '127.0.0.1',
+  '--save',
+  '',
+  '--appendonly',
+  'no',
+  '--maxmemory-policy',
+  'noeviction',
+  '--protected-mode',
+  'yes',
+];
 
 /** A local redis-server; `start` and `stop` are idempotent. */
 export class RedisServer {
@@ -32,9 +52,10 @@ export class RedisServer {
 
   constructor(options: RedisServerOptions) {
     this.options = options;
-    this.logFile = join(options.home, 'redis', 'redis.log');
-    this.pidFile = join(options.home, 'run', 'redis.pid');
-    this.stateFile = join(options.home, 'run', 'redis.json');
+    const name = options.name ?? 'redis';
+    this.logFile = join(options.home, name, 'redis.log');
+    this.pidFile = join(options.home, 'run', `${name}.pid`);
+    this.stateFile = join(options.home, 'run', `${name}.json`);
   }
 
   /** The URL of the running server started from this home, if any. */
@@ -58,19 +79,11 @@ export class RedisServer {
       );
     const port = this.options.port ?? (await findFreePort());
     await assertPortFree(port, 'redis');
-    mkdirSync(join(this.options.home, 'redis'), { recursive: true });
+    const dir = join(this.options.home, this.options.name ?? 'redis');
+    mkdirSync(dir, { recursive: true });
     mkdirSync(join(this.options.home, 'run'), { recursive: true });
     const log = openSync(this.logFile, 'a');
-    // No persistence (save "", appendonly no); volatile-ttl as in the ElastiCache parameter group.
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-    args.push(
-      '--dir',
-      join(this.options.home, 'redis'),
-      '--maxmemory-policy',
-      'volatile-ttl',
-      '--protected-mode',
-      'yes',
-    );
+    const args = ['--port', String(port), '--dir', dir, ...REDIS_SERVER_FLAGS];
     const child = spawn('redis-server', args, { detached: true, stdio: ['ignore', log, log] });
     closeSync(log);
     child.unref();

@@ -51,7 +51,9 @@ export function bannerText(facts: BannerFacts): string {
     `               ${esm.mode} mode, batch ${esm.batchSize}, window ${esm.maximumBatchingWindowMs} ms, group ${runtime.consumerGroupId}`,
     ...facts.topics.map((t) => `  topic        ${t.name} (${t.partitions} partitions, ${t.action})`),
     `  kafka        ${engines.kafkaBrokers.join(',')} (${engines.startedKafka ? 'started' : 'reused'})`,
-    `  redis        ${engines.redisUrl} (${engines.startedRedis ? 'started' : 'reused'})`,
+    engines.redisClusterNodes
+      ? `  redis        cluster ${engines.redisClusterNodes.join(',')} (${engines.startedRedisCluster ? 'started' : 'reused'})`
+      : `  redis        ${engines.redisUrl} (${engines.startedRedis ? 'started' : 'reused'})`,
     `  vendors      ${vendors[0] ?? '-'}`,
     ...vendors.slice(1).map((line) => `               ${line}`),
     `  vendor log   ${show(facts.vendorLogPath)}`,

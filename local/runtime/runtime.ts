@@ -24,6 +24,11 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export interface RuntimeOptions {
   readonly kafkaBrokers: readonly string[];
   readonly redisUrl: string;
+  /**
+   * Seed nodes (`host:port`) of a Redis Cluster: when set, both Lambdas run in cluster mode against it
+   * (as with ElastiCache's configuration endpoint; WAIT for one replica by default) instead of `redisUrl`.
+   */
+  readonly redisClusterNodes?: readonly string[];
   /** Folder of the pid files. */
   readonly runDir: string;
   /** @default '127.0.0.1' */
@@ -96,13 +101,20 @@ function functionEnv(
     [EnvKey.kafkaAuth]: 'none',
     [EnvKey.deliveriesTopic]: options.deliveriesTopic ?? devStage.topics.deliveries.name,
     [EnvKey.deadLetterTopic]: options.deadLetterTopic ?? devStage.topics.deadLetter.name,
-    [EnvKey.redisUrl]: options.redisUrl,
+    ...redisEnv(options),
     [EnvKey.keyPrefix]: options.keyPrefix ?? 'herald:',
     [EnvKey.logLevel]: options.logLevel ?? 'INFO',
     [EnvKey.serviceName]: functionName,
     ...lambdaEnvironment({ functionName, memoryLimitInMB: memoryMiB }, newLogStreamName()),
     ...options.functionEnvironment,
   };
+}
+
+/** REDIS_URL (and cluster mode) for the functions: the cluster's first seed when one is given. */
+function redisEnv(options: RuntimeOptions): Record<string, string> {
+  const seed = options.redisClusterNodes?.[0];
+  if (!seed) return { [EnvKey.redisUrl]: options.redisUrl };
+  return { [EnvKey.redisUrl]: `redis://${seed}`, [EnvKey.redisCluster]: 'true' };
 }
 
 /** Starts vendors, then the dispatcher and the API; resolves when all three are ready. */

@@ -21,10 +21,12 @@ import { resolveDevToken } from './dev-token.ts';
 import { type Runtime, startRuntime } from './runtime.ts';
 import { ensureTopics } from './topics.ts';
 
-const USAGE = `usage: herald start [--partitions N] [--port N]
+const USAGE = `usage: herald start [--partitions N] [--port N] [--redis-cluster]
 
   --partitions N   partitions of the deliveries topic (default ${devStage.topics.deliveries.partitions}; never lowered)
-  --port N         API port (default $${EnvKey.apiPort} or 3000)`;
+  --port N         API port (default $${EnvKey.apiPort} or 3000)
+  --redis-cluster  run both Lambdas against the local Redis Cluster (3 primaries + 3 replicas, cluster
+                   mode, WAIT for one replica) instead of the single redis-server`;
 
 function positiveInt(value: string | undefined, name: string, fallback: number, min = 1): number {
   if (value === undefined || value === '') return fallback;
@@ -66,6 +68,7 @@ export async function start(args: string[]): Promise<number> {
     options: {
       partitions: { type: 'string' },
       port: { type: 'string' },
+      'redis-cluster': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -88,7 +91,7 @@ export async function start(args: string[]): Promise<number> {
 
   const startedAt = Date.now();
   console.log('herald: starting Kafka and Redis (or reusing running ones)…');
-  const engines = await ensureEngines(local);
+  const engines = await ensureEngines(local, { redisCluster: values['redis-cluster'] === true });
   let runtime: Runtime | undefined;
   try {
     const topics = await ensureTopics(engines.kafkaBrokers, [
@@ -102,6 +105,7 @@ export async function start(args: string[]): Promise<number> {
     runtime = await startRuntime({
       kafkaBrokers: engines.kafkaBrokers,
       redisUrl: engines.redisUrl,
+      ...(engines.redisClusterNodes ? { redisClusterNodes: engines.redisClusterNodes } : {}),
       runDir,
       apiPort,
       apiTokens: token.apiTokens,

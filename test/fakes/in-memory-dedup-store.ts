@@ -1,6 +1,7 @@
 /**
  * In-memory DedupStore for unit tests. Passes the same contract suite as RedisDedupStore
- * (test/fakes/contracts/dedup-store.contract.ts). `isAvailable = false` simulates an unreachable store.
+ * (test/fakes/contracts/dedup-store.contract.ts). `isAvailable = false` simulates an unreachable store;
+ * `isFailing` a cluster that fails part-way: a call writes every other id, then throws.
  */
 import type { ClaimResult, CompletionMark, MarkKind, SendIntent } from '../../lambdas/core/dedup.ts';
 import { DependencyUnavailableError } from '../../lambdas/core/errors.ts';
@@ -22,6 +23,11 @@ export class InMemoryDedupStore implements DedupStore {
   /** Number of claim/complete/release calls (each is one round trip per slot group in Redis). */
   calls = 0;
   isAvailable = true;
+  /**
+   * Ids whose slot group is down (cluster mode): claim, mark and release write every other id of the
+   * call, then throw DependencyUnavailableError, as RedisDedupStore does when one group's call fails.
+   */
+  isFailing: (deliveryId: string) => boolean = () => false;
   readonly #options: InMemoryDedupStoreOptions;
   readonly #now: () => number;
 
@@ -34,7 +40,7 @@ export class InMemoryDedupStore implements DedupStore {
     this.#enter('claim');
     const now = this.#now();
     const results = new Map<string, ClaimResult>();
-    for (const id of deliveryIds) {
+    for (const id of this.#healthy(deliveryIds)) {
       const mark = this.marks.get(id);
       if (mark && mark.expiresAtMs > now) {
         results.set(id, { outcome: 'duplicate', mark: mark.kind });
@@ -50,6 +56,12 @@ export class InMemoryDedupStore implements DedupStore {
       const sendingAt = intent && intent.expiresAtMs > now ? intent.vendor : undefined;
       results.set(id, sendingAt ? { outcome: 'claimed', sendingAt } : { outcome: 'claimed' });
     }
+    if (deliveryIds.some((id) => this.isFailing(id))) {
+      // As RedisDedupStore: the part claimed before the failure is given back.
+      for (const [id, result] of results)
+        if (result.outcome === 'claimed' && this.claims.get(id)?.owner === owner) this.claims.delete(id);
+    }
+    this.#failPartWay('claim', deliveryIds);
     return results;
   }
 
@@ -63,6 +75,7 @@ export class InMemoryDedupStore implements DedupStore {
     this.#enter('mark');
     const now = this.#now();
     for (const mark of marks) {
+      if (this.isFailing(mark.deliveryId)) continue;
       this.marks.set(mark.deliveryId, {
         kind: mark.kind,
         expiresAtMs: now + this.#options.windowSeconds * 1000,
@@ -71,6 +84,10 @@ export class InMemoryDedupStore implements DedupStore {
       this.claims.delete(mark.deliveryId);
       this.intents.delete(mark.deliveryId);
     }
+    this.#failPartWay(
+      'mark',
+      marks.map((mark) => mark.deliveryId),
+    );
   }
 
   async release(
@@ -79,11 +96,21 @@ export class InMemoryDedupStore implements DedupStore {
     options: { readonly keepIntents?: boolean } = {},
   ): Promise<void> {
     this.#enter('release');
-    for (const id of deliveryIds) {
+    for (const id of this.#healthy(deliveryIds)) {
       if (this.claims.get(id)?.owner === owner) this.claims.delete(id);
       // As the Redis store: an intent goes only with its claim (another owner's live claim keeps it).
       if (!options.keepIntents && !this.claims.has(id)) this.intents.delete(id);
     }
+    this.#failPartWay('release', deliveryIds);
+  }
+
+  #healthy(ids: readonly string[]): string[] {
+    return ids.filter((id) => !this.isFailing(id));
+  }
+
+  #failPartWay(operation: string, ids: readonly string[]): void {
+    if (ids.some((id) => this.isFailing(id)))
+      throw new DependencyUnavailableError('redis', `dedup ${operation} failed for part of the batch`);
   }
 
   #enter(operation: string): void {

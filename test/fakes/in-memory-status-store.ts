@@ -2,6 +2,7 @@
  * In-memory StatusStore for unit tests, with the same semantics as RedisStatusStore (checked by
  * test/fakes/contracts/status-store.contract.ts): statuses only move forward, entries expire.
  */
+import { DependencyUnavailableError } from '../../lambdas/core/errors.ts';
 import { applyStatusWrite } from '../../lambdas/core/status-precedence.ts';
 import type {
   RecipientStatus,
@@ -28,7 +29,7 @@ export class InMemoryStatusStore implements StatusStore {
   readonly #retentionMs: number;
   /** Number of `recordUpdates` calls (each stands for one round trip). */
   updateBatches = 0;
-  /** Makes every call fail while true (Redis down). */
+  /** Makes every call fail with DependencyUnavailableError while true (Redis down), as RedisStatusStore does. */
   isUnavailable = false;
 
   constructor(options: { retentionSeconds: number } = { retentionSeconds: 7 * 86_400 }) {
@@ -47,7 +48,7 @@ export class InMemoryStatusStore implements StatusStore {
   }
 
   #check(): void {
-    if (this.isUnavailable) throw new Error('simulated: Redis unavailable');
+    if (this.isUnavailable) throw new DependencyUnavailableError('redis', 'simulated: Redis unavailable');
   }
 
   async recordAccepted(status: RequestStatus): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * ElastiCache: cluster mode with Multi-AZ failover, TLS required, encrypted at rest, AUTH token from
- * Secrets Manager (never in the template), volatile-ttl eviction, sized from the stage config, and
+ * Secrets Manager (never in the template), noeviction, sized from the stage config, and
  * reachable only from the two functions on the cache port.
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
@@ -46,11 +46,11 @@ describe('HeraldCache (prod)', () => {
     });
   });
 
-  it('evicts by shortest TTL (volatile-ttl) in a cluster-enabled redis7 parameter group', () => {
+  it('never evicts (noeviction) in a cluster-enabled redis7 parameter group', () => {
     const groupId = logicalIdOf(template, 'AWS::ElastiCache::ParameterGroup', 'Cache/Parameters');
     template.hasResourceProperties('AWS::ElastiCache::ParameterGroup', {
       CacheParameterGroupFamily: 'redis7',
-      Properties: { 'cluster-enabled': 'yes', 'maxmemory-policy': 'volatile-ttl' },
+      Properties: { 'cluster-enabled': 'yes', 'maxmemory-policy': 'noeviction' },
     });
     template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
       CacheParameterGroupName: { Ref: groupId },
@@ -58,7 +58,7 @@ describe('HeraldCache (prod)', () => {
     const groups = Object.values(template.findResources('AWS::ElastiCache::ParameterGroup')) as Array<{
       Properties: { Properties: Record<string, string> };
     }>;
-    expect(groups.map((group) => group.Properties.Properties['maxmemory-policy'])).toEqual(['volatile-ttl']);
+    expect(groups.map((group) => group.Properties.Properties['maxmemory-policy'])).toEqual(['noeviction']);
   });
 
   it('lives in the isolated subnets and admits only the two functions on 6379', () => {
@@ -106,7 +106,7 @@ describe('HeraldCache (valkey variant)', () => {
     });
     template.hasResourceProperties('AWS::ElastiCache::ParameterGroup', {
       CacheParameterGroupFamily: 'valkey8',
-      Properties: { 'maxmemory-policy': 'volatile-ttl' },
+      Properties: { 'maxmemory-policy': 'noeviction' },
     });
     template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
       Engine: 'valkey',

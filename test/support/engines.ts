@@ -1,15 +1,17 @@
 /**
- * What integration tests use to reach the real Kafka broker and Redis that test/global-setup.ts
- * started (or reused), plus helpers that keep test files isolated from each other.
+ * What integration tests use to reach the real Kafka broker, Redis and Redis Cluster that
+ * test/global-setup.ts started (or reused), plus helpers that keep test files isolated from each other.
  */
 import { randomBytes } from 'node:crypto';
 import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import { inject } from 'vitest';
+import { createRedisClient, type RedisClient } from '../../lambdas/adapters/redis-client.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     kafkaBrokers: string[];
     redisUrl: string;
+    redisClusterNodes: string[];
   }
 }
 
@@ -17,11 +19,36 @@ declare module 'vitest' {
 export interface TestEngines {
   readonly kafkaBrokers: string[];
   readonly redisUrl: string;
+  /** Seed nodes (`host:port`) of the Redis Cluster (3 primaries + 3 replicas). */
+  readonly redisClusterNodes: string[];
 }
 
-/** The real Kafka and Redis for this test run. */
+/** The real Kafka, Redis and Redis Cluster for this test run. */
 export function testEngines(): TestEngines {
-  return { kafkaBrokers: inject('kafkaBrokers'), redisUrl: inject('redisUrl') };
+  return {
+    kafkaBrokers: inject('kafkaBrokers'),
+    redisUrl: inject('redisUrl'),
+    redisClusterNodes: inject('redisClusterNodes'),
+  };
+}
+
+/** The two Redis topologies every Redis contract suite runs against. */
+export const redisTopologies = ['single node', 'cluster'] as const;
+
+/** A Redis topology under test. */
+export type RedisTopology = (typeof redisTopologies)[number];
+
+/**
+ * The production client (lambdas/adapters/redis-client.ts) on the test Redis or on the test Redis
+ * Cluster (seeded with its first node; the client discovers the rest, as with ElastiCache's
+ * configuration endpoint).
+ */
+export function testRedisClient(topology: RedisTopology): RedisClient {
+  const engines = testEngines();
+  if (topology === 'single node') return createRedisClient({ url: engines.redisUrl, isCluster: false });
+  const seed = engines.redisClusterNodes[0];
+  if (!seed) throw new Error('no Redis Cluster under test: global setup provides none');
+  return createRedisClient({ url: `redis://${seed}`, isCluster: true });
 }
 
 /** A name no other test file or run uses: topic names, key prefixes, consumer groups. */

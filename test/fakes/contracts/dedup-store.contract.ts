@@ -1,10 +1,12 @@
 /**
- * The DedupStore contract, run against RedisDedupStore (real Redis) and InMemoryDedupStore, so the
- * fake cannot drift from the real adapter. Uses real time with short leases and windows.
+ * The DedupStore contract, run against RedisDedupStore (real Redis, single node and cluster) and
+ * InMemoryDedupStore, so the fake cannot drift from the real adapter. Uses real time with short
+ * leases and windows.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { DependencyUnavailableError } from '../../../lambdas/core/errors.ts';
 import type { DedupStore } from '../../../lambdas/ports/dedup-store.ts';
 
 /** Builds a store with the given window and lease; each call must be isolated from the others. */
@@ -15,8 +17,40 @@ export function randomDeliveryId(): string {
   return randomBytes(16).toString('base64url');
 }
 
+/**
+ * A store of which one part can be made to fail, as one slot group (shard) of a Redis Cluster can:
+ * the ids whose first byte is ≥ 0x80 (RedisDedupStore's slot groups 8-f).
+ */
+export interface PartlyFailingDedupStore {
+  readonly store: DedupStore;
+  /** True when a call writes its healthy part before it fails (cluster mode); false: all or nothing. */
+  readonly isPartWay: boolean;
+  /** From now on, calls fail for the upper half of the ids. */
+  breakUpperHalf(): Promise<void>;
+  heal(): Promise<void>;
+}
+
+/** `count` fresh deliveryIds whose first byte is in the lower (< 0x80) or upper half. */
+export function deliveryIdsIn(half: 'lower' | 'upper', count: number): string[] {
+  return Array.from({ length: count }, () => {
+    const raw = randomBytes(16);
+    raw[0] = half === 'upper' ? (raw[0] as number) | 0x80 : (raw[0] as number) & 0x7f;
+    return raw.toString('base64url');
+  });
+}
+
+const sentMarks = (ids: readonly string[]) =>
+  ids.map((deliveryId) => ({ deliveryId, kind: 'sent' as const }));
+
 /** Registers the contract suite for one implementation. */
-export function describeDedupStoreContract(name: string, makeStore: DedupStoreFactory): void {
+export function describeDedupStoreContract(
+  name: string,
+  makeStore: DedupStoreFactory,
+  makePartlyFailing?: (options: {
+    windowSeconds: number;
+    leaseMs: number;
+  }) => Promise<PartlyFailingDedupStore>,
+): void {
   describe(`DedupStore contract: ${name}`, () => {
     const slow = { windowSeconds: 3600, leaseMs: 60_000 };
 
@@ -140,6 +174,59 @@ export function describeDedupStoreContract(name: string, makeStore: DedupStoreFa
       expect(done.every((id) => results.get(id)?.outcome === 'duplicate')).toBe(true);
       expect(taken.every((id) => results.get(id)?.outcome === 'in-flight')).toBe(true);
       expect(ids.slice(60).every((id) => results.get(id)?.outcome === 'claimed')).toBe(true);
+    });
+
+    it('fails a whole call when the store is down part-way, never letting another owner claim what it held, and marks every id on retry', async () => {
+      if (!makePartlyFailing) throw new Error('every DedupStore contract run must cover part-way failures');
+      // Prepare
+      const { store, isPartWay, breakUpperHalf, heal } = await makePartlyFailing(slow);
+      const [lower, upper] = [deliveryIdsIn('lower', 20), deliveryIdsIn('upper', 20)];
+      const all = [...lower, ...upper];
+      await store.claim(all, 'owner-a');
+      await breakUpperHalf();
+
+      // Act
+      const failedMark = await store.complete(sentMarks(all), 'owner-a').then(
+        () => 'marked',
+        (error: unknown) => error,
+      );
+      await heal();
+      const between = await store.claim(all, 'owner-b');
+      await store.complete(sentMarks(all), 'owner-a');
+      const after = await store.claim(all, 'owner-b');
+
+      // Assess: the caller sees an error for the whole call and must retry every id of it; meanwhile
+      // each id is marked (the part written before the failure) or still held by its owner.
+      expect(failedMark).toBeInstanceOf(DependencyUnavailableError);
+      expect(upper.map((id) => between.get(id)?.outcome)).toEqual(upper.map(() => 'in-flight'));
+      const lowerOutcome = isPartWay ? 'duplicate' : 'in-flight';
+      expect(lower.map((id) => between.get(id)?.outcome)).toEqual(lower.map(() => lowerOutcome));
+      expect(all.filter((id) => after.get(id)?.outcome !== 'duplicate')).toEqual([]);
+    });
+
+    it('fails a claim that is refused part-way and leaves none of its ids held; every id is claimed on retry', async () => {
+      if (!makePartlyFailing) throw new Error('every DedupStore contract run must cover part-way failures');
+      // Prepare
+      const { store, breakUpperHalf, heal } = await makePartlyFailing(slow);
+      const [lower, upper] = [deliveryIdsIn('lower', 20), deliveryIdsIn('upper', 20)];
+      const all = [...lower, ...upper];
+      await breakUpperHalf();
+
+      // Act
+      const failedClaim = await store.claim(all, 'owner-a').then(
+        () => 'claimed',
+        (error: unknown) => error,
+      );
+      await heal();
+      const byOther = await store.claim(all, 'owner-b');
+      await store.release(all, 'owner-b');
+      const retried = await store.claim(all, 'owner-a');
+
+      // Assess: nothing may be sent for a failed claim call, so a part it claimed is given back at once
+      // (a batch retried by another invocation does not wait a lease for it).
+      expect(failedClaim).toBeInstanceOf(DependencyUnavailableError);
+      expect(all.filter((id) => byOther.get(id)?.outcome !== 'claimed')).toEqual([]);
+      expect(all.filter((id) => retried.get(id)?.outcome !== 'claimed')).toEqual([]);
     });
 
     it('does nothing for empty batches', async () => {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { DependencyUnavailableError } from '../../../lambdas/core/errors.ts';
 import type { RequestStatus, StatusStore, StatusUpdate } from '../../../lambdas/ports/status-store.ts';
 
 /** Builds a store with the given retention; each call must be isolated from the others. */
@@ -37,10 +38,31 @@ function update(
   return { requestId: request.requestId, deliveryId, ...fields };
 }
 
-/** Registers the contract suite for one implementation. */
-export function describeStatusStoreContract(name: string, makeStore: StatusStoreFactory): void {
+/**
+ * Registers the contract suite for one implementation. `makeUnavailableStore` builds one whose
+ * backend cannot answer (Redis down or refusing): the status route maps its error to 503.
+ */
+export function describeStatusStoreContract(
+  name: string,
+  makeStore: StatusStoreFactory,
+  makeUnavailableStore: () => Promise<StatusStore>,
+): void {
   describe(`StatusStore contract: ${name}`, () => {
     const week = { retentionSeconds: 7 * 86_400 };
+
+    it('fails every call with DependencyUnavailableError while its backend cannot answer', async () => {
+      const store = await makeUnavailableStore();
+      const request = acceptedRequest();
+      const calls = [
+        store.recordAccepted(request),
+        store.recordUpdates([update(request, 0, { state: 'sent', at: at(1), vendor: 'sms-a' })]),
+        store.read(request.requestId, request.clientId),
+      ];
+      const outcomes = await Promise.allSettled(calls);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      for (const outcome of outcomes)
+        expect(outcome.status === 'rejected' && outcome.reason).toBeInstanceOf(DependencyUnavailableError);
+    });
 
     it('reads back an accepted request, recipients in request order, all queued', async () => {
       const store = await makeStore(week);

@@ -224,7 +224,9 @@ describe('a dispatch invocation killed mid-batch, with the dev stage lease and r
     const held = recipients.filter((r) => r.state === 'maybe-sent');
     const sent = recipients.filter((r) => r.state === 'sent');
     expect(held.length + sent.length).toBe(100);
-    expect(held.length).toBeLessThanOrEqual(48);
+    // At most two waves: the calls in flight (3 vendors × 16) and those answered whose marks were
+    // being written when the kill came.
+    expect(held.length).toBeLessThanOrEqual(96);
     for (const recipient of held) expect(recipient.vendor).toMatch(/^sms-[abc]$/);
     for (const recipient of sent) expect(counts.get(recipient.deliveryId)).toBe(1);
     console.log(

@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findFreePort, isAlive } from '../../../local/infra/process-utils.ts';
+import { testEngines } from '../../support/engines.ts';
 
 const run = promisify(execFile);
 const cli = resolve(import.meta.dirname, '../../../cli/herald.mjs');
@@ -17,7 +18,8 @@ async function herald(
   ...args: string[]
 ): Promise<{ code: number; out: string }> {
   const childEnv = { ...process.env, ...env };
-  for (const key of ['KAFKA_BROKERS', 'REDIS_URL', 'HERALD_REDIS_PORT']) delete childEnv[key];
+  for (const key of ['KAFKA_BROKERS', 'REDIS_URL', 'HERALD_REDIS_PORT', 'HERALD_REDIS_CLUSTER_NODES'])
+    if (!(key in env)) delete childEnv[key];
   try {
     const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
       env: childEnv,
@@ -69,6 +71,40 @@ describe('herald infra', () => {
     expect(isAlive(engines.redis.pid)).toBe(false);
     expect(after.code).toBe(1);
     expect(JSON.parse(after.out).kafka.source).toBe('none');
+  });
+
+  it('starts a 3 + 3 node Redis Cluster with --redis-cluster, reuses it, reports it and stops every node', async () => {
+    // Prepare: the shared Kafka and Redis are external here, so only the cluster starts.
+    const clusterHome = mkdtempSync(join(tmpdir(), 'herald-cli-cluster-'));
+    const engines = testEngines();
+    const env = {
+      HERALD_HOME: clusterHome,
+      KAFKA_BROKERS: engines.kafkaBrokers.join(','),
+      REDIS_URL: engines.redisUrl,
+    };
+
+    // Act
+    const up = await herald(env, 'infra', 'up', '--redis-cluster');
+    const again = await herald(env, 'infra', 'up', '--redis-cluster');
+    const status = await herald(env, 'infra', 'status', '--json');
+    const { nodes } = JSON.parse(
+      readFileSync(join(clusterHome, 'redis-cluster', 'cluster.json'), 'utf8'),
+    ) as {
+      nodes: { pid: number; port: number }[];
+    };
+    const down = await herald(env, 'infra', 'down');
+    const after = await herald(env, 'infra', 'status', '--json');
+    rmSync(clusterHome, { recursive: true, force: true });
+
+    // Assess
+    expect(up.code, up.out).toBe(0);
+    expect(up.out).toMatch(/redis-cluster\s+started\s+(127\.0\.0\.1:\d+,){5}127\.0\.0\.1:\d+/);
+    expect(again.out).toMatch(/redis-cluster\s+reused/);
+    expect(JSON.parse(status.out).redisCluster).toMatchObject({ isHealthy: true, source: 'local' });
+    expect(nodes).toHaveLength(6);
+    expect(down.out).toMatch(/redis-cluster\s+stopped/);
+    expect(nodes.filter((node) => isAlive(node.pid))).toEqual([]);
+    expect(JSON.parse(after.out).redisCluster).toBeUndefined();
   });
 
   it('fails with a clear error, not a hang, when the Kafka port is taken', async () => {

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RedisServer } from '../../../local/redis/redis-launcher.ts';
 import { testEngines, uniqueName } from '../../support/engines.ts';
 
 describe('the local redis-server', () => {
@@ -25,15 +29,27 @@ describe('the local redis-server', () => {
     expect(scripted).toBe('v!');
   });
 
-  it('runs without persistence and with an eviction policy that only evicts keys with a TTL', async () => {
-    // Act
-    const [, save] = (await redis.config('GET', 'save')) as [string, string];
-    const [, appendOnly] = (await redis.config('GET', 'appendonly')) as [string, string];
-    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
+  it('launches redis-server without persistence and never evicting (noeviction, as the ElastiCache parameter group)', async () => {
+    // Prepare: its own server, since REDIS_URL may point at a Redis this launcher did not start.
+    const home = mkdtempSync(join(tmpdir(), 'herald-redis-smoke-'));
+    const server = new RedisServer({ home, name: 'redis-smoke' });
+    const { url } = await server.start();
+    const own = new Redis(url);
 
-    // Assess
-    expect(save).toBe('');
-    expect(appendOnly).toBe('no');
-    expect(policy).toBe('volatile-ttl');
+    // Act
+    try {
+      const [, save] = (await own.config('GET', 'save')) as [string, string];
+      const [, appendOnly] = (await own.config('GET', 'appendonly')) as [string, string];
+      const [, policy] = (await own.config('GET', 'maxmemory-policy')) as [string, string];
+
+      // Assess
+      expect(save).toBe('');
+      expect(appendOnly).toBe('no');
+      expect(policy).toBe('noeviction');
+    } finally {
+      own.disconnect();
+      await server.stop();
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -27,9 +27,20 @@ describeIdempotencyStoreContract(
     new RedisIdempotencyStore(redis, { keyPrefix: `${uniqueName('herald-test')}:`, ...options }),
 );
 
+const unreachable: ReturnType<typeof createRedisClient>[] = [];
+afterAll(() => {
+  for (const client of unreachable) client.disconnect();
+});
+
 describeStatusStoreContract(
   'RedisStatusStore (real Redis)',
   async (options) => new RedisStatusStore(redis, { keyPrefix: `${uniqueName('herald-test')}:`, ...options }),
+  async () => {
+    const down = createRedisClient({ url: `redis://127.0.0.1:${await closedPort()}`, isCluster: false });
+    down.on('error', () => undefined);
+    unreachable.push(down);
+    return new RedisStatusStore(down, { keyPrefix: 'down:', retentionSeconds: 60 });
+  },
 );
 
 describe('RedisIdempotencyStore', () => {

@@ -32,6 +32,18 @@ function configError(run: () => unknown): ConfigError {
 }
 
 describe('loadDispatchConfig', () => {
+  it('waits for one replica after each claim and mark in cluster mode unless told otherwise', () => {
+    const cluster = { ...baseEnv, HERALD_REDIS_CLUSTER: 'true' };
+    expect(loadDispatchConfig(cluster).redis).toMatchObject({ waitReplicas: 1, waitTimeoutMs: 250 });
+    expect(
+      loadDispatchConfig({ ...cluster, HERALD_REDIS_WAIT_REPLICAS: '0', HERALD_REDIS_WAIT_TIMEOUT_MS: '50' })
+        .redis,
+    ).toMatchObject({ waitReplicas: 0, waitTimeoutMs: 50 });
+    expect(
+      configError(() => loadDispatchConfig({ ...cluster, HERALD_REDIS_WAIT_REPLICAS: '-1' })).keys,
+    ).toEqual(['HERALD_REDIS_WAIT_REPLICAS']);
+  });
+
   it('applies the defaults', () => {
     const config = loadDispatchConfig(baseEnv);
     expect(config).toMatchObject({
@@ -42,7 +54,7 @@ describe('loadDispatchConfig', () => {
       ambiguousRetryPolicy: 'hold',
       ambiguousRetryPolicyByChannel: {},
       reportBatchItemFailures: false,
-      redis: { keyPrefix: 'herald:', isCluster: false },
+      redis: { keyPrefix: 'herald:', isCluster: false, waitReplicas: 0, waitTimeoutMs: 250 },
     });
     expect('config' in config.vendors && config.vendors.config.routes.sms).toEqual({
       primary: { name: 'sms-a', weight: 100 },

@@ -9,7 +9,15 @@ describeIdempotencyStoreContract(
   'InMemoryIdempotencyStore',
   async (options) => new InMemoryIdempotencyStore(options),
 );
-describeStatusStoreContract('InMemoryStatusStore', async (options) => new InMemoryStatusStore(options));
+describeStatusStoreContract(
+  'InMemoryStatusStore',
+  async (options) => new InMemoryStatusStore(options),
+  async () => {
+    const store = new InMemoryStatusStore();
+    store.isUnavailable = true;
+    return store;
+  },
+);
 describeMessageProducerContract('InMemoryMessageProducer', async () => {
   const producer = new InMemoryMessageProducer(['deliveries']);
   return {

@@ -19,7 +19,13 @@ describe('loadIngestConfig', () => {
     expect(loadIngestConfig(minimal)).toEqual({
       kafka: { brokers: ['127.0.0.1:9092'], auth: 'none', timeoutMs: 10_000 },
       deliveriesTopic: 'herald.deliveries',
-      redis: { url: 'redis://127.0.0.1:6379', isCluster: false, keyPrefix: 'herald:' },
+      redis: {
+        url: 'redis://127.0.0.1:6379',
+        isCluster: false,
+        keyPrefix: 'herald:',
+        waitReplicas: 0,
+        waitTimeoutMs: 250,
+      },
       auth: { mode: 'iam' },
       idempotencyWindowSeconds: 86_400,
       statusRetentionSeconds: 604_800,

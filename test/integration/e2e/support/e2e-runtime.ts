@@ -30,12 +30,17 @@ export interface E2eRuntime {
   readonly vendorLogPath: string;
   readonly deliveriesTopic: string;
   readonly deadLetterTopic: string;
+  /** The Lambdas' HERALD_KEY_PREFIX. */
+  readonly keyPrefix: string;
   /** Output of every component and Lambda, for when a test fails. */
   readonly outputFile: string;
   stop(): Promise<void>;
 }
 
-/** Starts a runtime against `brokers` and `redisUrl` on fresh topics (6 partitions). */
+/**
+ * Starts a runtime against `brokers` and `redisUrl` (or, with `redisClusterNodes`, a Redis Cluster in
+ * cluster mode) on fresh topics (6 partitions).
+ */
 export async function startE2eRuntime(
   brokers: readonly string[],
   redisUrl: string,
@@ -43,6 +48,7 @@ export async function startE2eRuntime(
     createTopics?: (topics: string[], partitions: number) => Promise<void>;
     /** @default 'providers' (the AWS provider fakes for sms and email, as `npm start`) */
     vendorSet?: VendorSet;
+    redisClusterNodes?: readonly string[];
   } = {},
 ): Promise<E2eRuntime> {
   const deliveriesTopic = uniqueName('e2e-deliveries');
@@ -52,16 +58,18 @@ export async function startE2eRuntime(
   await create([deadLetterTopic], 1);
   const dir = mkdtempSync(join(tmpdir(), 'herald-e2e-'));
   const vendorLogPath = join(dir, 'vendor-deliveries.jsonl');
+  const keyPrefix = `${uniqueName('e2e')}:`;
   const runtime = await startRuntime({
     kafkaBrokers: brokers,
     redisUrl,
+    ...(options.redisClusterNodes ? { redisClusterNodes: options.redisClusterNodes } : {}),
     runDir: join(dir, 'run'),
     apiPort: 0,
     apiTokens: `${E2E_TOKEN}=e2e-client`,
     vendorLogPath,
     deliveriesTopic,
     deadLetterTopic,
-    keyPrefix: `${uniqueName('e2e')}:`,
+    keyPrefix,
     logLevel: 'WARN',
     esm: { consumerGroupId: uniqueName('e2e-dispatch') },
     functionEnvironment: { [EnvKey.claimLeaseMs]: String(E2E_CLAIM_LEASE_MS) },
@@ -74,6 +82,7 @@ export async function startE2eRuntime(
     vendorLogPath,
     deliveriesTopic,
     deadLetterTopic,
+    keyPrefix,
     outputFile: join(dir, 'runtime.log'),
     async stop() {
       await runtime.stop();
