@@ -1,9 +1,11 @@
 /**
- * IdempotencyStore on Redis. One hash per (client, Idempotency-Key) holding the request fingerprint,
- * the state, the holder's token and, once completed, the response. Each operation is one Lua script
- * on one key, so it is atomic, and the `{scopeId}` hash tag keeps it valid on Redis Cluster.
+ * IdempotencyStore on Redis, one small string per (client, Idempotency-Key), about 140 bytes with
+ * the key itself: `p` + fingerprint (16 bytes) + holder token (16 bytes) while in progress, `c` +
+ * fingerprint + the two counts (1 byte each) once completed. The key is the scope id's first 128 bits
+ * in base64url in a `{…}` hash tag. Each operation is one Lua script on that one key, so it is atomic
+ * and valid on Redis Cluster.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { DependencyUnavailableError } from '../core/errors.ts';
 import type {
   IdempotencyStore,
@@ -29,28 +31,32 @@ export interface RedisIdempotencyStoreOptions {
   readonly leaseSeconds?: number;
 }
 
-const RESERVE = `
-local entry = redis.call('HMGET', KEYS[1], 'fp', 'state', 'status', 'body')
-if not entry[1] then
-  redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'state', 'in-progress', 'token', ARGV[2])
-  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+const HEX = `local function hexbytes(h) return (h:gsub('..', function(c) return string.char(tonumber(c, 16)) end)) end`;
+
+// ARGV: fingerprint (32 hex), token (32 hex), lease seconds.
+const RESERVE = `${HEX}
+local entry = redis.call('GET', KEYS[1])
+if not entry then
+  redis.call('SET', KEYS[1], 'p' .. hexbytes(ARGV[1]) .. hexbytes(ARGV[2]), 'EX', tonumber(ARGV[3]))
   return {'reserved'}
 end
-if entry[1] ~= ARGV[1] then return {'mismatch'} end
-if entry[2] == 'completed' then return {'completed', entry[3], entry[4]} end
+if entry:sub(2, 17) ~= hexbytes(ARGV[1]) then return {'mismatch'} end
+if entry:sub(1, 1) == 'c' then return {'completed', entry:byte(18), entry:byte(19)} end
 return {'in-progress'}`;
 
 // Completes only our own reservation, or re-creates it if the lease expired and nobody took it over.
-const COMPLETE = `
-local token = redis.call('HGET', KEYS[1], 'token')
-if token and token ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'state', 'completed', 'token', ARGV[2], 'status', ARGV[3], 'body', ARGV[4])
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
+// ARGV: fingerprint, token, accepted, collapsed, window seconds.
+const COMPLETE = `${HEX}
+local entry = redis.call('GET', KEYS[1])
+if entry and (entry:sub(1, 1) == 'c' or entry:sub(18, 33) ~= hexbytes(ARGV[2])) then return 0 end
+local counts = string.char(tonumber(ARGV[3]), tonumber(ARGV[4]))
+redis.call('SET', KEYS[1], 'c' .. hexbytes(ARGV[1]) .. counts, 'EX', tonumber(ARGV[5]))
 return 1`;
 
-const RELEASE = `
-local entry = redis.call('HMGET', KEYS[1], 'token', 'state')
-if entry[1] == ARGV[1] and entry[2] == 'in-progress' then return redis.call('DEL', KEYS[1]) end
+// ARGV: token.
+const RELEASE = `${HEX}
+local entry = redis.call('GET', KEYS[1])
+if entry and entry:sub(1, 1) == 'p' and entry:sub(18, 33) == hexbytes(ARGV[1]) then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
 /** Idempotency-Key reservations in Redis; every key expires (lease while in progress, window once done). */
@@ -66,27 +72,27 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     this.#keyPrefix = options.keyPrefix;
     this.#windowSeconds = options.windowSeconds;
     this.#leaseSeconds = Math.min(options.leaseSeconds ?? 60, options.windowSeconds);
-    this.#reserve = defineScript(client, 'heraldIdempotencyReserve', RESERVE);
-    this.#complete = defineScript(client, 'heraldIdempotencyComplete', COMPLETE);
-    this.#release = defineScript(client, 'heraldIdempotencyRelease', RELEASE);
+    this.#reserve = defineScript(client, 'heraldIdempotencyReserveV2', RESERVE);
+    this.#complete = defineScript(client, 'heraldIdempotencyCompleteV2', COMPLETE);
+    this.#release = defineScript(client, 'heraldIdempotencyReleaseV2', RELEASE);
   }
 
-  /** The Redis key of a scope; the hash tag pins it to one cluster slot. */
+  /** The Redis key of a scope (hex): its first 128 bits in base64url, in a hash tag. */
   keyOf(scopeId: string): string {
-    return `${this.#keyPrefix}idem:{${scopeId}}`;
+    return `${this.#keyPrefix}i:{${Buffer.from(bits128(scopeId), 'hex').toString('base64url')}}`;
   }
 
   async reserve(scopeId: string, fingerprint: string): Promise<ReserveResult> {
-    const token = randomUUID();
+    const token = randomBytes(16).toString('hex');
     const reply = await this.#run('reserve', () =>
-      this.#reserve([this.keyOf(scopeId)], [fingerprint, token, String(this.#leaseSeconds)]),
+      this.#reserve([this.keyOf(scopeId)], [bits128(fingerprint), token, String(this.#leaseSeconds)]),
     );
-    const [outcome, status, body] = reply as [string, string | null, string | null];
+    const [outcome, accepted, collapsed] = reply as [string, number | null, number | null];
     switch (outcome) {
       case 'reserved':
         return { outcome, reservation: { scopeId, fingerprint, token } };
       case 'completed':
-        return { outcome, response: { statusCode: Number(status), body: body ?? '' } };
+        return { outcome, response: { accepted: Number(accepted), collapsedDuplicates: Number(collapsed) } };
       case 'in-progress':
       case 'mismatch':
         return { outcome };
@@ -97,10 +103,10 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async complete(reservation: Reservation, response: StoredResponse): Promise<void> {
     const args = [
-      reservation.fingerprint,
+      bits128(reservation.fingerprint),
       reservation.token,
-      String(response.statusCode),
-      response.body,
+      String(response.accepted),
+      String(response.collapsedDuplicates),
       String(this.#windowSeconds),
     ];
     await this.#run('complete', () => this.#complete([this.keyOf(reservation.scopeId)], args));
@@ -117,4 +123,13 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       throw new DependencyUnavailableError('redis', `idempotency ${operation} failed`, { cause: error });
     }
   }
+}
+
+/**
+ * 128 bits (32 hex digits) of a SHA-256 digest such as a fingerprint or scope id: enough to tell
+ * another body or key apart. Anything that is not a hex digest is hashed first.
+ */
+function bits128(digest: string): string {
+  const hex = /^[0-9a-f]{64}$/.test(digest) ? digest : createHash('sha256').update(digest).digest('hex');
+  return hex.slice(0, 32);
 }

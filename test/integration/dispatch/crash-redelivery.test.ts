@@ -109,12 +109,7 @@ async function acceptRequest(): Promise<Delivery[]> {
     requestId,
     clientId: first.clientId,
     acceptedAt: first.acceptedAt,
-    recipients: deliveries.map((d) => ({
-      deliveryId: d.deliveryId,
-      recipient: d.recipient,
-      state: 'queued',
-      updatedAt: d.acceptedAt,
-    })),
+    deliveries: deliveries.map((d, position) => ({ position, deliveryId: d.deliveryId })),
   });
   const producer = testKafka('herald-test-crash').producer();
   await producer.connect();

@@ -68,9 +68,7 @@ describe('dispatch failover', () => {
       requestId: delivery.requestId,
       clientId: 'client-a',
       acceptedAt: now,
-      recipients: [
-        { deliveryId: delivery.deliveryId, recipient: delivery.recipient, state: 'queued', updatedAt: now },
-      ],
+      deliveries: [{ position: 0, deliveryId: delivery.deliveryId }],
     });
     expect((await statuses.read(delivery.requestId, 'client-a'))?.recipients[0]).toMatchObject({
       state: 'failed',
