@@ -23,9 +23,9 @@ local function timecode(ms)
 end
 local function offset(code) if code < 32768 then return code * 1000 end return (code - 32768) * 60000 end
 local function decode(blob)
-  local r = {w = blob:byte(1), n = blob:byte(2), acc = uint(blob, 3, 6), client = blob:sub(9, 14), texts = {}, slots = {}}
-  local i = 16
-  for t = 1, blob:byte(15) do local len = blob:byte(i) r.texts[t] = blob:sub(i + 1, i + len) i = i + 1 + len end
+  local r = {w = blob:byte(1), n = blob:byte(2), acc = uint(blob, 3, 6), client = blob:sub(9, 12), texts = {}, slots = {}}
+  local i = 14
+  for t = 1, blob:byte(13) do local len = blob:byte(i) r.texts[t] = blob:sub(i + 1, i + len) i = i + 1 + len end
   for p = 1, r.n do
     local b = blob:byte(i + r.w)
     r.slots[p] = {prefix = blob:sub(i, i + r.w - 1), state = b % 8, vendor = r.texts[math.floor(b / 8)],

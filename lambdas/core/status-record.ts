@@ -43,9 +43,12 @@ export function prefixWidthFor(deliveryIds: readonly string[]): number {
   return 16;
 }
 
-/** 6 bytes (hex) of SHA-256 of the client id: enough to keep one client out of another's statuses. */
+/**
+ * 4 bytes (hex) of SHA-256 of the client id: keeps one client out of another's statuses (it would
+ * also need the other's 256-bit requestId).
+ */
 export function clientTagOf(clientId: string): string {
-  return createHash('sha256').update(clientId).digest().subarray(0, 6).toString('hex');
+  return createHash('sha256').update(clientId).digest().subarray(0, 4).toString('hex');
 }
 
 /** Longest vendor or reason text kept, in bytes (longer ones are cut on a character boundary). */

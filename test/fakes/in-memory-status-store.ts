@@ -4,6 +4,7 @@
  * to the second (to the minute after 9 h), updates before the accept applied when it comes, a request
  * expiring at the end of its page (bucket end + retention), DependencyUnavailableError when "down".
  */
+import { STATUS_PAGES_PER_RETENTION } from '../../lambdas/adapters/redis-status-store.ts';
 import { DependencyUnavailableError } from '../../lambdas/core/errors.ts';
 import { applyStatusWrite, type StatusFields } from '../../lambdas/core/status-precedence.ts';
 import { clampText, offsetMsOf, timeCodeOf } from '../../lambdas/core/status-record.ts';
@@ -36,7 +37,7 @@ export class InMemoryStatusStore implements StatusStore {
 
   constructor(options: { retentionSeconds: number } = { retentionSeconds: 7 * 86_400 }) {
     this.#retentionSeconds = options.retentionSeconds;
-    this.#spanSeconds = Math.max(1, Math.ceil(options.retentionSeconds / 8));
+    this.#spanSeconds = Math.max(1, Math.ceil(options.retentionSeconds / STATUS_PAGES_PER_RETENTION));
   }
 
   #check(operation: string): void {

@@ -246,7 +246,7 @@ export function describeStatusStoreContract(
       );
     });
 
-    it('forgets statuses after the retention plus at most one page span (retention / 8)', async () => {
+    it('forgets statuses after the retention plus at most one page span (retention / 16)', async () => {
       const store = await makeStore({ retentionSeconds: 1 });
       const request = acceptedRequest();
       await store.recordAccepted(request);
