@@ -27,10 +27,10 @@ export interface EntrySizes {
  * scenario at 1M marks. See docs/capacity.md.
  */
 export const BUILT_IN_ENTRY_SIZES: EntrySizes = {
-  sentMark: 25.5,
-  inFlightClaim: 209,
-  idempotencyRecord: 0,
-  statusRecipient: 0,
-  statusRequest: 0,
-  statusPage: 0,
+  sentMark: 25.9,
+  inFlightClaim: 226,
+  idempotencyRecord: 143.7,
+  statusRecipient: 5.6,
+  statusRequest: 79.6,
+  statusPage: 210.5,
 };
