@@ -110,8 +110,11 @@ export class RedisStatusStore implements StatusStore {
   }
 
   async recordUpdates(updates: readonly StatusUpdate[]): Promise<void> {
-    if (updates.length === 0) return;
-    const byRequest = groupBy(updates, (u) => u.requestId);
+    // Why drop malformed ids: no delivery of any request has one (the parser checks every record), and
+    // a pending record must be 16 bytes of id.
+    const valid = updates.filter((u) => deliveryIdBytes(u.deliveryId).length === 16);
+    if (valid.length === 0) return;
+    const byRequest = groupBy(valid, (u) => u.requestId);
     // Why one pipeline per request on a cluster: a cluster pipeline may only touch one slot; the
     // pipelines run concurrently, so a batch still costs one round trip of latency.
     const pipelines = this.#client instanceof Cluster ? byRequest.map((g) => [g]) : [byRequest];

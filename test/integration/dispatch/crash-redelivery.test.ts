@@ -93,6 +93,8 @@ function functionEnvironment(): Record<string, string> {
     [EnvKey.vendorsJson]: JSON.stringify({ channels: { sms } }),
     [EnvKey.reportBatchItemFailures]: 'true',
     [EnvKey.claimLeaseMs]: String(LEASE_MS),
+    // The status pages' time buckets follow the retention: the test's status store uses the same.
+    [EnvKey.statusRetentionSeconds]: '3600',
     [EnvKey.logLevel]: 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
