@@ -109,7 +109,7 @@ export function chartPanels(s: ScenarioResults): Panel[] {
         { label: 'Herald sent mark', value: s.memory.heraldBytesPerEntry, isHerald: true },
         { label: 'SET <22-char key> 1 EX ttl', value: s.memory.plainKeyBytesPerEntry, isHerald: false },
         {
-          label: 'Herald status, per recipient (10/request)',
+          label: 'Herald status per recipient',
           value: s.memory.statusBytesPerRecipient,
           isHerald: true,
         },
