@@ -19,9 +19,9 @@ local function timecode(ms)
   local s = math.floor(ms / 1000)
   if s < 0 then s = 0 end
   if s < 32768 then return s end
-  return math.min(65535, 32768 + math.floor(s / 60))
+  return math.min(65535, 32768 + math.floor((s - 32768) / 60))
 end
-local function offset(code) if code < 32768 then return code * 1000 end return (code - 32768) * 60000 end
+local function offset(code) if code < 32768 then return code * 1000 end return 32768000 + (code - 32768) * 60000 end
 local function decode(blob)
   local r = {w = blob:byte(1), n = blob:byte(2), acc = uint(blob, 3, 6), client = blob:sub(9, 12), texts = {}, slots = {}}
   local i = 14

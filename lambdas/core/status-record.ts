@@ -2,7 +2,7 @@
  * The compact status record: what the cache keeps per request (see docs/capacity.md, "Status layout").
  * No recipient address and no deliveryId: each delivery is a slot at its position in the request,
  * found by the shortest prefix of its deliveryId that tells the request's deliveries apart. Times are
- * seconds after acceptance (minutes after 9 h), vendors and reasons small codes with the text once per
+ * seconds after acceptance (minutes after 9.1 h), vendors and reasons small codes with the text once per
  * request. Pure helpers shared by RedisStatusStore (whose Lua does the same arithmetic) and the fake.
  */
 import { createHash } from 'node:crypto';
@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 /** State codes in precedence order (core/status-precedence.ts); 0 is a position without a delivery. */
 export const STATE_CODES = { queued: 1, suppressed: 2, failed: 3, sent: 4 } as const;
 
-/** Offsets below this are seconds; from here on, minutes (2 bytes cover 22 days). */
+/** Offsets below this many seconds (9.1 h) count seconds; from there on, minutes (to 23 days). */
 const SECONDS_LIMIT = 32_768;
 const MAX_CODE = 65_535;
 
@@ -18,12 +18,13 @@ const MAX_CODE = 65_535;
 export function timeCodeOf(offsetMs: number): number {
   const seconds = Math.max(0, Math.floor(offsetMs / 1000));
   if (seconds < SECONDS_LIMIT) return seconds;
-  return Math.min(MAX_CODE, SECONDS_LIMIT + Math.floor(seconds / 60));
+  return Math.min(MAX_CODE, SECONDS_LIMIT + Math.floor((seconds - SECONDS_LIMIT) / 60));
 }
 
 /** The offset after acceptance, in ms, that a time code stands for. */
 export function offsetMsOf(timeCode: number): number {
-  return timeCode < SECONDS_LIMIT ? timeCode * 1000 : (timeCode - SECONDS_LIMIT) * 60_000;
+  if (timeCode < SECONDS_LIMIT) return timeCode * 1000;
+  return SECONDS_LIMIT * 1000 + (timeCode - SECONDS_LIMIT) * 60_000;
 }
 
 /** The 16 bytes of a deliveryId (22 base64url characters). */

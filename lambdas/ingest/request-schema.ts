@@ -142,7 +142,7 @@ export const messageStatus = z
           reason: z.string().optional().meta({ description: 'Why it failed or was suppressed' }),
           updatedAt: z.iso.datetime().meta({
             description:
-              'Last change, to the second (to the minute from 9 h after acceptance); acceptedAt while queued',
+              'Last change, to the second (to the minute from 9.1 h after acceptance); acceptedAt while queued',
           }),
         }),
       )

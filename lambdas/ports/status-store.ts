@@ -50,7 +50,7 @@ export interface RecipientStatus {
   readonly state: DeliveryState;
   readonly vendor?: string;
   readonly reason?: string;
-  /** ISO-8601, to the second after acceptance (to the minute 9 h after it); `acceptedAt` while queued. */
+  /** ISO-8601, to the second after acceptance (to the minute from 9.1 h after it); `acceptedAt` while queued. */
   readonly updatedAt: string;
 }
 
