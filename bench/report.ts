@@ -108,6 +108,12 @@ export function chartPanels(s: ScenarioResults): Panel[] {
       bars: [
         { label: 'Herald sent mark', value: s.memory.heraldBytesPerEntry, isHerald: true },
         { label: 'SET <22-char key> 1 EX ttl', value: s.memory.plainKeyBytesPerEntry, isHerald: false },
+        {
+          label: 'Herald status per recipient',
+          value: s.memory.statusBytesPerRecipient,
+          isHerald: true,
+        },
+        { label: 'Herald idempotency record', value: s.memory.idempotencyBytesPerRecord, isHerald: true },
       ],
     });
   if (s.endToEnd)

@@ -24,8 +24,10 @@ export interface TrafficInputs {
   readonly recipientsPerRequest: number;
   /** Share of requests sent with an Idempotency-Key, 0..1. */
   readonly keyedRequestShare: number;
-  /** Average recipient length in characters (status entries store the recipient). */
-  readonly recipientChars: number;
+  /** RedisStatusStore's page hash tags (16^pageTagDigits). */
+  readonly statusPageTags: number;
+  /** RedisStatusStore's time buckets per retention; a status may outlive the retention by one bucket. */
+  readonly statusPagesPerRetention: number;
   /** Hash tags RedisDedupStore spreads claims and marks over (`{0}`…`{f}` for 16). */
   readonly dedupSlotTags: readonly string[];
 }
@@ -48,7 +50,7 @@ export type Placement = 'dedup-slot-tags' | 'all-slots';
 
 /** One kind of entry in the estimate. */
 export interface KindEstimate {
-  readonly kind: keyof Omit<EntrySizes, 'recipientChars'>;
+  readonly kind: keyof EntrySizes;
   readonly entries: number;
   readonly bytesPerEntry: number;
   readonly bytes: number;
@@ -86,9 +88,18 @@ const PLACEMENTS: Readonly<Record<EntryKind, Placement>> = {
   sentMark: 'dedup-slot-tags',
   inFlightClaim: 'dedup-slot-tags',
   idempotencyRecord: 'all-slots',
-  statusEntry: 'all-slots',
+  statusRecipient: 'all-slots',
   statusRequest: 'all-slots',
+  statusPage: 'all-slots',
 };
+
+/**
+ * How many of `tags` pages hold at least one of `requests` requests spread evenly at random:
+ * the expected occupancy tags × (1 − e^(−requests/tags)).
+ */
+export function occupiedPages(requests: number, tags: number): number {
+  return tags * -Math.expm1(-requests / tags);
+}
 
 /** How many entries of each kind live at once at the given traffic. */
 export function entryCounts(traffic: TrafficInputs): Record<EntryKind, number> {
@@ -97,40 +108,38 @@ export function entryCounts(traffic: TrafficInputs): Record<EntryKind, number> {
   // Why window + one bucket: a whole bucket expires at once, so its first marks outlive the window by
   // up to one bucket span; at the end of a span the cache holds that much more.
   const bucketSpan = Math.max(1, Math.ceil(traffic.dedupWindowSeconds / traffic.dedupBucketsPerWindow));
+  const statusSpan = Math.max(1, Math.ceil(traffic.statusRetentionSeconds / traffic.statusPagesPerRetention));
+  const statusLife = traffic.statusRetentionSeconds + statusSpan;
   return {
     sentMark: average * (traffic.dedupWindowSeconds + bucketSpan),
     // Why peak × lease: a claim lives at most one lease (it is dropped when the mark is written), so
     // even if every invocation crashed, no more than this many exist at once.
     inFlightClaim: traffic.peakDeliveriesPerSecond * traffic.claimLeaseSeconds,
     idempotencyRecord: requestsPerSecond * traffic.keyedRequestShare * traffic.idempotencyWindowSeconds,
-    statusEntry: average * traffic.statusRetentionSeconds,
-    statusRequest: requestsPerSecond * traffic.statusRetentionSeconds,
+    // Why retention + one bucket: a status page expires whole a retention after its time bucket ends.
+    statusRecipient: average * statusLife,
+    statusRequest: requestsPerSecond * statusLife,
+    statusPage:
+      (traffic.statusPagesPerRetention + 1) *
+      occupiedPages(requestsPerSecond * statusSpan, traffic.statusPageTags),
   };
 }
 
 /**
- * Entries × bytes per entry, per kind. Status entries store the recipient, so their size moves with
- * the recipient length (`recipientChars`) relative to the length they were measured with.
+ * Entries × bytes per entry, per kind. Statuses hold no recipient address, so no size depends on the
+ * channel: phone numbers, e-mail addresses and push tokens give the same plan.
  */
 export function estimateKinds(
   counts: Readonly<Partial<Record<EntryKind, number>>>,
   sizes: EntrySizes,
-  recipientChars = sizes.recipientChars,
 ): KindEstimate[] {
-  const bytesPerEntry: Record<EntryKind, number> = {
-    sentMark: sizes.sentMark,
-    inFlightClaim: sizes.inFlightClaim,
-    idempotencyRecord: sizes.idempotencyRecord,
-    statusEntry: sizes.statusEntry + (recipientChars - sizes.recipientChars),
-    statusRequest: sizes.statusRequest,
-  };
   return (Object.keys(PLACEMENTS) as EntryKind[]).map((kind) => {
     const entries = counts[kind] ?? 0;
     return {
       kind,
       entries,
-      bytesPerEntry: bytesPerEntry[kind],
-      bytes: entries * bytesPerEntry[kind],
+      bytesPerEntry: sizes[kind],
+      bytes: entries * sizes[kind],
       placement: PLACEMENTS[kind],
     };
   });
@@ -138,7 +147,7 @@ export function estimateKinds(
 
 /** Entries and bytes per kind at the given traffic. */
 export function estimateEntries(traffic: TrafficInputs, sizes: EntrySizes): KindEstimate[] {
-  return estimateKinds(entryCounts(traffic), sizes, traffic.recipientChars);
+  return estimateKinds(entryCounts(traffic), sizes);
 }
 
 /** Bytes on each shard when `kinds` are stored on a cluster with `shards` slot ranges. */

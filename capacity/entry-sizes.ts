@@ -11,26 +11,26 @@ export interface EntrySizes {
   readonly sentMark: number;
   /** A claim (lease) of RedisDedupStore, alive between claim and mark. */
   readonly inFlightClaim: number;
-  /** A completed Idempotency-Key record of RedisIdempotencyStore (fingerprint + stored 202). */
+  /** A completed Idempotency-Key record of RedisIdempotencyStore (fingerprint + counts). */
   readonly idempotencyRecord: number;
-  /** One delivery's status in RedisStatusStore (state `sent` with vendor), per recipient. */
-  readonly statusEntry: number;
-  /** A request's fixed status cost (meta key + the deliveries hash itself), per request. */
+  /** One delivery's share of its request's status record (state `sent` with vendor), per recipient. */
+  readonly statusRecipient: number;
+  /** A request's fixed status cost (its field in a page, header, texts), per request. */
   readonly statusRequest: number;
-  /** Recipient length the status entries were measured with. */
-  readonly recipientChars: number;
+  /** A status page's own cost (the hash key, its expiry and table), per occupied page. */
+  readonly statusPage: number;
 }
 
 /**
- * Measured on redis-server 7.0.15 (jemalloc, x86_64) with `herald capacity --measure` (200k marks, 50k
- * claims, 20k idempotency records, 300 + 300 status requests), two runs averaged; the sent-mark figure
- * agrees with `npm run bench`'s memory scenario at 1M marks. See docs/capacity.md.
+ * Measured on redis-server 7.0.15 (jemalloc, x86_64) with `herald capacity --measure` (defaults in
+ * capacity/measure.ts), two runs averaged; the sent-mark figure agrees with `npm run bench`'s memory
+ * scenario at 1M marks. See docs/capacity.md.
  */
 export const BUILT_IN_ENTRY_SIZES: EntrySizes = {
-  sentMark: 25.5,
-  inFlightClaim: 209,
-  idempotencyRecord: 835,
-  statusEntry: 266,
-  statusRequest: 570,
-  recipientChars: 64,
+  sentMark: 25.9,
+  inFlightClaim: 226,
+  idempotencyRecord: 143.7,
+  statusRecipient: 5.6,
+  statusRequest: 79.6,
+  statusPage: 210.5,
 };

@@ -7,8 +7,15 @@ const KIND_LABELS: Readonly<Record<string, string>> = {
   sentMark: 'sent marks',
   inFlightClaim: 'in-flight claims',
   idempotencyRecord: 'idempotency records',
-  statusEntry: 'status entries',
+  statusRecipient: 'status recipients',
   statusRequest: 'status requests',
+  statusPage: 'status pages',
+};
+
+const KNOB_LABELS: Readonly<Record<string, string>> = {
+  statusRetentionSeconds: 'status retention',
+  idempotencyWindowSeconds: 'idempotency window',
+  dedupWindowSeconds: 'dedup window',
 };
 
 /** The plan as a few lines of text. */
@@ -20,7 +27,7 @@ export function formatPlan(plan: CapacityPlan): string {
       `${t.recipientsPerRequest} recipient(s)/request, ${Math.round(t.keyedRequestShare * 100)}% with Idempotency-Key`,
     `  windows      dedup ${formatDuration(t.dedupWindowSeconds)} (+1 bucket of ${formatDuration(Math.ceil(t.dedupWindowSeconds / t.dedupBucketsPerWindow))}), ` +
       `claim lease ${formatDuration(t.claimLeaseSeconds)}, idempotency ${formatDuration(t.idempotencyWindowSeconds)}, ` +
-      `statuses ${formatDuration(t.statusRetentionSeconds)}`,
+      `statuses ${formatDuration(t.statusRetentionSeconds)} (+1 page of ${formatDuration(Math.ceil(t.statusRetentionSeconds / t.statusPagesPerRetention))})`,
     `  entry sizes  ${s.source.kind === 'measured' ? `measured on ${s.source.redis}` : 'built-in (measured on redis-server 7.0.15)'}`,
     '',
     `  ${'kind'.padEnd(20)} ${'entries'.padStart(10)} ${'B/entry'.padStart(8)} ${'memory'.padStart(11)}  placement`,
@@ -30,7 +37,12 @@ export function formatPlan(plan: CapacityPlan): string {
         `${k.bytesPerEntry.toFixed(1).padStart(8)} ${formatBytes(k.bytes).padStart(11)}  ${k.placement === 'dedup-slot-tags' ? `${t.dedupSlotTags.length} slot groups` : 'all slots'}`,
     ),
     `  ${'total'.padEnd(20)} ${''.padStart(10)} ${''.padStart(8)} ${formatBytes(plan.totalEntryBytes).padStart(11)}`,
+    '  (statuses hold no recipient address: phone, e-mail and push recipients cost the same)',
     '',
+    ...plan.knobs.map(
+      (k) =>
+        `  knob         halving ${KNOB_LABELS[k.knob] ?? k.knob} (${formatDuration(k.seconds)} → ${formatDuration(k.halvedSeconds)}) saves ${formatBytes(k.savedBytes)}`,
+    ),
     `  policy       ${p.reservedMemoryPercent}% reserved memory, alarm at ${p.alarmPercent}% (DatabaseMemoryUsagePercentage), ` +
       `${p.growthPercent}% growth before the alarm, ${formatBytes(p.nodeOverheadBytes)} fixed per node`,
     // Why say it: the plan is the only margin; a full node refuses writes (noeviction), it never evicts.

@@ -7,9 +7,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RedisDedupStore } from '../lambdas/adapters/redis-dedup-store.ts';
 import { RedisIdempotencyStore } from '../lambdas/adapters/redis-idempotency-store.ts';
-import { RedisStatusStore } from '../lambdas/adapters/redis-status-store.ts';
-import { deliveryIdFor } from '../lambdas/core/delivery.ts';
-import { fingerprintRequest, hashRequest, idempotencyScopeId } from '../lambdas/core/request-hash.ts';
+import { RedisStatusStore, STATUS_PAGE_TAG_DIGITS } from '../lambdas/adapters/redis-status-store.ts';
+import { fingerprintRequest, idempotencyScopeId } from '../lambdas/core/request-hash.ts';
+import { occupiedPages } from './capacity-model.ts';
 import type { EntrySizes } from './entry-sizes.ts';
 import { measureDelta, runConcurrently } from './redis-memory.ts';
 
@@ -18,8 +18,10 @@ export interface MeasureCounts {
   readonly sentMarks: number;
   readonly claims: number;
   readonly idempotencyRecords: number;
-  /** Requests of 100 recipients; as many 1-recipient requests are written to split per-request cost. */
+  /** Requests of 10 recipients in dense pages; as many 1-recipient requests split per-request cost. */
   readonly statusRequests: number;
+  /** Requests of 10 recipients spread over the default 65,536 page tags, for the cost of a page. */
+  readonly sparseStatusRequests: number;
 }
 
 /** Defaults: large enough that per-key overheads are amortised as in production, a few seconds each. */
@@ -27,8 +29,12 @@ export const DEFAULT_MEASURE_COUNTS: MeasureCounts = {
   sentMarks: 200_000,
   claims: 50_000,
   idempotencyRecords: 20_000,
-  statusRequests: 300,
+  statusRequests: 20_000,
+  sparseStatusRequests: 4_000,
 };
+
+/** Hex digits of page tags for dense pages (16 pages, thousands of requests each, as in production). */
+export const DENSE_PAGE_TAG_DIGITS = 1;
 
 const BATCH = 100;
 const PARALLEL = 8;
@@ -73,62 +79,50 @@ export async function fillClaims(client: Redis, keyPrefix: string, count: number
   });
 }
 
-/** Reserves and completes `count` Idempotency-Keys with a 202 body as ingest stores it. */
+/** Reserves and completes `count` Idempotency-Keys as ingest does (fingerprint + counts). */
 export async function fillIdempotencyRecords(client: Redis, keyPrefix: string, count: number): Promise<void> {
   const store = new RedisIdempotencyStore(client, { keyPrefix, windowSeconds: WINDOW_SECONDS });
   await runConcurrently(count, PARALLEL * 4, async () => {
     const clientId = 'arn:aws:iam::123456789012:role/orders-service';
-    const body = randomBytes(64).toString('hex');
     const reserved = await store.reserve(
       idempotencyScopeId(clientId, randomUUID()),
-      fingerprintRequest(clientId, body),
+      fingerprintRequest(clientId, randomBytes(64).toString('hex')),
     );
     if (reserved.outcome !== 'reserved') throw new Error(`unexpected reserve outcome ${reserved.outcome}`);
-    const requestId = hashRequest({
-      clientId,
-      canonicalBody: body,
-      call: { kind: 'gateway-request', value: randomUUID() },
-    });
-    await store.complete(reserved.reservation, {
-      statusCode: 202,
-      body: JSON.stringify({ requestId, accepted: 100, collapsedDuplicates: 0 }),
-    });
+    await store.complete(reserved.reservation, { accepted: 100, collapsedDuplicates: 0 });
   });
 }
 
-/** Records `requests` requests of `recipients` recipients as accepted, then as sent, as ingest and dispatch do. */
+/**
+ * Records `requests` requests of `recipients` recipients as accepted, then as sent with a vendor, as
+ * ingest and dispatch do. `pageTagDigits` as RedisStatusStore's option (default: the production one).
+ */
 export async function fillStatuses(
   client: Redis,
   keyPrefix: string,
   requests: number,
   recipients: number,
-  recipientChars: number,
+  pageTagDigits?: number,
 ): Promise<void> {
-  const store = new RedisStatusStore(client, { keyPrefix, retentionSeconds: 7 * 86_400 });
+  const store = new RedisStatusStore(client, {
+    keyPrefix,
+    retentionSeconds: 7 * 86_400,
+    ...(pageTagDigits === undefined ? {} : { pageTagDigits }),
+  });
   await runConcurrently(requests, PARALLEL, async () => {
     const requestId = randomBytes(32).toString('hex');
     const at = new Date().toISOString();
-    const deliveries = Array.from({ length: recipients }, () => {
-      const recipient = randomBytes(recipientChars).toString('hex').slice(0, recipientChars);
-      return {
-        deliveryId: deliveryIdFor(requestId, recipient),
-        recipient,
-        state: 'queued' as const,
-        updatedAt: at,
-      };
-    });
-    await store.recordAccepted({
-      requestId,
-      clientId: 'orders-service',
-      acceptedAt: at,
-      recipients: deliveries,
-    });
+    const deliveries = randomDeliveryIds(recipients).map((deliveryId, position) => ({
+      position,
+      deliveryId,
+    }));
+    await store.recordAccepted({ requestId, clientId: 'orders-service', acceptedAt: at, deliveries });
     await store.recordUpdates(
       deliveries.map((d) => ({
         requestId,
         deliveryId: d.deliveryId,
         state: 'sent' as const,
-        vendor: 'sms-vendor-a',
+        vendor: 'infobip',
         at,
       })),
     );
@@ -139,7 +133,6 @@ export async function fillStatuses(
 export async function measureEntrySizes(
   client: Redis,
   counts: MeasureCounts = DEFAULT_MEASURE_COUNTS,
-  recipientChars = 64,
   onStep: (step: string) => void = () => undefined,
 ): Promise<EntrySizes> {
   const prefix = `herald-measure-${randomBytes(6).toString('hex')}:`;
@@ -147,7 +140,7 @@ export async function measureEntrySizes(
   await measureDelta(client, prefix, async () => {
     await fillSentMarks(client, prefix, 1);
     await fillIdempotencyRecords(client, prefix, 1);
-    await fillStatuses(client, prefix, 1, 1, recipientChars);
+    await fillStatuses(client, prefix, 1, 1);
   });
   const perEntry = async (step: string, entries: number, fill: () => Promise<void>) => {
     onStep(step);
@@ -163,20 +156,25 @@ export async function measureEntrySizes(
     fillIdempotencyRecords(client, prefix, counts.idempotencyRecords),
   );
   const n = counts.statusRequests;
-  const perLargeRequest = await perEntry('statuses, 100 per request', n, () =>
-    fillStatuses(client, prefix, n, 100, recipientChars),
+  const perTenRecipients = await perEntry('statuses, 10 per request', n, () =>
+    fillStatuses(client, prefix, n, 10, DENSE_PAGE_TAG_DIGITS),
   );
-  const perSmallRequest = await perEntry('statuses, 1 per request', n, () =>
-    fillStatuses(client, prefix, n, 1, recipientChars),
+  const perOneRecipient = await perEntry('statuses, 1 per request', n, () =>
+    fillStatuses(client, prefix, n, 1, DENSE_PAGE_TAG_DIGITS),
   );
-  // bytes(request of k) = statusRequest + k × statusEntry, solved from k = 100 and k = 1.
-  const statusEntry = (perLargeRequest - perSmallRequest) / 99;
+  // bytes(request of k) = statusRequest + k × statusRecipient, solved from k = 10 and k = 1.
+  const statusRecipient = (perTenRecipients - perOneRecipient) / 9;
+  const sparse = counts.sparseStatusRequests;
+  const perSparseRequest = await perEntry('status pages', sparse, () =>
+    fillStatuses(client, prefix, sparse, 10),
+  );
+  const pages = occupiedPages(sparse, 16 ** STATUS_PAGE_TAG_DIGITS);
   return {
     sentMark,
     inFlightClaim,
     idempotencyRecord,
-    statusEntry,
-    statusRequest: perSmallRequest - statusEntry,
-    recipientChars,
+    statusRecipient,
+    statusRequest: perOneRecipient - statusRecipient,
+    statusPage: ((perSparseRequest - perTenRecipients) * sparse) / pages,
   };
 }

@@ -1,6 +1,10 @@
 /** Turns `herald capacity` options into model inputs, with every default written once, here. */
 
 import { DEFAULT_BUCKETS_PER_WINDOW } from '../lambdas/adapters/redis-dedup-store.ts';
+import {
+  STATUS_PAGE_TAG_DIGITS,
+  STATUS_PAGES_PER_RETENTION,
+} from '../lambdas/adapters/redis-status-store.ts';
 import { DEFAULT_CLAIM_LEASE_MS } from '../lambdas/shared/timing.ts';
 import type { SizingPolicy, TrafficInputs } from './capacity-model.ts';
 import { NODE_FAMILIES } from './node-types.ts';
@@ -61,7 +65,8 @@ export function planInputsFrom(options: CapacityOptions): PlanInputs {
       statusRetentionSeconds: duration('status-retention', '7d'),
       recipientsPerRequest: number('recipients-per-request', 1),
       keyedRequestShare: keyedShare,
-      recipientChars: number('recipient-chars', 64),
+      statusPageTags: 16 ** STATUS_PAGE_TAG_DIGITS,
+      statusPagesPerRetention: STATUS_PAGES_PER_RETENTION,
       dedupSlotTags: DEDUP_SLOT_TAGS,
     },
     policy: {

@@ -18,7 +18,7 @@ import type { EntrySizes } from './entry-sizes.ts';
 import { findNodeType } from './node-types.ts';
 
 /** Version of the JSON shape; bumped on any incompatible change. */
-export const PLAN_FORMAT_VERSION = 1;
+export const PLAN_FORMAT_VERSION = 2;
 
 /** Where the bytes-per-entry figures came from. */
 export type EntrySizesSource =
@@ -35,6 +35,36 @@ export interface DeployedCluster {
   readonly status: string;
 }
 
+/** What one retention knob costs: the saving if it were halved. */
+export interface KnobCost {
+  readonly knob: 'statusRetentionSeconds' | 'idempotencyWindowSeconds' | 'dedupWindowSeconds';
+  readonly seconds: number;
+  readonly halvedSeconds: number;
+  /** Entry bytes saved by halving it, the rest unchanged. */
+  readonly savedBytes: number;
+}
+
+const KNOBS: ReadonlyArray<KnobCost['knob']> = [
+  'statusRetentionSeconds',
+  'idempotencyWindowSeconds',
+  'dedupWindowSeconds',
+];
+
+/** What halving each retention knob saves at this traffic. */
+export function knobCosts(traffic: TrafficInputs, sizes: EntrySizes): KnobCost[] {
+  const total = (t: TrafficInputs) => estimateEntries(t, sizes).reduce((sum, k) => sum + k.bytes, 0);
+  const base = total(traffic);
+  return KNOBS.map((knob) => {
+    const halvedSeconds = Math.max(1, Math.round(traffic[knob] / 2));
+    return {
+      knob,
+      seconds: traffic[knob],
+      halvedSeconds,
+      savedBytes: base - total({ ...traffic, [knob]: halvedSeconds }),
+    };
+  });
+}
+
 /** The plan. */
 export interface CapacityPlan {
   readonly formatVersion: number;
@@ -43,6 +73,8 @@ export interface CapacityPlan {
   readonly entrySizes: EntrySizes & { readonly source: EntrySizesSource };
   readonly kinds: readonly KindEstimate[];
   readonly totalEntryBytes: number;
+  /** A line per retention knob: what halving it saves. */
+  readonly knobs: readonly KnobCost[];
   /** Undefined when no node type of the family fits within maxShards. */
   readonly recommendation?: Fit;
   readonly alternatives: ReadonlyArray<{ readonly nodeType: string; readonly fit?: Fit }>;
@@ -73,6 +105,7 @@ export function buildPlan(
     entrySizes,
     kinds,
     totalEntryBytes: kinds.reduce((total, kind) => total + kind.bytes, 0),
+    knobs: knobCosts(traffic, entrySizes),
     ...(recommendation ? { recommendation } : {}),
     alternatives: options.map(({ nodeType, fit }) => ({ nodeType: nodeType.name, ...(fit ? { fit } : {}) })),
     ...(recommendation

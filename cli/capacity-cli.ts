@@ -30,7 +30,6 @@ const USAGE = `usage: herald capacity --rate <deliveries/s> [options]
   --claim-lease D           dedup claim lease (default 25s, the dispatcher's default HERALD_CLAIM_LEASE_MS)
   --recipients-per-request N  average recipients per API request (default 1: worst case)
   --keyed-share F           share of requests with an Idempotency-Key, 0..1 (default 1)
-  --recipient-chars N       average recipient length (default 64)
   --family F                node family: ${NODE_FAMILIES.join(', ')} (default r7g)
   --reserved-percent P      ElastiCache reserved-memory-percent (default 25)
   --alarm-percent P         memory alarm threshold (default 70)
@@ -67,7 +66,7 @@ export async function capacity(args: string[]): Promise<number> {
     return 2;
   }
   const sizes = values.measure
-    ? await measured(values['redis-url'], inputs.traffic.recipientChars)
+    ? await measured(values['redis-url'])
     : { ...BUILT_IN_ENTRY_SIZES, source: { kind: 'built-in' } as EntrySizesSource };
   let deployed: DeployedCluster | undefined;
   if (values.aws) {
@@ -101,7 +100,6 @@ function parseCli(args: string[]) {
       'claim-lease': text,
       'recipients-per-request': text,
       'keyed-share': text,
-      'recipient-chars': text,
       family: text,
       'reserved-percent': text,
       'alarm-percent': text,
@@ -119,14 +117,14 @@ function parseCli(args: string[]) {
   });
 }
 
-async function measured(redisUrl: string | undefined, recipientChars: number) {
+async function measured(redisUrl: string | undefined) {
   const local = readLocalEnv();
   const url = redisUrl ?? local.redisUrl ?? new RedisServer({ home: local.heraldHome }).runningUrl();
   if (!url)
     throw new Error('--measure needs a Redis: set REDIS_URL, pass --redis-url, or run `herald infra up`');
   const client = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
-    const sizes = await measureEntrySizes(client, undefined, recipientChars, (step) =>
+    const sizes = await measureEntrySizes(client, undefined, (step) =>
       process.stderr.write(`measuring ${step} on ${redact(url)}…\n`),
     );
     return { ...sizes, source: { kind: 'measured', redis: redact(url) } as EntrySizesSource };

@@ -1,6 +1,9 @@
 /**
  * `memory`: bytes per sent mark at 1M entries (`INFO memory` used_memory delta ÷ entries). Herald's
  * marks, written by claim + mark through RedisDedupStore, against plain `SET <22-char key> 1 EX ttl`.
+ * Beside them, what the other kinds cost: bytes per status recipient (requests of 10 recipients,
+ * accepted and then sent, through RedisStatusStore, all of its cost ÷ recipients) and per completed
+ * idempotency record (RedisIdempotencyStore).
  * Runs on its own throw-away redis-server (same binary as the engines) so nothing else writes while
  * it measures and FLUSHALL between rounds is safe.
  */
@@ -8,7 +11,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { fillSentMarks, randomDeliveryIds } from '../../capacity/measure.ts';
+import {
+  DENSE_PAGE_TAG_DIGITS,
+  fillIdempotencyRecords,
+  fillSentMarks,
+  fillStatuses,
+  randomDeliveryIds,
+} from '../../capacity/measure.ts';
 import { usedMemory } from '../../capacity/redis-memory.ts';
 import { RedisServer } from '../../local/redis/redis-launcher.ts';
 import { alternate, median, round } from '../harness.ts';
@@ -24,6 +33,9 @@ export interface MemoryResult {
   readonly plainKeyBytesPerEntry: number;
   /** heraldBytesPerEntry ÷ plainKeyBytesPerEntry (lower is better). */
   readonly ratio: number;
+  /** Everything a request of 10 recipients costs in RedisStatusStore, ÷ 10. */
+  readonly statusBytesPerRecipient: number;
+  readonly idempotencyBytesPerRecord: number;
   readonly samples: { readonly herald: number[]; readonly plainKey: number[] };
 }
 
@@ -34,7 +46,7 @@ export function memoryRounds(rounds: number): number {
 
 /** Steps this scenario reports to the progress bar. */
 export function memorySteps(rounds: number): number {
-  return memoryRounds(rounds) * 2 + 1;
+  return memoryRounds(rounds) * 2 + 2;
 }
 
 async function fillPlainKeys(client: Redis, count: number): Promise<void> {
@@ -55,14 +67,18 @@ export async function runMemory(ctx: ScenarioContext): Promise<MemoryResult> {
   const client = new Redis(url);
   try {
     const redisVersion = /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown';
-    const perEntry = (fill: () => Promise<void>) => async () => {
+    const bytesOf = async (fill: () => Promise<void>) => {
       await client.flushall();
-      await fillSentMarks(client, 'herald:', 1); // script cache loaded before the baseline reading
+      // script cache loaded before the baseline reading
+      await fillSentMarks(client, 'herald:', 1);
+      await fillStatuses(client, 'herald:', 1, 1);
+      await fillIdempotencyRecords(client, 'herald:', 1);
       await client.flushall();
       const before = await usedMemory(client);
       await fill();
-      return ((await usedMemory(client)) - before) / entries;
+      return (await usedMemory(client)) - before;
     };
+    const perEntry = (fill: () => Promise<void>) => async () => (await bytesOf(fill)) / entries;
     ctx.step(`memory: redis-server ${redisVersion} on ${url}`);
     const samples = await alternate(
       memoryRounds(ctx.rounds),
@@ -72,12 +88,24 @@ export async function runMemory(ctx: ScenarioContext): Promise<MemoryResult> {
     );
     const herald = median(samples.herald);
     const plainKey = median(samples.baseline);
+    // Why dense pages: at production rates a status page holds thousands of requests.
+    const statusRequests = Math.round(entries / 50);
+    const statusBytes = await bytesOf(() =>
+      fillStatuses(client, 'herald:', statusRequests, 10, DENSE_PAGE_TAG_DIGITS),
+    );
+    const idempotencyRecords = Math.round(entries / 50);
+    const idempotencyBytes = await bytesOf(() =>
+      fillIdempotencyRecords(client, 'herald:', idempotencyRecords),
+    );
+    ctx.step('memory statuses and idempotency records');
     return {
       entries,
       redisVersion,
       heraldBytesPerEntry: round(herald, 1),
       plainKeyBytesPerEntry: round(plainKey, 1),
       ratio: round(herald / plainKey, 3),
+      statusBytesPerRecipient: round(statusBytes / (statusRequests * 10), 1),
+      idempotencyBytesPerRecord: round(idempotencyBytes / idempotencyRecords, 1),
       samples: {
         herald: samples.herald.map((s) => round(s, 2)),
         plainKey: samples.baseline.map((s) => round(s, 2)),

@@ -1,128 +1,141 @@
 /**
- * StatusStore on Redis. Per request, two keys in one cluster slot (hash tag `{requestId}`):
- * `…:meta` (owner client id, acceptance time) and `…:deliveries` (deliveryId → JSON status).
- * Writes are Lua scripts so that a late `queued` never overwrites what dispatch already recorded.
+ * StatusStore on Redis, one compact record per request (lambdas/core/status-record.ts): no addresses,
+ * no deliveryIds, about 7 bytes per delivery. Records share pages: one hash per (hash tag, time
+ * bucket), the tag the requestId's first 4 hex digits (65,536 tags, so a page holds many requests and
+ * a key's own overhead is shared), the bucket the acceptance time in spans of retention / 16. A page
+ * expires whole at its bucket's end + the retention, so a status lives between the retention and the
+ * retention + one span after its request was accepted. Every script declares all its keys (the pages
+ * that may hold the request, one hash tag), so it runs unchanged on Redis Cluster.
  */
 import { Cluster } from 'ioredis';
 import { DependencyUnavailableError } from '../core/errors.ts';
-import type { RecipientStatus, RequestStatus, StatusStore, StatusUpdate } from '../ports/status-store.ts';
+import {
+  clampText,
+  clientTagOf,
+  deliveryIdBytes,
+  prefixWidthFor,
+  STATE_CODES,
+} from '../core/status-record.ts';
+import type {
+  AcceptedRequest,
+  DeliveryState,
+  RecipientStatus,
+  RequestStatus,
+  StatusStore,
+  StatusUpdate,
+} from '../ports/status-store.ts';
 import type { RedisClient } from './redis-client.ts';
 import { defineScript, queueScript, type RedisScript } from './redis-script.ts';
+import { ACCEPT_LUA, READ_LUA, UPDATE_LUA } from './redis-status-scripts.ts';
 
 /** Settings of the Redis status store. */
 export interface RedisStatusStoreOptions {
   /** Prefix of every key, e.g. `herald:`. */
   readonly keyPrefix: string;
-  /** How long statuses are kept after the last write. */
+  /** How long statuses are kept after their request was accepted (plus up to one page span). */
   readonly retentionSeconds: number;
+  /** Clock for page buckets. @default Date.now */
+  readonly nowMs?: () => number;
+  /**
+   * Hex digits of the requestId in a page's hash tag: 16^digits pages per time bucket. Fewer pages
+   * hold more requests each (the key's own ~200 B is shared by more); more spread better over shards.
+   * @default 4 (65,536 tags)
+   */
+  readonly pageTagDigits?: number;
 }
 
-// Why ranks: ingest writes `queued` after Kafka acks, but dispatch may already have consumed the
-// record and written `sent`. An update applies when its rank is higher, or equal and not older; one of
-// the same state keeps the stored vendor and reason it does not carry (a redelivery repeating a dedup
-// mark's state knows neither): see core/status-precedence.ts.
-const RANKS = `local rank = {queued = 0, suppressed = 1, failed = 2, ['maybe-sent'] = 3, sent = 4}`;
+/** Time buckets (pages) per retention: a status outlives the retention by at most 1/16 of it. */
+export const STATUS_PAGES_PER_RETENTION = 16;
+/** Default hex digits of the requestId that make a page's hash tag: 16^4 = 65,536 tags. */
+export const STATUS_PAGE_TAG_DIGITS = 4;
 
-const ACCEPT = `${RANKS}
-redis.call('HSETNX', KEYS[1], 'clientId', ARGV[1])
-redis.call('HSETNX', KEYS[1], 'acceptedAt', ARGV[2])
-local ttl = tonumber(ARGV[3])
-for i = 4, #ARGV, 2 do
-  local current = redis.call('HGET', KEYS[2], ARGV[i])
-  local entry = cjson.decode(ARGV[i + 1])
-  if current then
-    -- a dispatch update got here first: keep its state, add who and where
-    local existing = cjson.decode(current)
-    existing.index = entry.index
-    existing.recipient = entry.recipient
-    entry = existing
-  end
-  redis.call('HSET', KEYS[2], ARGV[i], cjson.encode(entry))
-end
-redis.call('EXPIRE', KEYS[1], ttl)
-redis.call('EXPIRE', KEYS[2], ttl)
-return 1`;
+const UPDATE_SCRIPT = 'heraldStatusUpdateV2';
+const STATE_OF: Readonly<Record<number, DeliveryState>> = Object.fromEntries(
+  Object.entries(STATE_CODES).map(([state, code]) => [code, state as DeliveryState]),
+);
 
-const UPDATE = `${RANKS}
-local current = redis.call('HGET', KEYS[2], ARGV[1])
-local entry = current and cjson.decode(current) or {}
-local incoming = rank[ARGV[2]]
-if not incoming then return redis.error_reply('unknown delivery state ' .. ARGV[2]) end
-local existing = entry.state and rank[entry.state] or -1
-if incoming > existing or (incoming == existing and ARGV[5] >= (entry.updatedAt or '')) then
-  local isSameState = entry.state == ARGV[2]
-  entry.state = ARGV[2]
-  entry.vendor = ARGV[3] ~= '' and ARGV[3] or (isSameState and entry.vendor or nil)
-  entry.reason = ARGV[4] ~= '' and ARGV[4] or (isSameState and entry.reason or nil)
-  entry.updatedAt = ARGV[5]
-  redis.call('HSET', KEYS[2], ARGV[1], cjson.encode(entry))
-end
-redis.call('EXPIRE', KEYS[2], tonumber(ARGV[6]))
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6])) end
-return 1`;
-
-interface StoredEntry {
-  index?: number;
-  recipient?: string;
-  state: RecipientStatus['state'];
-  vendor?: string;
-  reason?: string;
-  updatedAt: string;
-}
-
-const UPDATE_SCRIPT = 'heraldStatusUpdate';
-
-/** Delivery statuses in Redis; every key expires after the status retention. */
+/** Delivery statuses in Redis; every page expires a retention after its time bucket. */
 export class RedisStatusStore implements StatusStore {
   readonly #client: RedisClient;
-  readonly #options: RedisStatusStoreOptions;
+  readonly #keyPrefix: string;
+  readonly #retentionSeconds: number;
+  readonly #spanSeconds: number;
+  readonly #nowMs: () => number;
+  readonly #tagDigits: number;
   readonly #accept: RedisScript;
+  readonly #read: RedisScript;
 
   constructor(client: RedisClient, options: RedisStatusStoreOptions) {
     this.#client = client;
-    this.#options = options;
-    this.#accept = defineScript(client, 'heraldStatusAccept', ACCEPT);
-    defineScript(client, UPDATE_SCRIPT, UPDATE);
+    this.#keyPrefix = options.keyPrefix;
+    this.#retentionSeconds = options.retentionSeconds;
+    this.#spanSeconds = Math.max(1, Math.ceil(options.retentionSeconds / STATUS_PAGES_PER_RETENTION));
+    this.#nowMs = options.nowMs ?? Date.now;
+    this.#tagDigits = options.pageTagDigits ?? STATUS_PAGE_TAG_DIGITS;
+    this.#accept = defineScript(client, 'heraldStatusAcceptV2', ACCEPT_LUA);
+    this.#read = defineScript(client, 'heraldStatusReadV2', READ_LUA);
+    defineScript(client, UPDATE_SCRIPT, UPDATE_LUA);
   }
 
-  /** The keys of one request: meta and deliveries, in one cluster slot. */
-  keysOf(requestId: string): readonly [meta: string, deliveries: string] {
-    const base = `${this.#options.keyPrefix}status:{${requestId}}`;
-    return [`${base}:meta`, `${base}:deliveries`];
+  /**
+   * The pages that may hold `requestId` now, newest first: the next bucket (clock skew between
+   * writers), the current one (where an accept writes), and every older one still alive.
+   */
+  pagesOf(requestId: string): string[] {
+    const tag = requestId.slice(0, this.#tagDigits);
+    const current = this.#currentBucket();
+    return Array.from(
+      { length: STATUS_PAGES_PER_RETENTION + 3 },
+      (_, i) => `${this.#keyPrefix}st:{${tag}}:${current + 1 - i}`,
+    );
   }
 
-  async recordAccepted(status: RequestStatus): Promise<void> {
-    const args = [status.clientId, status.acceptedAt, String(this.#options.retentionSeconds)];
-    status.recipients.forEach((recipient, index) => {
-      const entry: StoredEntry = {
-        index,
-        recipient: recipient.recipient,
-        state: recipient.state,
-        updatedAt: recipient.updatedAt,
-      };
-      args.push(recipient.deliveryId, JSON.stringify(entry));
-    });
-    await this.#run('record accepted', () => this.#accept(this.keysOf(status.requestId), args));
+  async recordAccepted(request: AcceptedRequest): Promise<void> {
+    const width = prefixWidthFor(request.deliveries.map((d) => d.deliveryId));
+    const positions = Math.max(0, ...request.deliveries.map((d) => d.position + 1));
+    const prefixes = Array.from({ length: positions }, () => '');
+    for (const { position, deliveryId } of request.deliveries) {
+      prefixes[position] = deliveryIdBytes(deliveryId).subarray(0, width).toString('hex');
+    }
+    const args = [
+      recordIdOf(request.requestId),
+      clientTagOf(request.clientId),
+      String(Date.parse(request.acceptedAt)),
+      String(width),
+      String(positions),
+      String(this.#pageExpiry()),
+      ...prefixes,
+    ];
+    await this.#run('record accepted', () => this.#accept(this.pagesOf(request.requestId), args));
   }
 
   async recordUpdates(updates: readonly StatusUpdate[]): Promise<void> {
-    if (updates.length === 0) return;
-    // Why grouped: a cluster pipeline may only touch one slot; a request's keys share one, and the
-    // per-request pipelines run concurrently, so a batch still costs one round trip of latency.
-    const groups = this.#client instanceof Cluster ? groupBy(updates, (u) => u.requestId) : [updates];
+    // Why drop malformed ids: no delivery of any request has one (the parser checks every record), and
+    // a pending record must be 16 bytes of id.
+    const valid = updates.filter((u) => deliveryIdBytes(u.deliveryId).length === 16);
+    if (valid.length === 0) return;
+    const byRequest = groupBy(valid, (u) => u.requestId);
+    // Why one pipeline per request on a cluster: a cluster pipeline may only touch one slot; the
+    // pipelines run concurrently, so a batch still costs one round trip of latency.
+    const pipelines = this.#client instanceof Cluster ? byRequest.map((g) => [g]) : [byRequest];
+    const expiry = String(this.#pageExpiry());
     await this.#run('record updates', () =>
       Promise.all(
-        groups.map(async (group) => {
+        pipelines.map(async (groups) => {
           const pipeline = this.#client.pipeline();
-          for (const update of group) {
-            queueScript(pipeline, UPDATE_SCRIPT, this.keysOf(update.requestId), [
-              update.deliveryId,
-              update.state,
-              update.vendor ?? '',
-              update.reason ?? '',
-              update.at,
-              String(this.#options.retentionSeconds),
-            ]);
+          for (const group of groups) {
+            const requestId = (group[0] as StatusUpdate).requestId;
+            const args = [recordIdOf(requestId), expiry];
+            for (const u of group) {
+              args.push(
+                deliveryIdBytes(u.deliveryId).toString('hex'),
+                String(STATE_CODES[u.state]),
+                clampText(u.vendor ?? ''),
+                clampText(u.reason ?? ''),
+                String(Date.parse(u.at)),
+              );
+            }
+            queueScript(pipeline, UPDATE_SCRIPT, this.pagesOf(requestId), args);
           }
           const results = (await pipeline.exec()) ?? [];
           const failure = results.find(([error]) => error);
@@ -133,19 +146,32 @@ export class RedisStatusStore implements StatusStore {
   }
 
   async read(requestId: string, clientId: string): Promise<RequestStatus | undefined> {
-    const [metaKey, deliveriesKey] = this.keysOf(requestId);
-    const [meta, deliveries] = await this.#run('read', async () => {
-      const results = (await this.#client.pipeline().hgetall(metaKey).hgetall(deliveriesKey).exec()) ?? [];
-      for (const [error] of results) if (error) throw error;
-      return results.map(([, value]) => value as Record<string, string>);
-    });
-    if (!meta || meta.clientId !== clientId || meta.acceptedAt === undefined) return undefined;
-    const recipients = Object.entries(deliveries ?? {})
-      .map(([deliveryId, json]) => ({ deliveryId, entry: JSON.parse(json) as StoredEntry }))
-      .filter(({ entry }) => entry.recipient !== undefined)
-      .sort((a, b) => (a.entry.index ?? 0) - (b.entry.index ?? 0))
-      .map(({ deliveryId, entry }) => toRecipientStatus(deliveryId, entry));
-    return { requestId, clientId, acceptedAt: meta.acceptedAt, recipients };
+    const reply = (await this.#run('read', () =>
+      this.#read(this.pagesOf(requestId), [recordIdOf(requestId), clientTagOf(clientId)]),
+    )) as Array<number | string> | null;
+    if (!reply) return undefined;
+    const acceptedAtMs = Number(reply[0]);
+    const recipients: RecipientStatus[] = [];
+    for (let i = 1; i + 4 < reply.length; i += 5) {
+      const [position, state, vendor, reason, offsetMs] = reply.slice(i, i + 5);
+      recipients.push({
+        position: Number(position),
+        state: STATE_OF[Number(state)] as DeliveryState,
+        ...(vendor ? { vendor: String(vendor) } : {}),
+        ...(reason ? { reason: String(reason) } : {}),
+        updatedAt: new Date(acceptedAtMs + Number(offsetMs)).toISOString(),
+      });
+    }
+    return { requestId, clientId, acceptedAt: new Date(acceptedAtMs).toISOString(), recipients };
+  }
+
+  #currentBucket(): number {
+    return Math.floor(this.#nowMs() / 1000 / this.#spanSeconds);
+  }
+
+  /** Unix time at which the current page expires: its bucket's end + the retention. */
+  #pageExpiry(): number {
+    return (this.#currentBucket() + 1) * this.#spanSeconds + this.#retentionSeconds;
   }
 
   async #run<T>(operation: string, command: () => Promise<T>): Promise<T> {
@@ -157,15 +183,13 @@ export class RedisStatusStore implements StatusStore {
   }
 }
 
-function toRecipientStatus(deliveryId: string, entry: StoredEntry): RecipientStatus {
-  return {
-    deliveryId,
-    recipient: entry.recipient ?? '',
-    state: entry.state,
-    updatedAt: entry.updatedAt,
-    ...(entry.vendor ? { vendor: entry.vendor } : {}),
-    ...(entry.reason ? { reason: entry.reason } : {}),
-  };
+/**
+ * A request's field in its page: the 6 bytes (12 hex digits) after the tag digits. Why 6: the field
+ * fits jemalloc's 8-byte class; with the 4 tag digits that is 64 bits per page, and two requests of
+ * one time bucket share both at a chance of n²/2⁶⁵ (6 × 10⁻⁶ per bucket at 15 M requests).
+ */
+function recordIdOf(requestId: string): string {
+  return requestId.slice(STATUS_PAGE_TAG_DIGITS, STATUS_PAGE_TAG_DIGITS + 12);
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {

@@ -11,8 +11,13 @@ import {
   hashRequest,
   idempotencyScopeId,
 } from '../core/request-hash.ts';
-import { encodeDelivery, planDeliveries, type SendRequest } from '../core/send-request.ts';
-import type { IdempotencyStore, Reservation, StoredResponse } from '../ports/idempotency-store.ts';
+import {
+  encodeDelivery,
+  normalizeRecipient,
+  planDeliveries,
+  type SendRequest,
+} from '../core/send-request.ts';
+import type { IdempotencyStore, Reservation } from '../ports/idempotency-store.ts';
 import type { MessageProducer } from '../ports/message-producer.ts';
 import type { StatusStore } from '../ports/status-store.ts';
 import type { SendMessageAccepted } from './request-schema.ts';
@@ -38,7 +43,7 @@ export interface AcceptInput {
 /** What became of a call. */
 export type AcceptOutcome =
   | { readonly outcome: 'accepted'; readonly body: SendMessageAccepted }
-  | { readonly outcome: 'replayed'; readonly requestId: string; readonly response: StoredResponse }
+  | { readonly outcome: 'replayed'; readonly body: SendMessageAccepted }
   | { readonly outcome: 'in-progress'; readonly requestId: string }
   | { readonly outcome: 'mismatch'; readonly requestId: string };
 
@@ -58,8 +63,9 @@ export async function acceptMessage(deps: AcceptDeps, input: AcceptInput): Promi
       scopeId,
       fingerprintRequest(input.clientId, canonicalBody),
     );
+    // Why the body can be rebuilt: a repeat (same client, key and body) hashes to the same requestId.
     if (reserved.outcome === 'completed')
-      return { outcome: 'replayed', requestId, response: reserved.response };
+      return { outcome: 'replayed', body: { requestId, ...reserved.response } };
     if (reserved.outcome !== 'reserved') return { outcome: reserved.outcome, requestId };
     reservation = reserved.reservation;
   }
@@ -75,6 +81,7 @@ export async function acceptMessage(deps: AcceptDeps, input: AcceptInput): Promi
     throw error;
   }
 
+  const positions = firstPositions(input.request);
   const body: SendMessageAccepted = {
     requestId,
     accepted: plan.deliveries.length,
@@ -88,11 +95,9 @@ export async function acceptMessage(deps: AcceptDeps, input: AcceptInput): Promi
         requestId,
         clientId: input.clientId,
         acceptedAt,
-        recipients: plan.deliveries.map((d) => ({
+        deliveries: plan.deliveries.map((d) => ({
+          position: positions.get(d.recipient) ?? 0,
           deliveryId: d.deliveryId,
-          recipient: d.recipient,
-          state: 'queued',
-          updatedAt: acceptedAt,
         })),
       })
       .catch((error: unknown) =>
@@ -103,7 +108,7 @@ export async function acceptMessage(deps: AcceptDeps, input: AcceptInput): Promi
       ),
     reservation
       ? deps.idempotency
-          .complete(reservation, { statusCode: 202, body: JSON.stringify(body) })
+          .complete(reservation, { accepted: body.accepted, collapsedDuplicates: body.collapsedDuplicates })
           .catch((error: unknown) =>
             deps.logger.error('idempotent response not stored; a keyed retry after the lease re-produces', {
               requestId,
@@ -124,4 +129,14 @@ async function releaseQuietly(deps: AcceptDeps, reservation: Reservation, reques
       error,
     });
   }
+}
+
+/** Each normalized recipient's first index in the request, the position its status is read by. */
+function firstPositions(request: SendRequest): Map<string, number> {
+  const positions = new Map<string, number>();
+  request.recipients.forEach((recipient, index) => {
+    const normalized = normalizeRecipient(request.channel, recipient);
+    if (!positions.has(normalized)) positions.set(normalized, index);
+  });
+  return positions;
 }

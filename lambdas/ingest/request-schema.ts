@@ -127,16 +127,34 @@ export const messageStatus = z
       failed: z.int().min(0),
       suppressed: z.int().min(0),
     }),
-    recipients: z.array(
-      z.strictObject({
-        deliveryId: z.string(),
-        recipient: z.string(),
-        state: deliveryState,
-        vendor: z.string().optional().meta({ description: 'Vendor that accepted the message (sent)' }),
-        reason: z.string().optional().meta({ description: 'Why it failed or was suppressed' }),
-        updatedAt: z.iso.datetime(),
+    recipients: z
+      .array(
+        z.strictObject({
+          position: z
+            .int()
+            .min(0)
+            .max(MAX_RECIPIENTS - 1)
+            .meta({
+              description:
+                "Index in the request's recipients (first occurrence; a collapsed duplicate has no entry of its own)",
+            }),
+          state: deliveryState,
+          vendor: z
+            .string()
+            .optional()
+            .meta({ description: 'Vendor that accepted (sent) or refused (failed) it' }),
+          reason: z.string().optional().meta({ description: 'Why it failed or was suppressed' }),
+          updatedAt: z.iso.datetime().meta({
+            description:
+              'Last change, to the second (to the minute from 9.1 h after acceptance); acceptedAt while queued',
+          }),
+        }),
+      )
+      .meta({
+        description:
+          'One entry per delivery, by position. No addresses and no deliveryIds are stored or returned: the ' +
+          'caller holds the recipients; a deliveryId is base64url(SHA-256(requestId + "\\n" + recipient)[0..16])',
       }),
-    ),
   })
   .register(apiSchemas, { id: 'MessageStatus' });
 /** The status body. */

@@ -50,21 +50,9 @@ export async function postMessage(event: APIGatewayProxyEventV2, deps: RouteDeps
       deps.metrics.addMetric(IngestMetric.recordsProduced, MetricUnit.Count, result.body.accepted);
       return jsonResponse(202, result.body);
     case 'replayed':
-      deps.logger.info('replayed', {
-        requestId: result.requestId,
-        clientId,
-        statusCode: result.response.statusCode,
-      });
+      deps.logger.info('replayed', { requestId: result.body.requestId, clientId });
       deps.metrics.addMetric(IngestMetric.replayed, MetricUnit.Count, 1);
-      return {
-        statusCode: result.response.statusCode,
-        headers: {
-          'content-type': 'application/json',
-          'cache-control': 'no-store',
-          'idempotent-replayed': 'true',
-        },
-        body: result.response.body,
-      };
+      return jsonResponse(202, result.body, { 'idempotent-replayed': 'true' });
     case 'in-progress':
       deps.logger.info('idempotency key in use', { requestId: result.requestId, clientId });
       deps.metrics.addMetric(IngestMetric.idempotencyConflicts, MetricUnit.Count, 1);
@@ -109,8 +97,7 @@ function toMessageStatus(status: RequestStatus): MessageStatus {
     acceptedAt: status.acceptedAt,
     counts,
     recipients: status.recipients.map((r) => ({
-      deliveryId: r.deliveryId,
-      recipient: r.recipient,
+      position: r.position,
       state: r.state,
       ...(r.vendor === undefined ? {} : { vendor: r.vendor }),
       ...(r.reason === undefined ? {} : { reason: r.reason }),

@@ -3,11 +3,16 @@
  * reserves it, completes it with its response, or releases it when it could not be accepted.
  */
 
-/** The response stored for a completed key and replayed to repeats. */
+/**
+ * What a completed key keeps to replay its 202: the counts. The requestId is not stored, since a
+ * repeat (same client, key and body) hashes to the same requestId, and the status code is always 202
+ * (a request that was not accepted releases its key).
+ */
 export interface StoredResponse {
-  readonly statusCode: number;
-  /** The exact response body (JSON text). */
-  readonly body: string;
+  /** Deliveries queued, 1..100. */
+  readonly accepted: number;
+  /** Recipients listed more than once, 0..99. */
+  readonly collapsedDuplicates: number;
 }
 
 /** A held reservation; only its holder can complete or release it. */

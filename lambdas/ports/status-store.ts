@@ -1,6 +1,7 @@
 /**
- * Per-recipient delivery status for `GET /v1/messages/{requestId}`. Ingest records every delivery
- * as `queued` when Kafka has acknowledged it; dispatch records what became of it.
+ * Per-delivery status for `GET /v1/messages/{requestId}`. Ingest records every delivery as `queued`
+ * when Kafka has acknowledged it; dispatch records what became of it. A status names its delivery by
+ * its position in the request's `recipients`: the store holds no recipient address and no deliveryId.
  */
 
 /** Delivery states a client can see. */
@@ -28,13 +29,30 @@ export interface StatusUpdate {
   readonly at: string;
 }
 
-/** One recipient's status as the API shows it. */
-export interface RecipientStatus {
+/** One delivery of an accepted request. */
+export interface AcceptedDelivery {
+  /** Index in the request's `recipients` of the first occurrence of this (normalized) recipient. */
+  readonly position: number;
   readonly deliveryId: string;
-  readonly recipient: string;
+}
+
+/** A request as ingest accepted it: every delivery starts `queued` at `acceptedAt`. */
+export interface AcceptedRequest {
+  readonly requestId: string;
+  readonly clientId: string;
+  /** ISO-8601 time of acceptance. */
+  readonly acceptedAt: string;
+  readonly deliveries: readonly AcceptedDelivery[];
+}
+
+/** One delivery's status as the API shows it. */
+export interface RecipientStatus {
+  /** Index in the request's `recipients` (a collapsed duplicate has no status of its own). */
+  readonly position: number;
   readonly state: DeliveryState;
   readonly vendor?: string;
   readonly reason?: string;
+  /** ISO-8601, to the second after acceptance (to the minute from 9.1 h after it); `acceptedAt` while queued. */
   readonly updatedAt: string;
 }
 
@@ -43,14 +61,15 @@ export interface RequestStatus {
   readonly requestId: string;
   readonly clientId: string;
   readonly acceptedAt: string;
+  /** By position, ascending. */
   readonly recipients: readonly RecipientStatus[];
 }
 
-/** Stores delivery statuses; every entry expires after the status retention. */
+/** Stores delivery statuses; a request's statuses expire after the status retention. */
 export interface StatusStore {
-  /** Records every delivery of an accepted request as `queued`. */
-  recordAccepted(status: RequestStatus): Promise<void>;
-  /** Applies dispatch's updates; a batch of updates costs O(1) round trips. */
+  /** Records every delivery of an accepted request as `queued`; keeps what dispatch recorded first. */
+  recordAccepted(request: AcceptedRequest): Promise<void>;
+  /** Applies dispatch's updates (statuses only move forward); a batch costs O(1) round trips. */
   recordUpdates(updates: readonly StatusUpdate[]): Promise<void>;
   /** The request's statuses, or undefined when unknown or owned by another client. */
   read(requestId: string, clientId: string): Promise<RequestStatus | undefined>;

@@ -3,6 +3,7 @@
  * (checked by test/fakes/contracts/idempotency-store.contract.ts), expiry on real time.
  */
 import { randomUUID } from 'node:crypto';
+import { DependencyUnavailableError } from '../../lambdas/core/errors.ts';
 import type {
   IdempotencyStore,
   Reservation,
@@ -29,10 +30,19 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   readonly #entries = new Map<string, Entry>();
   readonly #windowMs: number;
   readonly #leaseMs: number;
+  /** Makes every call fail as RedisIdempotencyStore does when Redis is down, while true. */
+  isUnavailable = false;
 
   constructor(options: InMemoryIdempotencyStoreOptions = { windowSeconds: 86_400 }) {
     this.#windowMs = options.windowSeconds * 1000;
     this.#leaseMs = Math.min(options.leaseSeconds ?? 60, options.windowSeconds) * 1000;
+  }
+
+  #check(operation: string): void {
+    if (this.isUnavailable)
+      throw new DependencyUnavailableError('redis', `idempotency ${operation} failed`, {
+        cause: new Error('simulated: Redis unavailable'),
+      });
   }
 
   #live(scopeId: string): Entry | undefined {
@@ -45,6 +55,7 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async reserve(scopeId: string, fingerprint: string): Promise<ReserveResult> {
+    this.#check('reserve');
     const entry = this.#live(scopeId);
     if (!entry) {
       const token = randomUUID();
@@ -57,8 +68,10 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(reservation: Reservation, response: StoredResponse): Promise<void> {
+    this.#check('complete');
     const entry = this.#live(reservation.scopeId);
-    if (entry && entry.token !== reservation.token) return;
+    // Why a completed key is never overwritten: its counts are what every repeat was already told.
+    if (entry && (entry.token !== reservation.token || entry.response)) return;
     this.#entries.set(reservation.scopeId, {
       fingerprint: reservation.fingerprint,
       token: reservation.token,
@@ -68,6 +81,7 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async release(reservation: Reservation): Promise<void> {
+    this.#check('release');
     const entry = this.#live(reservation.scopeId);
     if (entry && entry.token === reservation.token && !entry.response)
       this.#entries.delete(reservation.scopeId);

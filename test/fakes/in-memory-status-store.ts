@@ -1,103 +1,110 @@
 /**
  * In-memory StatusStore for unit tests, with the same semantics as RedisStatusStore (checked by
- * test/fakes/contracts/status-store.contract.ts): statuses only move forward, entries expire.
+ * test/fakes/contracts/status-store.contract.ts): statuses by position, only moving forward, times
+ * to the second (to the minute after 9 h), updates before the accept applied when it comes, a request
+ * expiring at the end of its page (bucket end + retention), DependencyUnavailableError when "down".
  */
+import { STATUS_PAGES_PER_RETENTION } from '../../lambdas/adapters/redis-status-store.ts';
 import { DependencyUnavailableError } from '../../lambdas/core/errors.ts';
-import { applyStatusWrite } from '../../lambdas/core/status-precedence.ts';
+import { applyStatusWrite, type StatusFields } from '../../lambdas/core/status-precedence.ts';
+import { clampText, offsetMsOf, timeCodeOf } from '../../lambdas/core/status-record.ts';
 import type {
+  AcceptedRequest,
   RecipientStatus,
   RequestStatus,
   StatusStore,
   StatusUpdate,
 } from '../../lambdas/ports/status-store.ts';
 
-interface Entry {
-  index?: number;
-  recipient?: string;
-  status: Omit<RecipientStatus, 'deliveryId' | 'recipient'>;
-}
-
 interface StoredRequest {
-  meta?: { clientId: string; acceptedAt: string; expiresAtMs: number };
-  deliveries: Map<string, Entry>;
-  deliveriesExpireAtMs: number;
+  readonly clientId: string;
+  readonly acceptedAtMs: number;
+  readonly expiresAtMs: number;
+  /** deliveryId → position and status. */
+  readonly slots: Map<string, { position: number; status: StatusFields }>;
 }
 
 /** A fake status store. */
 export class InMemoryStatusStore implements StatusStore {
   readonly #requests = new Map<string, StoredRequest>();
-  readonly #retentionMs: number;
+  readonly #early = new Map<string, StatusUpdate[]>();
+  readonly #retentionSeconds: number;
+  readonly #spanSeconds: number;
   /** Number of `recordUpdates` calls (each stands for one round trip). */
   updateBatches = 0;
-  /** Makes every call fail with DependencyUnavailableError while true (Redis down), as RedisStatusStore does. */
+  /** Makes every call fail as RedisStatusStore does when Redis is down, while true. */
   isUnavailable = false;
 
   constructor(options: { retentionSeconds: number } = { retentionSeconds: 7 * 86_400 }) {
-    this.#retentionMs = options.retentionSeconds * 1000;
+    this.#retentionSeconds = options.retentionSeconds;
+    this.#spanSeconds = Math.max(1, Math.ceil(options.retentionSeconds / STATUS_PAGES_PER_RETENTION));
   }
 
-  #request(requestId: string): StoredRequest {
-    let stored = this.#requests.get(requestId);
-    if (stored && stored.deliveriesExpireAtMs <= Date.now()) stored.deliveries.clear();
-    if (stored?.meta && stored.meta.expiresAtMs <= Date.now()) delete stored.meta;
-    if (!stored) {
-      stored = { deliveries: new Map(), deliveriesExpireAtMs: 0 };
-      this.#requests.set(requestId, stored);
-    }
-    return stored;
+  #check(operation: string): void {
+    if (this.isUnavailable)
+      throw new DependencyUnavailableError('redis', `status ${operation} failed`, {
+        cause: new Error('simulated: Redis unavailable'),
+      });
   }
 
-  #check(): void {
-    if (this.isUnavailable) throw new DependencyUnavailableError('redis', 'simulated: Redis unavailable');
+  #live(requestId: string): StoredRequest | undefined {
+    const stored = this.#requests.get(requestId);
+    if (stored && stored.expiresAtMs <= Date.now()) this.#requests.delete(requestId);
+    return this.#requests.get(requestId);
   }
 
-  async recordAccepted(status: RequestStatus): Promise<void> {
-    this.#check();
-    const stored = this.#request(status.requestId);
-    const expiresAtMs = Date.now() + this.#retentionMs;
-    stored.meta = {
-      clientId: stored.meta?.clientId ?? status.clientId,
-      acceptedAt: stored.meta?.acceptedAt ?? status.acceptedAt,
-      expiresAtMs,
+  async recordAccepted(request: AcceptedRequest): Promise<void> {
+    this.#check('record accepted');
+    if (this.#live(request.requestId)) return;
+    const acceptedAtMs = Date.parse(request.acceptedAt);
+    const bucket = Math.floor(Date.now() / 1000 / this.#spanSeconds);
+    const stored: StoredRequest = {
+      clientId: request.clientId,
+      acceptedAtMs,
+      expiresAtMs: ((bucket + 1) * this.#spanSeconds + this.#retentionSeconds) * 1000,
+      slots: new Map(
+        request.deliveries.map((d) => [
+          d.deliveryId,
+          { position: d.position, status: { state: 'queued', updatedAt: request.acceptedAt } },
+        ]),
+      ),
     };
-    status.recipients.forEach((r, index) => {
-      const existing = stored.deliveries.get(r.deliveryId);
-      const base = existing?.status ?? { state: r.state, updatedAt: r.updatedAt };
-      stored.deliveries.set(r.deliveryId, { index, recipient: r.recipient, status: base });
-    });
-    stored.deliveriesExpireAtMs = expiresAtMs;
+    this.#requests.set(request.requestId, stored);
+    for (const update of this.#early.get(request.requestId) ?? []) this.#apply(stored, update);
+    this.#early.delete(request.requestId);
   }
 
   async recordUpdates(updates: readonly StatusUpdate[]): Promise<void> {
-    this.#check();
+    this.#check('record updates');
     this.updateBatches += 1;
     for (const update of updates) {
-      const stored = this.#request(update.requestId);
-      const entry = stored.deliveries.get(update.deliveryId) ?? {
-        status: { state: update.state, updatedAt: '' },
-      };
-      const current = entry.status.updatedAt === '' ? undefined : entry.status;
-      entry.status = applyStatusWrite(current, {
-        state: update.state,
-        updatedAt: update.at,
-        ...(update.vendor ? { vendor: update.vendor } : {}),
-        ...(update.reason ? { reason: update.reason } : {}),
-      });
-      stored.deliveries.set(update.deliveryId, entry);
-      const expiresAtMs = Date.now() + this.#retentionMs;
-      stored.deliveriesExpireAtMs = expiresAtMs;
-      if (stored.meta) stored.meta.expiresAtMs = expiresAtMs;
+      const stored = this.#live(update.requestId);
+      if (stored) this.#apply(stored, update);
+      else this.#early.set(update.requestId, [...(this.#early.get(update.requestId) ?? []), update]);
     }
   }
 
+  #apply(stored: StoredRequest, update: StatusUpdate): void {
+    const slot = stored.slots.get(update.deliveryId);
+    if (!slot) return;
+    const offsetMs = offsetMsOf(timeCodeOf(Date.parse(update.at) - stored.acceptedAtMs));
+    const vendor = clampText(update.vendor ?? '');
+    const reason = clampText(update.reason ?? '');
+    slot.status = applyStatusWrite(slot.status, {
+      state: update.state,
+      updatedAt: new Date(stored.acceptedAtMs + offsetMs).toISOString(),
+      ...(vendor ? { vendor } : {}),
+      ...(reason ? { reason } : {}),
+    });
+  }
+
   async read(requestId: string, clientId: string): Promise<RequestStatus | undefined> {
-    this.#check();
-    const stored = this.#request(requestId);
-    if (!stored.meta || stored.meta.clientId !== clientId) return undefined;
-    const recipients = [...stored.deliveries.entries()]
-      .filter(([, entry]) => entry.recipient !== undefined)
-      .sort(([, a], [, b]) => (a.index ?? 0) - (b.index ?? 0))
-      .map(([deliveryId, entry]) => ({ deliveryId, recipient: entry.recipient ?? '', ...entry.status }));
-    return { requestId, clientId, acceptedAt: stored.meta.acceptedAt, recipients };
+    this.#check('read');
+    const stored = this.#live(requestId);
+    if (!stored || stored.clientId !== clientId) return undefined;
+    const recipients: RecipientStatus[] = [...stored.slots.values()]
+      .sort((a, b) => a.position - b.position)
+      .map(({ position, status }) => ({ position, ...status }));
+    return { requestId, clientId, acceptedAt: new Date(stored.acceptedAtMs).toISOString(), recipients };
   }
 }

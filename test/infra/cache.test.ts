@@ -16,7 +16,7 @@ describe('HeraldCache (prod)', () => {
   it('runs cluster mode with the configured shards and replicas, failing over across zones', () => {
     template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
       ClusterMode: 'enabled',
-      NumNodeGroups: 6,
+      NumNodeGroups: 1,
       ReplicasPerNodeGroup: 2,
       CacheNodeType: 'cache.r7g.large',
       AutomaticFailoverEnabled: true,

@@ -39,11 +39,14 @@ function alarm(template: Template, pathPart: string): Alarm['Properties'] {
 const metricNames = (props: Alarm['Properties']) =>
   (props.Metrics ?? []).flatMap((metric) => (metric.MetricStat ? [metric.MetricStat.Metric.MetricName] : []));
 
-describe('HeraldObservability (prod)', () => {
+describe('HeraldObservability (prod with 6 cache shards)', () => {
   let template: Template;
   let topic: string;
   beforeAll(() => {
-    template = synthStage('prod').template;
+    // Six shards (18 nodes), so that the cache alarms must be split at ten metrics each.
+    template = synthStage('prod', {
+      override: (config) => ({ ...config, cache: { ...config.cache, shardCount: 6 } }),
+    }).template;
     topic = logicalIdOf(template, 'AWS::SNS::Topic', 'Observability/AlarmTopic');
   });
 

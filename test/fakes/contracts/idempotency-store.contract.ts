@@ -19,7 +19,7 @@ export type IdempotencyStoreFactory = (options: {
 
 const scope = () => randomBytes(32).toString('hex');
 const fingerprint = () => randomBytes(32).toString('hex');
-const accepted = { statusCode: 202, body: '{"requestId":"r","accepted":1,"collapsedDuplicates":0}' };
+const accepted = { accepted: 100, collapsedDuplicates: 7 };
 
 function reservationOf(result: ReserveResult): Reservation {
   if (result.outcome !== 'reserved') throw new Error(`expected reserved, got ${result.outcome}`);
@@ -87,7 +87,7 @@ export function describeIdempotencyStoreContract(name: string, makeStore: Idempo
       const fresh = reservationOf(await store.reserve(id, fp));
       await store.release(stale);
       expect(await store.reserve(id, fp)).toEqual({ outcome: 'in-progress' });
-      await store.complete(stale, { statusCode: 202, body: 'stale' });
+      await store.complete(stale, { accepted: 1, collapsedDuplicates: 0 });
       await store.complete(fresh, accepted);
       expect(await store.reserve(id, fp)).toEqual({ outcome: 'completed', response: accepted });
     });
@@ -98,6 +98,15 @@ export function describeIdempotencyStoreContract(name: string, makeStore: Idempo
       const slowHolder = reservationOf(await store.reserve(id, fp));
       await sleep(1_300);
       await store.complete(slowHolder, accepted);
+      expect(await store.reserve(id, fp)).toEqual({ outcome: 'completed', response: accepted });
+    });
+
+    it('keeps the first completion: a second one of the same reservation changes nothing', async () => {
+      const store = await makeStore(slow);
+      const [id, fp] = [scope(), fingerprint()];
+      const reservation = reservationOf(await store.reserve(id, fp));
+      await store.complete(reservation, accepted);
+      await store.complete(reservation, { accepted: 3, collapsedDuplicates: 0 });
       expect(await store.reserve(id, fp)).toEqual({ outcome: 'completed', response: accepted });
     });
 

@@ -1,74 +1,112 @@
 /**
  * The StatusStore contract, run against RedisStatusStore (real Redis) and InMemoryStatusStore, so
- * the fake cannot drift from the real adapter.
+ * the fake cannot drift from the real adapter: statuses by position, every state, the position ↔
+ * deliveryId mapping, precedence, early updates, a reopened store (dispatcher restart), expiry and
+ * DependencyUnavailableError when the store is down.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { deliveryIdFor } from '../../../lambdas/core/delivery.ts';
 import { DependencyUnavailableError } from '../../../lambdas/core/errors.ts';
-import type { RequestStatus, StatusStore, StatusUpdate } from '../../../lambdas/ports/status-store.ts';
+import { prefixWidthFor } from '../../../lambdas/core/status-record.ts';
+import type { AcceptedRequest, StatusStore, StatusUpdate } from '../../../lambdas/ports/status-store.ts';
 
 /** Builds a store with the given retention; each call must be isolated from the others. */
 export type StatusStoreFactory = (options: { retentionSeconds: number }) => Promise<StatusStore>;
 
+/** What the contract needs besides the factory. */
+export interface StatusStoreHarness {
+  /** The same stored statuses through a new store and connection, as a restarted process sees them. */
+  readonly reopen: (store: StatusStore) => Promise<StatusStore>;
+  /** Makes `store` fail as when its backend is down (e.g. the Redis connection closed). */
+  readonly breakStore: (store: StatusStore) => Promise<void>;
+}
+
 const T0 = '2026-01-01T00:00:00.000Z';
 const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();
 
-function acceptedRequest(clientId = 'client-a', count = 3): RequestStatus {
+function acceptedRequest(clientId = 'client-a', count = 3, positions?: readonly number[]): AcceptedRequest {
   const requestId = randomBytes(32).toString('hex');
   return {
     requestId,
     clientId,
     acceptedAt: T0,
-    recipients: Array.from({ length: count }, (_, i) => ({
-      deliveryId: `d${i}-${requestId.slice(0, 8)}`,
-      recipient: `+8210000000${i}`,
-      state: 'queued' as const,
-      updatedAt: T0,
+    deliveries: Array.from({ length: count }, (_, i) => ({
+      position: positions?.[i] ?? i,
+      deliveryId: deliveryIdFor(requestId, `+8210000${String(i).padStart(4, '0')}`),
     })),
   };
 }
 
 function update(
-  request: RequestStatus,
+  request: AcceptedRequest,
   index: number,
   fields: Omit<StatusUpdate, 'requestId' | 'deliveryId'>,
-) {
-  const deliveryId = request.recipients[index]?.deliveryId ?? 'missing';
+): StatusUpdate {
+  const deliveryId = request.deliveries[index]?.deliveryId ?? 'missing';
   return { requestId: request.requestId, deliveryId, ...fields };
 }
 
-/**
- * Registers the contract suite for one implementation. `makeUnavailableStore` builds one whose
- * backend cannot answer (Redis down or refusing): the status route maps its error to 503.
- */
+const queuedAt = (position: number) => ({ position, state: 'queued', updatedAt: T0 });
+
+/** Registers the contract suite for one implementation. */
 export function describeStatusStoreContract(
   name: string,
   makeStore: StatusStoreFactory,
-  makeUnavailableStore: () => Promise<StatusStore>,
+  harness: StatusStoreHarness,
 ): void {
   describe(`StatusStore contract: ${name}`, () => {
     const week = { retentionSeconds: 7 * 86_400 };
 
-    it('fails every call with DependencyUnavailableError while its backend cannot answer', async () => {
-      const store = await makeUnavailableStore();
-      const request = acceptedRequest();
-      const calls = [
-        store.recordAccepted(request),
-        store.recordUpdates([update(request, 0, { state: 'sent', at: at(1), vendor: 'sms-a' })]),
-        store.read(request.requestId, request.clientId),
-      ];
-      const outcomes = await Promise.allSettled(calls);
-      expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
-      for (const outcome of outcomes)
-        expect(outcome.status === 'rejected' && outcome.reason).toBeInstanceOf(DependencyUnavailableError);
-    });
-
-    it('reads back an accepted request, recipients in request order, all queued', async () => {
+    it('reads back an accepted request by position, all queued at acceptance', async () => {
       const store = await makeStore(week);
       const request = acceptedRequest('client-a', 12);
       await store.recordAccepted(request);
-      expect(await store.read(request.requestId, 'client-a')).toEqual(request);
+      expect(await store.read(request.requestId, 'client-a')).toEqual({
+        requestId: request.requestId,
+        clientId: 'client-a',
+        acceptedAt: T0,
+        recipients: request.deliveries.map((d) => queuedAt(d.position)),
+      });
+    });
+
+    it('leaves out the positions of collapsed duplicates', async () => {
+      const store = await makeStore(week);
+      const request = acceptedRequest('client-a', 3, [0, 2, 5]);
+      await store.recordAccepted(request);
+      await store.recordUpdates([update(request, 2, { state: 'sent', vendor: 'sms-a', at: at(3) })]);
+      const read = await store.read(request.requestId, 'client-a');
+      expect(read?.recipients).toEqual([
+        queuedAt(0),
+        queuedAt(2),
+        { position: 5, state: 'sent', vendor: 'sms-a', updatedAt: at(3) },
+      ]);
+    });
+
+    it('maps every deliveryId of a 100-recipient request to its own position', async () => {
+      const store = await makeStore(week);
+      const request = acceptedRequest('client-a', 100);
+      // Prepare: with 100 recipients one leading byte is not enough to tell them apart.
+      expect(prefixWidthFor(request.deliveries.map((d) => d.deliveryId))).toBeGreaterThan(1);
+      await store.recordAccepted(request);
+      const states = ['sent', 'failed', 'suppressed', 'queued'] as const;
+      await store.recordUpdates(
+        request.deliveries.map((_, i) => {
+          const state = states[i % 4] ?? 'queued';
+          return update(request, i, { state, vendor: `v${i % 7}`, reason: `r${i}`, at: at(i + 1) });
+        }),
+      );
+      const read = await store.read(request.requestId, 'client-a');
+      expect(read?.recipients).toEqual(
+        request.deliveries.map((_, i) => ({
+          position: i,
+          state: states[i % 4],
+          vendor: `v${i % 7}`,
+          reason: `r${i}`,
+          updatedAt: at(i + 1),
+        })),
+      );
     });
 
     it('hides a request from every other client and knows nothing of unknown ids', async () => {
@@ -79,39 +117,40 @@ export function describeStatusStoreContract(
       expect(await store.read(randomBytes(32).toString('hex'), 'client-a')).toBeUndefined();
     });
 
-    it('applies a batch of updates across requests: sent with vendor, failed with reason', async () => {
+    it('shows every state: queued, sent with vendor, failed with vendor and reason, suppressed', async () => {
       const store = await makeStore(week);
-      const [first, second] = [acceptedRequest(), acceptedRequest()];
+      const [first, second] = [acceptedRequest('client-a', 4), acceptedRequest()];
       await store.recordAccepted(first);
       await store.recordAccepted(second);
       await store.recordUpdates([
         update(first, 0, { state: 'sent', vendor: 'vendor-a', at: at(1) }),
-        update(first, 1, { state: 'failed', reason: 'invalid number', at: at(1) }),
-        update(second, 2, { state: 'suppressed', reason: 'duplicate', at: at(2) }),
+        update(first, 1, { state: 'failed', vendor: 'vendor-b', reason: 'invalid number', at: at(1) }),
+        update(first, 2, { state: 'suppressed', reason: 'duplicate', at: at(2) }),
+        update(second, 2, { state: 'sent', vendor: 'vendor-a', at: at(2) }),
       ]);
-      const firstRead = await store.read(first.requestId, 'client-a');
-      expect(firstRead?.recipients.map((r) => [r.state, r.vendor, r.reason, r.updatedAt])).toEqual([
-        ['sent', 'vendor-a', undefined, at(1)],
-        ['failed', undefined, 'invalid number', at(1)],
-        ['queued', undefined, undefined, T0],
+      expect((await store.read(first.requestId, 'client-a'))?.recipients).toEqual([
+        { position: 0, state: 'sent', vendor: 'vendor-a', updatedAt: at(1) },
+        { position: 1, state: 'failed', vendor: 'vendor-b', reason: 'invalid number', updatedAt: at(1) },
+        { position: 2, state: 'suppressed', reason: 'duplicate', updatedAt: at(2) },
+        queuedAt(3),
       ]);
       const secondRead = await store.read(second.requestId, 'client-a');
-      expect(secondRead?.recipients[2]).toMatchObject({ state: 'suppressed', reason: 'duplicate' });
+      expect(secondRead?.recipients.map((r) => r.state)).toEqual(['queued', 'queued', 'sent']);
     });
 
     it('keeps what dispatch recorded when the queued write arrives late', async () => {
       const store = await makeStore(week);
       const request = acceptedRequest();
       await store.recordUpdates([update(request, 1, { state: 'sent', vendor: 'vendor-b', at: at(1) })]);
+      expect(await store.read(request.requestId, 'client-a')).toBeUndefined();
+      await store.recordAccepted(request);
       await store.recordAccepted(request);
       const read = await store.read(request.requestId, 'client-a');
-      expect(read?.recipients[1]).toEqual({
-        deliveryId: request.recipients[1]?.deliveryId,
-        recipient: request.recipients[1]?.recipient,
-        state: 'sent',
-        vendor: 'vendor-b',
-        updatedAt: at(1),
-      });
+      expect(read?.recipients).toEqual([
+        queuedAt(0),
+        { position: 1, state: 'sent', vendor: 'vendor-b', updatedAt: at(1) },
+        queuedAt(2),
+      ]);
     });
 
     it('moves statuses forward only: sent beats a later suppressed, sent beats failed, newer wins ties', async () => {
@@ -128,10 +167,10 @@ export function describeStatusStoreContract(
         update(request, 2, { state: 'queued', at: at(4) }),
       ]);
       const read = await store.read(request.requestId, 'client-a');
-      expect(read?.recipients.map((r) => [r.state, r.vendor ?? r.reason])).toEqual([
-        ['sent', 'vendor-a'],
-        ['sent', 'vendor-c'],
-        ['failed', 'newer'],
+      expect(read?.recipients.map((r) => [r.state, r.vendor ?? r.reason, r.updatedAt])).toEqual([
+        ['sent', 'vendor-a', at(1)],
+        ['sent', 'vendor-c', at(2)],
+        ['failed', 'newer', at(3)],
       ]);
     });
 
@@ -155,17 +194,65 @@ export function describeStatusStoreContract(
       ]);
     });
 
+    it('gives times to the second, and to the minute from 9.1 h after acceptance', async () => {
+      const store = await makeStore(week);
+      const request = acceptedRequest();
+      await store.recordAccepted(request);
+      // 32,768 s (9.1 h) after acceptance, then 10 min 59.999 s more: counted in whole minutes from there.
+      const late = Date.parse(T0) + 32_768_000 + 659_999;
+      await store.recordUpdates([
+        update(request, 0, { state: 'sent', at: new Date(Date.parse(T0) + 1_999).toISOString() }),
+        update(request, 1, { state: 'sent', at: new Date(late).toISOString() }),
+      ]);
+      const read = await store.read(request.requestId, 'client-a');
+      expect(read?.recipients.map((r) => r.updatedAt)).toEqual([at(1), at(32_768 + 600), T0]);
+    });
+
+    it('reads the same history the same way through a reopened store, also after it is written again', async () => {
+      const store = await makeStore(week);
+      const request = acceptedRequest('client-a', 5);
+      const history = [
+        update(request, 0, { state: 'sent', vendor: 'vendor-a', at: at(1) }),
+        update(request, 1, { state: 'failed', vendor: 'vendor-b', reason: 'blocked', at: at(2) }),
+        update(request, 2, { state: 'suppressed', reason: 'duplicate', at: at(3) }),
+        update(request, 3, { state: 'sent', vendor: 'vendor-c', at: at(4) }),
+      ];
+      await store.recordAccepted(request);
+      await store.recordUpdates(history);
+      const before = await store.read(request.requestId, 'client-a');
+
+      const restarted = await harness.reopen(store);
+      const after = await restarted.read(request.requestId, 'client-a');
+      await restarted.recordUpdates(history);
+
+      expect(after).toEqual(before);
+      expect(await restarted.read(request.requestId, 'client-a')).toEqual(before);
+    });
+
     it('treats an empty batch as a no-op', async () => {
       const store = await makeStore(week);
       await expect(store.recordUpdates([])).resolves.toBeUndefined();
     });
 
-    it('forgets statuses after the retention', async () => {
+    it('throws DependencyUnavailableError from every call while its backend is down', async () => {
+      const store = await makeStore(week);
+      const request = acceptedRequest();
+      await harness.breakStore(store);
+      await expect(store.recordAccepted(request)).rejects.toBeInstanceOf(DependencyUnavailableError);
+      await expect(
+        store.recordUpdates([update(request, 0, { state: 'sent', at: at(1) })]),
+      ).rejects.toBeInstanceOf(DependencyUnavailableError);
+      await expect(store.read(request.requestId, 'client-a')).rejects.toBeInstanceOf(
+        DependencyUnavailableError,
+      );
+    });
+
+    it('forgets statuses after the retention plus at most one page span (retention / 16)', async () => {
       const store = await makeStore({ retentionSeconds: 1 });
       const request = acceptedRequest();
       await store.recordAccepted(request);
       expect(await store.read(request.requestId, 'client-a')).toBeDefined();
-      await sleep(1_300);
+      await sleep(2_100);
       expect(await store.read(request.requestId, 'client-a')).toBeUndefined();
     });
   });

@@ -24,6 +24,8 @@ const REQUIRED_POSITIVE = [
   'dedup.atNetworkRtt.ratio',
   'memory.heraldBytesPerEntry',
   'memory.plainKeyBytesPerEntry',
+  'memory.statusBytesPerRecipient',
+  'memory.idempotencyBytesPerRecord',
   'memory.ratio',
   'endToEnd.herald.deliveriesPerSec',
   'endToEnd.naive.deliveriesPerSec',

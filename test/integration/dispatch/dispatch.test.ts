@@ -50,14 +50,7 @@ describe('dispatcher on real Kafka, Redis and mock vendors', () => {
       requestId: first.requestId,
       clientId: first.clientId,
       acceptedAt: first.acceptedAt,
-      recipients: [
-        {
-          deliveryId: first.deliveryId,
-          recipient: first.recipient,
-          state: 'queued',
-          updatedAt: first.acceptedAt,
-        },
-      ],
+      deliveries: [{ position: 0, deliveryId: first.deliveryId }],
     });
     expect((await h.statuses.read(first.requestId, first.clientId))?.recipients[0]).toMatchObject({
       state: 'sent',
@@ -182,14 +175,7 @@ describe('dispatcher on real Kafka, Redis and mock vendors', () => {
       requestId: rejected.requestId,
       clientId: rejected.clientId,
       acceptedAt: rejected.acceptedAt,
-      recipients: [
-        {
-          deliveryId: rejected.deliveryId,
-          recipient: rejected.recipient,
-          state: 'queued',
-          updatedAt: rejected.acceptedAt,
-        },
-      ],
+      deliveries: [{ position: 0, deliveryId: rejected.deliveryId }],
     });
     expect((await h.statuses.read(rejected.requestId, rejected.clientId))?.recipients[0]).toMatchObject({
       state: 'failed',

@@ -63,15 +63,31 @@ describeIdempotencyStoreContract(
     new RedisIdempotencyStore(cluster, { keyPrefix: `${uniqueName('herald-test')}:`, ...options }),
 );
 
+/** Each status store on its own restricted connection, so that one can be reopened or broken alone. */
+const statusStores = new Map<
+  RedisStatusStore,
+  { entry: Awaited<ReturnType<typeof restrictedClient>>; prefix: string; retentionSeconds: number }
+>();
+async function openStatusStore(prefix: string, retentionSeconds: number): Promise<RedisStatusStore> {
+  const entry = await restrictedClient('cluster');
+  restricted.push(entry);
+  const store = new RedisStatusStore(entry.client, { keyPrefix: prefix, retentionSeconds });
+  statusStores.set(store, { entry, prefix, retentionSeconds });
+  return store;
+}
+
 describeStatusStoreContract(
   'RedisStatusStore (Redis Cluster)',
-  async (options) =>
-    new RedisStatusStore(cluster, { keyPrefix: `${uniqueName('herald-test')}:`, ...options }),
-  async () => {
+  async ({ retentionSeconds }) => openStatusStore(`${uniqueName('herald-test')}:`, retentionSeconds),
+  {
+    reopen: async (store) => {
+      const opened = statusStores.get(store as RedisStatusStore);
+      if (!opened) throw new Error('not a contract store');
+      return openStatusStore(opened.prefix, opened.retentionSeconds);
+    },
     // Every key refused (ACL), as a cluster that cannot serve the slot answers an error.
-    const entry = await restrictedClient('cluster');
-    restricted.push(entry);
-    await entry.refuseAll();
-    return new RedisStatusStore(entry.client, { keyPrefix: 'down:', retentionSeconds: 60 });
+    breakStore: async (store) => {
+      await statusStores.get(store as RedisStatusStore)?.entry.refuseAll();
+    },
   },
 );

@@ -19,14 +19,21 @@ describe('herald capacity', () => {
     const code = await capacity(['--rate', '300', '--recipients-per-request', '50', '--json']);
     const plan = JSON.parse(out.join('\n')) as CapacityPlan;
     expect(code).toBe(0);
-    expect(plan.formatVersion).toBe(1);
+    expect(plan.formatVersion).toBe(2);
+    expect(plan.knobs.map((k) => k.knob)).toEqual([
+      'statusRetentionSeconds',
+      'idempotencyWindowSeconds',
+      'dedupWindowSeconds',
+    ]);
+    for (const knob of plan.knobs) expect(knob.savedBytes).toBeGreaterThan(0);
     expect(plan.entrySizes).toMatchObject({ ...BUILT_IN_ENTRY_SIZES, source: { kind: 'built-in' } });
     expect(plan.kinds.map((k) => k.kind)).toEqual([
       'sentMark',
       'inFlightClaim',
       'idempotencyRecord',
-      'statusEntry',
+      'statusRecipient',
       'statusRequest',
+      'statusPage',
     ]);
     expect(plan.totalEntryBytes).toBeCloseTo(
       plan.kinds.reduce((sum, k) => sum + k.entries * k.bytesPerEntry, 0),

@@ -6,6 +6,7 @@ import {
   estimateKinds,
   fitOf,
   fitsByNodeType,
+  occupiedPages,
   recommend,
   type SizingPolicy,
   shardLoad,
@@ -21,10 +22,10 @@ import { RedisDedupStore } from '../../../lambdas/adapters/redis-dedup-store.ts'
 const SIZES: EntrySizes = {
   sentMark: 25,
   inFlightClaim: 200,
-  idempotencyRecord: 800,
-  statusEntry: 260,
-  statusRequest: 570,
-  recipientChars: 64,
+  idempotencyRecord: 140,
+  statusRecipient: 6,
+  statusRequest: 80,
+  statusPage: 200,
 };
 
 const TRAFFIC: TrafficInputs = {
@@ -37,7 +38,8 @@ const TRAFFIC: TrafficInputs = {
   statusRetentionSeconds: 3_600,
   recipientsPerRequest: 10,
   keyedRequestShare: 0.5,
-  recipientChars: 64,
+  statusPageTags: 65_536,
+  statusPagesPerRetention: 16,
   dedupSlotTags: DEDUP_SLOT_TAGS,
 };
 
@@ -55,17 +57,24 @@ describe('entryCounts', () => {
       sentMark: 500 * (86_400 + 10_800),
       inFlightClaim: 1_000 * 60,
       idempotencyRecord: 50 * 0.5 * 86_400,
-      statusEntry: 500 * 3_600,
-      statusRequest: 50 * 3_600,
+      statusRecipient: 500 * (3_600 + 225),
+      statusRequest: 50 * (3_600 + 225),
+      statusPage: 17 * occupiedPages(50 * 225, 65_536),
     });
+  });
+
+  it('counts the pages that hold requests: about one per request while sparse, every tag once dense', () => {
+    expect(occupiedPages(10, 65_536)).toBeCloseTo(10, 2);
+    expect(occupiedPages(10_000_000, 65_536)).toBeCloseTo(65_536, 6);
+    expect(occupiedPages(65_536, 65_536)).toBeCloseTo(65_536 * (1 - Math.exp(-1)), 6);
   });
 });
 
 describe('estimateKinds', () => {
-  it('multiplies entries by bytes per entry and adjusts status entries for the recipient length', () => {
-    const kinds = estimateKinds({ sentMark: 1_000, statusEntry: 10 }, SIZES, 14);
+  it('multiplies entries by bytes per entry', () => {
+    const kinds = estimateKinds({ sentMark: 1_000, statusRecipient: 10 }, SIZES);
     expect(kinds.find((k) => k.kind === 'sentMark')?.bytes).toBe(25_000);
-    expect(kinds.find((k) => k.kind === 'statusEntry')).toMatchObject({ bytesPerEntry: 210, bytes: 2_100 });
+    expect(kinds.find((k) => k.kind === 'statusRecipient')).toMatchObject({ bytesPerEntry: 6, bytes: 60 });
     expect(kinds.find((k) => k.kind === 'idempotencyRecord')?.bytes).toBe(0);
   });
 });
@@ -100,10 +109,10 @@ describe('fitOf', () => {
   it('subtracts the reserved memory and compares the fullest shard with the alarm level', () => {
     const node = findNodeType('cache.r7g.large');
     if (!node) throw new Error('table lacks cache.r7g.large');
-    const kinds = estimateKinds({ statusEntry: 10_000_000 }, SIZES);
+    const kinds = estimateKinds({ statusRecipient: 400_000_000 }, SIZES);
     const fit = fitOf(kinds, node, evenSlotRanges(1), DEDUP_SLOT_TAGS, POLICY);
     const usable = 14_037_181_030 * 0.75;
-    const fullest = 10_000_000 * 260 + 32 * 1024 * 1024;
+    const fullest = 400_000_000 * 6 + 32 * 1024 * 1024;
     expect(fit.usableBytesPerNode).toBeCloseTo(usable, 0);
     expect(fit.fullestShardPercent).toBeCloseTo((fullest / usable) * 100, 6);
     expect(fit.headroomPercent).toBeCloseTo(((usable * 0.7) / fullest - 1) * 100, 6);
@@ -138,7 +147,7 @@ describe('fitsByNodeType', () => {
   });
 
   it('recommends nothing when no node type fits within maxShards', () => {
-    const kinds = estimateKinds({ statusEntry: 1e12 }, SIZES);
+    const kinds = estimateKinds({ statusRecipient: 1e13 }, SIZES);
     expect(recommend(fitsByNodeType(kinds, 't4g', DEDUP_SLOT_TAGS, POLICY))).toBeUndefined();
   });
 });

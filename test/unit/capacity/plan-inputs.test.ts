@@ -65,7 +65,6 @@ describe('planInputsFrom', () => {
       'claim-lease': '5m',
       'recipients-per-request': '40',
       'keyed-share': '0.25',
-      'recipient-chars': '13',
       family: 'm7g',
       'reserved-percent': '30',
       'alarm-percent': '80',
@@ -81,7 +80,6 @@ describe('planInputsFrom', () => {
       claimLeaseSeconds: 300,
       recipientsPerRequest: 40,
       keyedRequestShare: 0.25,
-      recipientChars: 13,
     });
     expect(policy).toEqual({
       family: 'm7g',

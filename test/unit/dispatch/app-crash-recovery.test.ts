@@ -18,7 +18,7 @@ async function acceptAll(statuses: Dispatch['statuses'], deliveries: readonly De
       requestId: delivery.requestId,
       clientId: 'client-a',
       acceptedAt: now,
-      recipients: [{ deliveryId: delivery.deliveryId, recipient: 'x', state: 'queued', updatedAt: now }],
+      deliveries: [{ position: 0, deliveryId: delivery.deliveryId }],
     });
   }
   return async () =>

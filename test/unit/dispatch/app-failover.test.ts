@@ -70,9 +70,7 @@ describe('dispatch failover', () => {
       requestId: delivery.requestId,
       clientId: 'client-a',
       acceptedAt: now,
-      recipients: [
-        { deliveryId: delivery.deliveryId, recipient: delivery.recipient, state: 'queued', updatedAt: now },
-      ],
+      deliveries: [{ position: 0, deliveryId: delivery.deliveryId }],
     });
     expect((await statuses.read(delivery.requestId, 'client-a'))?.recipients[0]).toMatchObject({
       state: 'failed',
@@ -126,14 +124,7 @@ describe('a vendor named in a tier but not configured', () => {
       requestId: first.requestId,
       clientId: first.clientId,
       acceptedAt: first.acceptedAt,
-      recipients: [
-        {
-          deliveryId: first.deliveryId,
-          recipient: first.recipient,
-          state: 'queued',
-          updatedAt: first.acceptedAt,
-        },
-      ],
+      deliveries: [{ position: 0, deliveryId: first.deliveryId }],
     });
     expect((await statuses.read(first.requestId, first.clientId))?.recipients[0]).toMatchObject({
       state: 'sent',

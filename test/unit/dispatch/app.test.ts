@@ -274,7 +274,7 @@ async function statusOf(
     requestId: requestId as string,
     clientId: 'client-a',
     acceptedAt: now,
-    recipients: [{ deliveryId: deliveryId as string, recipient: 'x', state: 'queued', updatedAt: now }],
+    deliveries: [{ position: 0, deliveryId: deliveryId as string }],
   });
   return (await statuses.read(requestId as string, 'client-a'))?.recipients[0];
 }

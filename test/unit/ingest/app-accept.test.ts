@@ -73,9 +73,33 @@ describe('POST /v1/messages', () => {
       requestId,
       'arn:aws:sts::111122223333:assumed-role/orders-service',
     );
-    expect(status?.recipients.map((r) => [r.recipient, r.state, r.deliveryId])).toEqual([
-      ['+821012345678', 'queued', deliveryIdFor(requestId, '+821012345678')],
-      ['+821087654321', 'queued', deliveryIdFor(requestId, '+821087654321')],
+    expect(status?.recipients.map((r) => [r.position, r.state])).toEqual([
+      [0, 'queued'],
+      [1, 'queued'],
+    ]);
+  });
+
+  it('records each delivery at the position of its first occurrence in the request', async () => {
+    const ingest = fakeIngest();
+    const recipients = ['+821012345678', '+821087654321', '+821012345678', '+821011112222'];
+    const response = await ingest.call(apiEvent({ body: smsBody(recipients) }));
+    const requestId = String(response.json.requestId);
+    await ingest.statuses.recordUpdates([
+      {
+        requestId,
+        deliveryId: deliveryIdFor(requestId, '+821011112222'),
+        state: 'sent',
+        at: new Date().toISOString(),
+      },
+    ]);
+    const status = await ingest.statuses.read(
+      requestId,
+      'arn:aws:sts::111122223333:assumed-role/orders-service',
+    );
+    expect(status?.recipients.map((r) => [r.position, r.state])).toEqual([
+      [0, 'queued'],
+      [1, 'queued'],
+      [3, 'sent'],
     ]);
   });
 

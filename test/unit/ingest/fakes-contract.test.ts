@@ -9,15 +9,13 @@ describeIdempotencyStoreContract(
   'InMemoryIdempotencyStore',
   async (options) => new InMemoryIdempotencyStore(options),
 );
-describeStatusStoreContract(
-  'InMemoryStatusStore',
-  async (options) => new InMemoryStatusStore(options),
-  async () => {
-    const store = new InMemoryStatusStore();
-    store.isUnavailable = true;
-    return store;
+describeStatusStoreContract('InMemoryStatusStore', async (options) => new InMemoryStatusStore(options), {
+  // A restarted dispatcher reads the same store: the statuses live in Redis, not in the process.
+  reopen: async (store) => store,
+  breakStore: async (store) => {
+    (store as InMemoryStatusStore).isUnavailable = true;
   },
-);
+});
 describeMessageProducerContract('InMemoryMessageProducer', async () => {
   const producer = new InMemoryMessageProducer(['deliveries']);
   return {

@@ -1,0 +1,161 @@
+/**
+ * The Lua of RedisStatusStore. A request's record is one binary string (layout in core/status-record.ts
+ * and docs/capacity.md): width, positions, acceptance time (ms), client tag, its texts (vendors first),
+ * then per position a slot: deliveryId prefix, state | vendor code << 3, reason code, time code.
+ * Every script gets the same KEYS, the pages of one hash tag that may hold the request (newest first),
+ * and writes the record in the page where it is found; statuses only move forward, as in
+ * core/status-precedence.ts, decided here so that racing writers cannot lose an update.
+ */
+
+const CODEC = `
+local function hexbytes(h) return (h:gsub('..', function(c) return string.char(tonumber(c, 16)) end)) end
+local function uint(s, i, len) local v = 0 for j = i, i + len - 1 do v = v * 256 + s:byte(j) end return v end
+local function bytes(v, len)
+  local t = {}
+  for j = len, 1, -1 do t[j] = string.char(v % 256) v = math.floor(v / 256) end
+  return table.concat(t)
+end
+local function timecode(ms)
+  local s = math.floor(ms / 1000)
+  if s < 0 then s = 0 end
+  if s < 32768 then return s end
+  return math.min(65535, 32768 + math.floor((s - 32768) / 60))
+end
+local function offset(code) if code < 32768 then return code * 1000 end return 32768000 + (code - 32768) * 60000 end
+local function decode(blob)
+  local r = {w = blob:byte(1), n = blob:byte(2), acc = uint(blob, 3, 6), client = blob:sub(9, 12), texts = {}, slots = {}}
+  local i = 14
+  for t = 1, blob:byte(13) do local len = blob:byte(i) r.texts[t] = blob:sub(i + 1, i + len) i = i + 1 + len end
+  for p = 1, r.n do
+    local b = blob:byte(i + r.w)
+    r.slots[p] = {prefix = blob:sub(i, i + r.w - 1), state = b % 8, vendor = r.texts[math.floor(b / 8)],
+      reason = r.texts[blob:byte(i + r.w + 1)], time = uint(blob, i + r.w + 2, 2)}
+    i = i + r.w + 4
+  end
+  return r
+end
+local function encode(r)
+  local texts, codes = {}, {}
+  local function code(text)
+    if not text then return 0 end
+    if not codes[text] then
+      if #texts == 255 then return 0 end
+      texts[#texts + 1] = text
+      codes[text] = #texts
+    end
+    return codes[text]
+  end
+  -- vendors first, so that their codes fit the 5 bits beside the state
+  for _, s in ipairs(r.slots) do code(s.vendor) end
+  local parts = {}
+  for _, s in ipairs(r.slots) do
+    local v = code(s.vendor)
+    if v > 31 then v = 0 end
+    parts[#parts + 1] = s.prefix .. string.char(s.state + 8 * v, code(s.reason)) .. bytes(s.time, 2)
+  end
+  local head = {string.char(r.w, r.n), bytes(r.acc, 6), r.client, string.char(#texts)}
+  for _, t in ipairs(texts) do head[#head + 1] = string.char(#t) .. t end
+  return table.concat(head) .. table.concat(parts)
+end
+-- precedence: a higher state wins; among equals the newer (or same) time; the same state keeps the
+-- vendor and reason that the write does not carry
+local function apply(r, prefix, state, vendor, reason, atMs)
+  for _, s in ipairs(r.slots) do
+    if s.state > 0 and s.prefix == prefix then
+      local time = timecode(atMs - r.acc)
+      if state < s.state or (state == s.state and offset(time) < offset(s.time)) then return end
+      local same = state == s.state
+      s.vendor = vendor ~= '' and vendor or (same and s.vendor or nil)
+      s.reason = reason ~= '' and reason or (same and s.reason or nil)
+      s.state, s.time = state, time
+      return
+    end
+  end
+end
+-- an update that came before its request's accept: deliveryId (16 bytes), state, time (6), texts
+local function pending(did, state, vendor, reason, atMs)
+  return hexbytes(did) .. string.char(state) .. bytes(atMs, 6) .. string.char(#vendor) .. vendor .. string.char(#reason) .. reason
+end
+local function applyPending(r, p)
+  local i = 1
+  while i <= #p do
+    local vlen = p:byte(i + 23)
+    local vendor = p:sub(i + 24, i + 23 + vlen)
+    local rlen = p:byte(i + 24 + vlen)
+    local reason = p:sub(i + 25 + vlen, i + 24 + vlen + rlen)
+    apply(r, p:sub(i, i + r.w - 1), p:byte(i + 16), vendor, reason, uint(p, i + 17, 6))
+    i = i + 25 + vlen + rlen
+  end
+end
+local function find(id)
+  for k = 1, #KEYS do
+    local blob = redis.call('HGET', KEYS[k], id)
+    if blob then return KEYS[k], blob end
+  end
+end
+`;
+
+/**
+ * KEYS pages (KEYS[2] is the acceptance page); ARGV: record id (hex), client tag (hex), acceptedAt ms,
+ * prefix width, positions, the acceptance page's expiry (unix s), then per position its deliveryId
+ * prefix (hex) or '' for a collapsed duplicate. A record already there is kept as it is.
+ */
+export const ACCEPT_LUA = `${CODEC}
+local id = hexbytes(ARGV[1])
+if find(id) then return 0 end
+local r = {w = tonumber(ARGV[4]), n = tonumber(ARGV[5]), acc = tonumber(ARGV[3]), client = hexbytes(ARGV[2]), slots = {}}
+for p = 1, r.n do
+  local prefix = ARGV[6 + p]
+  if prefix == '' then r.slots[p] = {prefix = string.rep('\\0', r.w), state = 0, time = 0}
+  else r.slots[p] = {prefix = hexbytes(prefix), state = 1, time = 0} end
+end
+for k = 1, #KEYS do
+  local early = redis.call('HGET', KEYS[k], id .. 'p')
+  if early then applyPending(r, early) redis.call('HDEL', KEYS[k], id .. 'p') end
+end
+redis.call('HSET', KEYS[2], id, encode(r))
+redis.call('EXPIREAT', KEYS[2], tonumber(ARGV[6]))
+return 1`;
+
+/**
+ * KEYS pages (KEYS[2] is the current page); ARGV: record id (hex), the current page's expiry, then per
+ * update: deliveryId (hex), state code, vendor, reason, time (ms). Without a record yet (the accept is
+ * late), the updates wait in the current page under the record id + 'p' for the accept to apply them.
+ */
+export const UPDATE_LUA = `${CODEC}
+local id = hexbytes(ARGV[1])
+local key, blob = find(id)
+if not blob then
+  local parts = {redis.call('HGET', KEYS[2], id .. 'p') or ''}
+  for j = 3, #ARGV, 5 do parts[#parts + 1] = pending(ARGV[j], tonumber(ARGV[j + 1]), ARGV[j + 2], ARGV[j + 3], tonumber(ARGV[j + 4])) end
+  redis.call('HSET', KEYS[2], id .. 'p', table.concat(parts))
+  redis.call('EXPIREAT', KEYS[2], tonumber(ARGV[2]))
+  return 0
+end
+local r = decode(blob)
+for j = 3, #ARGV, 5 do
+  apply(r, hexbytes(ARGV[j]):sub(1, r.w), tonumber(ARGV[j + 1]), ARGV[j + 2], ARGV[j + 3], tonumber(ARGV[j + 4]))
+end
+redis.call('HSET', key, id, encode(r))
+return 1`;
+
+/**
+ * KEYS pages; ARGV: record id (hex), client tag (hex). Replies nil (unknown, or another client's), or
+ * acceptedAt ms followed by position (0-based), state code, vendor, reason, time offset ms per delivery.
+ */
+export const READ_LUA = `${CODEC}
+local key, blob = find(hexbytes(ARGV[1]))
+if not blob then return nil end
+local r = decode(blob)
+if r.client ~= hexbytes(ARGV[2]) then return nil end
+local out = {r.acc}
+for p, s in ipairs(r.slots) do
+  if s.state > 0 then
+    out[#out + 1] = p - 1
+    out[#out + 1] = s.state
+    out[#out + 1] = s.vendor or ''
+    out[#out + 1] = s.reason or ''
+    out[#out + 1] = offset(s.time)
+  end
+end
+return out`;
