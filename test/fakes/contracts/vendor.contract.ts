@@ -17,7 +17,7 @@ export interface VendorHarness {
   close(): Promise<void>;
 }
 
-/** A message with fresh ids. */
+/** A message with fresh ids (an SMS, what the generic HTTP vendor is tested with). */
 export function vendorMessage(overrides: Partial<VendorMessage> = {}): VendorMessage {
   return {
     deliveryId: randomBytes(16).toString('base64url'),
@@ -30,11 +30,33 @@ export function vendorMessage(overrides: Partial<VendorMessage> = {}): VendorMes
   };
 }
 
+/** How a vendor under contract differs from the generic HTTP vendor (the defaults). */
+export interface VendorProfile {
+  /** A message this vendor can deliver, with fresh ids. @default vendorMessage */
+  readonly message?: (overrides?: Partial<VendorMessage>) => VendorMessage;
+  /** A recipient the vendor is told to reject (rejectTo). @default +15550009999 */
+  readonly rejectedRecipient?: string;
+  /** What a rejection's reason names. @default /invalid_recipient/ */
+  readonly rejectedReason?: RegExp;
+  /**
+   * Whether a repeated deliveryId is acknowledged without a second delivery (the generic HTTP vendor,
+   * which honours Idempotency-Key) or delivered again (real providers, which do not dedupe).
+   * @default true
+   */
+  readonly isIdempotent?: boolean;
+}
+
+const defaultMessage = (overrides?: Partial<VendorMessage>) => vendorMessage(overrides);
+
 /** Registers the contract suite; `makeHarness(timeoutMs)` builds a vendor answering within timeoutMs. */
 export function describeVendorContract(
   name: string,
   makeHarness: (timeoutMs: number) => Promise<VendorHarness>,
+  profile: VendorProfile = {},
 ): void {
+  const vendorMessage = profile.message ?? defaultMessage;
+  const rejectedRecipient = profile.rejectedRecipient ?? '+15550009999';
+  const isIdempotent = profile.isIdempotent ?? true;
   describe(`Vendor contract: ${name}`, () => {
     let harness: VendorHarness | undefined;
     const start = async (timeoutMs = 2_000) => {
@@ -53,13 +75,23 @@ export function describeVendorContract(
       expect(deliveredIds()).toEqual([message.deliveryId]);
     });
 
-    it('acknowledges a repeated idempotency key without delivering again', async () => {
-      const { vendor, deliveredIds } = await start();
-      const message = vendorMessage();
-      await vendor.send(message);
-      expect((await vendor.send(message)).kind).toBe('accepted');
-      expect(deliveredIds()).toEqual([message.deliveryId]);
-    });
+    if (isIdempotent) {
+      it('acknowledges a repeated idempotency key without delivering again', async () => {
+        const { vendor, deliveredIds } = await start();
+        const message = vendorMessage();
+        await vendor.send(message);
+        expect((await vendor.send(message)).kind).toBe('accepted');
+        expect(deliveredIds()).toEqual([message.deliveryId]);
+      });
+    } else {
+      it('delivers a repeated message again (the provider does not dedupe)', async () => {
+        const { vendor, deliveredIds } = await start();
+        const message = vendorMessage();
+        expect((await vendor.send(message)).kind).toBe('accepted');
+        expect((await vendor.send(message)).kind).toBe('accepted');
+        expect(deliveredIds()).toEqual([message.deliveryId, message.deliveryId]);
+      });
+    }
 
     it('is unavailable while down, and delivers again once up', async () => {
       const { vendor, setFaults, deliveredIds } = await start();
@@ -86,22 +118,30 @@ export function describeVendorContract(
 
     it('rejects an invalid recipient for good, with a reason that does not echo the recipient', async () => {
       const { vendor, setFaults, deliveredIds } = await start();
-      await setFaults({ rejectTo: ['+15550009999'] });
-      const outcome = await vendor.send(vendorMessage({ to: '+15550009999' }));
+      await setFaults({ rejectTo: [rejectedRecipient] });
+      const outcome = await vendor.send(vendorMessage({ to: rejectedRecipient }));
       expect(outcome.kind).toBe('rejected');
-      expect(outcome.kind === 'rejected' && outcome.reason).toMatch(/invalid_recipient/);
-      expect(JSON.stringify(outcome)).not.toContain('+15550009999');
+      expect(outcome.kind === 'rejected' && outcome.reason).toMatch(
+        profile.rejectedReason ?? /invalid_recipient/,
+      );
+      expect(JSON.stringify(outcome)).not.toContain(
+        rejectedRecipient.slice(rejectedRecipient.indexOf(':') + 1),
+      );
       expect(deliveredIds()).toEqual([]);
     });
 
-    it('reports a delivery whose answer never came as ambiguous; a retry with the same key is acknowledged', async () => {
+    it('reports a delivery whose answer never came as ambiguous; a retry is acknowledged', async () => {
       const { vendor, setFaults, deliveredIds } = await start(300);
       await setFaults({ timeoutRate: 1 });
       const message = vendorMessage();
       expect((await vendor.send(message)).kind).toBe('ambiguous');
       await setFaults({ timeoutRate: 0 });
       expect((await vendor.send(message)).kind).toBe('accepted');
-      expect(deliveredIds()).toEqual([message.deliveryId]);
+      // The first send was delivered although its answer was lost; only an idempotent vendor
+      // recognises the retry, which is why an ambiguous delivery is never failed over.
+      expect(deliveredIds()).toEqual(
+        isIdempotent ? [message.deliveryId] : [message.deliveryId, message.deliveryId],
+      );
     });
   });
 }

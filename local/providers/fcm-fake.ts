@@ -1,0 +1,302 @@
+/**
+ * A local FCM: the HTTP v1 send API and the OAuth2 token endpoint a service account uses, each on
+ * its own port as in Google's cloud (FCM being down leaves the token endpoint up), over the real
+ * wire protocol (google-auth-library and lambdas/adapters/fcm-vendor.ts talk to
+ * it with only an endpoint override):
+ *
+ *   POST /token                                 grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer,
+ *                                               assertion=<RS256 JWT signed with the service account key>
+ *                                               → {access_token, expires_in, token_type: "Bearer"}
+ *   POST /v1/projects/{projectId}/messages:send Authorization: Bearer <access token>
+ *                                               {"message": {"token", "notification", "data", …}}
+ *                                               → {"name": "projects/{id}/messages/{message id}"}
+ *
+ * Errors come in Google's shapes: OAuth `{error, error_description}` from the token endpoint and
+ * google.rpc `{"error": {code, message, status, details: [{"@type": …FcmError, errorCode}]}}` from
+ * the send API. Faults (local/mock-vendor's set, admin endpoint alike): throttling answers 429
+ * QUOTA_EXCEEDED, errors 503 UNAVAILABLE (both with Retry-After), the reject list 404 UNREGISTERED.
+ */
+import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID, verify } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MockVendorFaults } from '../mock-vendor/mock-vendor.ts';
+import {
+  createFakeState,
+  type FakeState,
+  listen,
+  type ProviderFake,
+  type ProviderFakeOptions,
+  parseObject,
+  readText,
+  startAdmin,
+} from './provider-fake.ts';
+
+/** Google's token endpoint: what google-auth-library puts in the assertion's `aud`. */
+export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const FCM_SCOPES = [
+  'https://www.googleapis.com/auth/firebase.messaging',
+  'https://www.googleapis.com/auth/cloud-platform',
+];
+const FCM_TOKEN = /^[A-Za-z0-9_:.-]{1,500}$/;
+const FCM_ERROR_TYPE = 'type.googleapis.com/google.firebase.fcm.v1.FcmError';
+
+/** How to start a fake FCM. */
+export interface FcmFakeOptions extends ProviderFakeOptions {
+  readonly projectId: string;
+  /** The service account allowed to get tokens (the assertion's `iss`). */
+  readonly clientEmail: string;
+  /** The service account's public key (PEM): assertions must verify against it. */
+  readonly publicKeyPem: string;
+  /** Lifetime of issued access tokens. @default 3600 */
+  readonly accessTokenSeconds?: number;
+}
+
+/** A running fake FCM; `url` is the FCM endpoint, `tokenUrl` the OAuth2 token endpoint. */
+export interface FcmFake extends ProviderFake {
+  readonly tokenUrl: string;
+  /** Access tokens issued so far. */
+  tokenCount(): number;
+  /** Revokes every issued access token (FCM then answers 401 UNAUTHENTICATED until a new one). */
+  revokeTokens(): void;
+  /** The `message` objects of accepted sends, in order. */
+  messages(): readonly Record<string, unknown>[];
+}
+
+/** A service-account key file as Google issues it, plus the public half for the fake. */
+export interface GeneratedServiceAccount {
+  readonly key: {
+    readonly type: 'service_account';
+    readonly project_id: string;
+    readonly private_key_id: string;
+    readonly private_key: string;
+    readonly client_email: string;
+    readonly token_uri: string;
+  };
+  readonly publicKeyPem: string;
+}
+
+/** Makes a throwaway service-account key (RSA 2048) for a local or test FCM. */
+export function createServiceAccount(
+  projectId: string,
+  tokenUri = GOOGLE_TOKEN_URL,
+): GeneratedServiceAccount {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    key: {
+      type: 'service_account',
+      project_id: projectId,
+      private_key_id: randomBytes(20).toString('hex'),
+      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      client_email: `herald-local@${projectId}.iam.gserviceaccount.com`,
+      token_uri: tokenUri,
+    },
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+function reply(response: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) {
+  response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
+  response.end(JSON.stringify(body));
+}
+
+/** A google.rpc error body, with an FcmError detail when `errorCode` is given. */
+function rpcError(code: number, status: string, message: string, errorCode?: string): object {
+  const details = errorCode ? [{ '@type': FCM_ERROR_TYPE, errorCode }] : undefined;
+  return { error: { code, message, status, ...(details ? { details } : {}) } };
+}
+
+/** Checks a JWT-bearer assertion; the OAuth error description, or undefined when it is good. */
+function assertionProblem(assertion: string, options: FcmFakeOptions, tokenUrl: string): string | undefined {
+  const [header, payload, signature] = assertion.split('.');
+  if (!header || !payload || signature === undefined) return 'Invalid JWT: not a JWS compact serialization.';
+  const head = parseObject(Buffer.from(header, 'base64url').toString('utf8'));
+  const claims = parseObject(Buffer.from(payload, 'base64url').toString('utf8'));
+  if (head?.alg !== 'RS256' || !claims) return 'Invalid JWT: unsupported algorithm or malformed claims.';
+  const isSigned = verify(
+    'RSA-SHA256',
+    Buffer.from(`${header}.${payload}`),
+    createPublicKey(options.publicKeyPem),
+    Buffer.from(signature, 'base64url'),
+  );
+  if (!isSigned) return 'Invalid JWT Signature.';
+  if (claims.iss !== options.clientEmail) return 'Invalid grant: account not found';
+  if (claims.aud !== GOOGLE_TOKEN_URL && claims.aud !== tokenUrl) return 'Invalid JWT: audience mismatch.';
+  const scopes = String(claims.scope ?? '').split(' ');
+  if (!scopes.some((scope) => FCM_SCOPES.includes(scope))) return 'Invalid JWT: missing FCM scope.';
+  const now = Date.now() / 1000;
+  const iat = Number(claims.iat);
+  const exp = Number(claims.exp);
+  if (!(exp > now && iat <= now + 60 && exp - iat <= 3600)) {
+    return 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.';
+  }
+  return undefined;
+}
+
+/** Starts a fake FCM (token endpoint + send API) and its admin endpoint. */
+export async function startFcmFake(options: FcmFakeOptions): Promise<FcmFake> {
+  const host = options.host ?? '127.0.0.1';
+  const state = createFakeState(options);
+  const accessTokens = new Map<string, number>();
+  const accepted: Record<string, unknown>[] = [];
+  let issued = 0;
+  let tokenUrl = '';
+
+  async function issueToken(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const form = new URLSearchParams(await readText(request));
+    if (form.get('grant_type') !== JWT_BEARER) {
+      return reply(response, 400, {
+        error: 'unsupported_grant_type',
+        error_description: `Invalid grant_type: ${form.get('grant_type') ?? ''}`,
+      });
+    }
+    const problem = assertionProblem(form.get('assertion') ?? '', options, tokenUrl);
+    if (problem) return reply(response, 400, { error: 'invalid_grant', error_description: problem });
+    const lifetime = options.accessTokenSeconds ?? 3600;
+    const token = `ya29.fake-${randomBytes(24).toString('base64url')}`;
+    accessTokens.set(token, Date.now() + lifetime * 1000);
+    issued++;
+    reply(response, 200, { access_token: token, expires_in: lifetime, token_type: 'Bearer' });
+  }
+
+  async function send(request: IncomingMessage, response: ServerResponse, projectId: string): Promise<void> {
+    state.countRequest();
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const expiresAt = bearer ? accessTokens.get(bearer) : undefined;
+    if (expiresAt === undefined || expiresAt <= Date.now()) {
+      return reply(
+        response,
+        401,
+        rpcError(
+          401,
+          'UNAUTHENTICATED',
+          'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+        ),
+      );
+    }
+    if (projectId !== options.projectId) {
+      return reply(
+        response,
+        403,
+        rpcError(
+          403,
+          'PERMISSION_DENIED',
+          `Permission 'cloudmessaging.messages.create' denied on resource '//cloudresourcemanager.googleapis.com/projects/${projectId}' (or it may not exist).`,
+        ),
+      );
+    }
+    const message = parseObject(await readText(request))?.message as Record<string, unknown> | undefined;
+    const token = message?.token;
+    if (typeof message !== 'object' || message === null || typeof token !== 'string') {
+      return reply(response, 400, rpcError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.'));
+    }
+    const faults: MockVendorFaults = state.faults();
+    await sleep(faults.latencyMs);
+    const retryAfter = { 'retry-after': String(faults.retryAfterSeconds) };
+    if (state.dice(faults.throttleRate)) {
+      return reply(
+        response,
+        429,
+        rpcError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for sending messages.', 'QUOTA_EXCEEDED'),
+        retryAfter,
+      );
+    }
+    if (state.dice(faults.errorRate)) {
+      return reply(
+        response,
+        503,
+        rpcError(503, 'UNAVAILABLE', 'The service is currently unavailable.', 'UNAVAILABLE'),
+        retryAfter,
+      );
+    }
+    if (!FCM_TOKEN.test(token)) {
+      return reply(
+        response,
+        400,
+        rpcError(
+          400,
+          'INVALID_ARGUMENT',
+          'The registration token is not a valid FCM registration token',
+          'INVALID_ARGUMENT',
+        ),
+      );
+    }
+    const to = `fcm:${token}`;
+    if (faults.rejectTo.includes(to) || faults.rejectTo.includes(token)) {
+      return reply(
+        response,
+        404,
+        rpcError(404, 'NOT_FOUND', 'Requested entity was not found.', 'UNREGISTERED'),
+      );
+    }
+    const data = (typeof message.data === 'object' && message.data !== null ? message.data : {}) as Record<
+      string,
+      unknown
+    >;
+    const name = `projects/${projectId}/messages/0:${Date.now()}%${randomUUID().slice(0, 8)}`;
+    accepted.push(message);
+    state.deliver({
+      channel: 'push',
+      to,
+      deliveryId: String(data.deliveryId ?? ''),
+      requestId: String(data.requestId ?? ''),
+      vendorMessageId: name,
+    });
+    // Timeout fault: delivered, but the answer never comes; the socket closes when the client gives up.
+    if (state.dice(faults.timeoutRate)) return;
+    reply(response, 200, { name });
+  }
+
+  const fail = (response: ServerResponse) => () =>
+    reply(response, 500, rpcError(500, 'INTERNAL', 'Internal error encountered.', 'INTERNAL'));
+  const api = createServer((request, response) => {
+    const sendPath = /^\/v1\/projects\/([^/]+)\/messages:send$/.exec(request.url ?? '');
+    if (request.method !== 'POST' || !sendPath?.[1]) {
+      return reply(response, 404, rpcError(404, 'NOT_FOUND', 'Requested entity was not found.'));
+    }
+    send(request, response, decodeURIComponent(sendPath[1])).catch(fail(response));
+  });
+  const oauth = createServer((request, response) => {
+    if (request.method !== 'POST' || request.url !== '/token')
+      return reply(response, 404, { error: 'not_found' });
+    issueToken(request, response).catch(fail(response));
+  });
+  const port = await listen(api, options.port ?? 0, host);
+  const url = `http://${host}:${port}`;
+  tokenUrl = `http://${host}:${await listen(oauth, 0, host)}/token`;
+
+  const closeServer = async (server: typeof api) => {
+    if (!server.listening) return;
+    const closed = new Promise((done) => server.close(done));
+    server.closeAllConnections();
+    await closed;
+  };
+  const closeApi = () => closeServer(api);
+  async function setFaults(change: Partial<MockVendorFaults>): Promise<MockVendorFaults> {
+    const faults = state.update(change);
+    if (faults.down) await closeApi();
+    else if (!api.listening) await listen(api, port, host);
+    return faults;
+  }
+  const admin = await startAdmin(host, options.adminPort ?? 0, state as FakeState, setFaults);
+  if (state.faults().down) await closeApi();
+
+  return {
+    name: options.name,
+    url,
+    tokenUrl,
+    adminUrl: admin.url,
+    port,
+    logPath: state.logPath,
+    setFaults,
+    faults: state.faults,
+    deliveries: state.deliveries,
+    requestCount: state.requestCount,
+    tokenCount: () => issued,
+    revokeTokens: () => accessTokens.clear(),
+    messages: () => accepted,
+    close: async () => {
+      await Promise.all([closeApi(), closeServer(oauth), admin.close()]);
+    },
+  };
+}

@@ -1,0 +1,295 @@
+/**
+ * FcmVendor (google-auth-library for the token, one HTTP request per send) against the FCM fake over
+ * its real protocols: the Vendor contract, the wire shape, each error class, the token cache with an
+ * injected clock, a wrong key, and the exact google.rpc error bodies from a scripted server.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createFcmVendor, type FcmVendorOptions } from '../../../lambdas/adapters/fcm-vendor.ts';
+import { ConfigError } from '../../../lambdas/core/errors.ts';
+import type { VendorMessage } from '../../../lambdas/ports/vendor.ts';
+import { createServiceAccount, type FcmFake, startFcmFake } from '../../../local/providers/fcm-fake.ts';
+import { describeVendorContract, vendorMessage } from '../../fakes/contracts/vendor.contract.ts';
+
+const PROJECT = 'herald-test';
+const logDir = mkdtempSync(join(tmpdir(), 'herald-fcm-'));
+const account = createServiceAccount(PROJECT);
+afterAll(() => rmSync(logDir, { recursive: true, force: true }));
+
+const fcmToken = () => `d${randomBytes(6).toString('hex')}:APA91b${randomBytes(100).toString('base64url')}`;
+const pushMessage = (overrides: Partial<VendorMessage> = {}) =>
+  vendorMessage({ channel: 'push', to: `fcm:${fcmToken()}`, title: 'Order shipped', ...overrides });
+
+function startFake(name = 'fcm-a'): Promise<FcmFake> {
+  return startFcmFake({
+    name,
+    projectId: PROJECT,
+    clientEmail: account.key.client_email,
+    publicKeyPem: account.publicKeyPem,
+    logPath: join(logDir, `${name}.jsonl`),
+  });
+}
+
+function vendorFor(fake: FcmFake, overrides: Partial<FcmVendorOptions> = {}) {
+  return createFcmVendor({
+    name: fake.name,
+    serviceAccountKey: JSON.stringify(account.key),
+    endpoint: fake.url,
+    tokenUrl: fake.tokenUrl,
+    timeoutMs: 2_000,
+    ...overrides,
+  });
+}
+
+describeVendorContract(
+  'FcmVendor + FCM fake',
+  async (timeoutMs) => {
+    const fake = await startFake('fcm-contract');
+    return {
+      vendor: vendorFor(fake, { timeoutMs }),
+      setFaults: async (faults) => void (await fake.setFaults(faults)),
+      deliveredIds: () => fake.deliveries().map((delivery) => delivery.deliveryId),
+      close: () => fake.close(),
+    };
+  },
+  {
+    message: pushMessage,
+    rejectedRecipient: `fcm:${fcmToken()}`,
+    rejectedReason: /HTTP 404 UNREGISTERED/,
+    isIdempotent: false,
+  },
+);
+
+describe('FcmVendor', () => {
+  let fake: FcmFake;
+  beforeAll(async () => {
+    fake = await startFake();
+    return () => fake.close();
+  });
+  afterEach(async () => {
+    await fake.setFaults({ down: false, throttleRate: 0, errorRate: 0, timeoutRate: 0, rejectTo: [] });
+  });
+
+  it('sends token, notification and correlation data, and the fake logs the send', async () => {
+    const vendor = vendorFor(fake);
+    const message = pushMessage({ priority: 'high' });
+    const outcome = await vendor.send(message);
+    expect(outcome).toMatchObject({
+      kind: 'accepted',
+      vendorMessageId: expect.stringMatching(new RegExp(`^projects/${PROJECT}/messages/`)),
+    });
+    expect(fake.messages().at(-1)).toEqual({
+      token: message.to.slice('fcm:'.length),
+      notification: { title: 'Order shipped', body: message.body },
+      data: { deliveryId: message.deliveryId, requestId: message.requestId },
+      android: { priority: 'HIGH' },
+      apns: { headers: { 'apns-priority': '10' } },
+    });
+    const lines = readFileSync(fake.logPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.at(-1)).toEqual({
+      time: expect.any(String),
+      vendor: 'fcm-a',
+      channel: 'push',
+      to: message.to,
+      deliveryId: message.deliveryId,
+      requestId: message.requestId,
+      vendorMessageId: (outcome.kind === 'accepted' && outcome.vendorMessageId) || '',
+    });
+  });
+
+  it('refuses an APNs recipient without calling FCM', async () => {
+    const before = fake.requestCount();
+    const outcome = await vendorFor(fake).send(pushMessage({ to: `apns:${'ab'.repeat(32)}` }));
+    expect(outcome).toEqual({
+      kind: 'rejected',
+      reason: 'fcm-a: not an FCM recipient (fcm:<registration token>)',
+    });
+    expect(fake.requestCount()).toBe(before);
+  });
+
+  it('fetches one access token and reuses it until 5 minutes before it expires (injected clock)', async () => {
+    let nowMs = Date.parse('2026-11-29T12:00:00Z');
+    const vendor = vendorFor(fake, { now: () => nowMs });
+    const before = fake.tokenCount();
+    await Promise.all([vendor.send(pushMessage()), vendor.send(pushMessage())]);
+    expect(fake.tokenCount()).toBe(before + 1);
+    nowMs += 54 * 60_000;
+    expect((await vendor.send(pushMessage())).kind).toBe('accepted');
+    expect(fake.tokenCount()).toBe(before + 1);
+    nowMs += 2 * 60_000;
+    expect((await vendor.send(pushMessage())).kind).toBe('accepted');
+    expect(fake.tokenCount()).toBe(before + 2);
+  });
+
+  it('is vendor-failed on a revoked access token, and fetches a new one for the next send', async () => {
+    const vendor = vendorFor(fake);
+    await vendor.send(pushMessage());
+    fake.revokeTokens();
+    expect(await vendor.send(pushMessage())).toEqual({
+      kind: 'vendor-failed',
+      reason: 'fcm-a: HTTP 401 UNAUTHENTICATED',
+    });
+    expect((await vendor.send(pushMessage())).kind).toBe('accepted');
+  });
+
+  it('is vendor-failed when the token endpoint refuses the key, sending nothing', async () => {
+    const stranger = createServiceAccount(PROJECT);
+    const vendor = vendorFor(fake, {
+      serviceAccountKey: { ...stranger.key, client_email: account.key.client_email },
+    });
+    const before = fake.requestCount();
+    expect(await vendor.send(pushMessage())).toEqual({
+      kind: 'vendor-failed',
+      reason: 'fcm-a: token endpoint HTTP 400 invalid_grant',
+    });
+    expect(fake.requestCount()).toBe(before);
+  });
+
+  it('is vendor-failed when the token endpoint cannot be reached', async () => {
+    const vendor = vendorFor(fake, { tokenUrl: `http://127.0.0.1:${await closedPort()}/token` });
+    expect(await vendor.send(pushMessage())).toEqual({
+      kind: 'vendor-failed',
+      reason: 'fcm-a: token endpoint ECONNREFUSED',
+    });
+  });
+
+  it('is vendor-failed for another project (PERMISSION_DENIED)', async () => {
+    const outcome = await vendorFor(fake, { projectId: 'someone-else' }).send(pushMessage());
+    expect(outcome).toEqual({ kind: 'vendor-failed', reason: 'fcm-a: HTTP 403 PERMISSION_DENIED' });
+  });
+
+  it('is unavailable when FCM refuses connections', async () => {
+    const vendor = vendorFor(fake, { endpoint: `http://127.0.0.1:${await closedPort()}` });
+    expect(await vendor.send(pushMessage())).toEqual({ kind: 'unavailable', reason: 'fcm-a: ECONNREFUSED' });
+  });
+
+  it('passes FCM’s Retry-After on for 503 UNAVAILABLE', async () => {
+    await fake.setFaults({ errorRate: 1, retryAfterSeconds: 4 });
+    expect(await vendorFor(fake).send(pushMessage())).toEqual({
+      kind: 'unavailable',
+      reason: 'fcm-a: HTTP 503 UNAVAILABLE',
+      retryAfterMs: 4_000,
+    });
+  });
+
+  it('refuses a key without client_email or private_key, naming the fields and no value', () => {
+    const build = () => vendorFor(fake, { serviceAccountKey: JSON.stringify({ project_id: PROJECT }) });
+    expect(build).toThrow(ConfigError);
+    expect(build).toThrow('fcm-a: the service-account key lacks client_email, private_key');
+  });
+});
+
+describe('FcmVendor classifies each FCM error body', () => {
+  let fake: FcmFake;
+  let scripted: Server;
+  let answer: { status: number; body: object; headers?: Record<string, string> };
+  beforeAll(async () => {
+    fake = await startFake('fcm-scripted');
+    scripted = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+        response.end(JSON.stringify(answer.body));
+      });
+    });
+    await new Promise<void>((resolve) => scripted.listen(0, '127.0.0.1', resolve));
+    return async () => {
+      scripted.close();
+      await fake.close();
+    };
+  });
+
+  const rpc = (code: number, status: string, errorCode?: string) => ({
+    error: {
+      code,
+      message: 'The registration token fcm-secret-token is not valid',
+      status,
+      ...(errorCode
+        ? { details: [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode }] }
+        : {}),
+    },
+  });
+
+  it.each([
+    [
+      400,
+      rpc(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT'),
+      {},
+      { kind: 'rejected', reason: 'x: HTTP 400 INVALID_ARGUMENT' },
+    ],
+    [
+      404,
+      rpc(404, 'NOT_FOUND', 'UNREGISTERED'),
+      {},
+      { kind: 'rejected', reason: 'x: HTTP 404 UNREGISTERED' },
+    ],
+    [
+      403,
+      rpc(403, 'PERMISSION_DENIED', 'SENDER_ID_MISMATCH'),
+      {},
+      { kind: 'rejected', reason: 'x: HTTP 403 SENDER_ID_MISMATCH' },
+    ],
+    [
+      429,
+      rpc(429, 'RESOURCE_EXHAUSTED', 'QUOTA_EXCEEDED'),
+      { 'retry-after': '30' },
+      { kind: 'throttled', reason: 'x: HTTP 429 QUOTA_EXCEEDED', retryAfterMs: 30_000 },
+    ],
+    [
+      429,
+      rpc(429, 'RESOURCE_EXHAUSTED'),
+      {},
+      { kind: 'throttled', reason: 'x: HTTP 429 RESOURCE_EXHAUSTED', retryAfterMs: 60_000 },
+    ],
+    [
+      503,
+      rpc(503, 'UNAVAILABLE', 'UNAVAILABLE'),
+      {},
+      { kind: 'unavailable', reason: 'x: HTTP 503 UNAVAILABLE' },
+    ],
+    [500, rpc(500, 'INTERNAL', 'INTERNAL'), {}, { kind: 'ambiguous', reason: 'x: HTTP 500 INTERNAL' }],
+    [502, { error: 'bad gateway' }, {}, { kind: 'ambiguous', reason: 'x: HTTP 502' }],
+    [
+      401,
+      rpc(401, 'UNAUTHENTICATED', 'THIRD_PARTY_AUTH_ERROR'),
+      {},
+      { kind: 'vendor-failed', reason: 'x: HTTP 401 THIRD_PARTY_AUTH_ERROR' },
+    ],
+    [
+      403,
+      rpc(403, 'PERMISSION_DENIED'),
+      {},
+      { kind: 'vendor-failed', reason: 'x: HTTP 403 PERMISSION_DENIED' },
+    ],
+    [404, rpc(404, 'NOT_FOUND'), {}, { kind: 'vendor-failed', reason: 'x: HTTP 404 NOT_FOUND' }],
+  ])('HTTP %i %j → %j', async (status, body, headers, expected) => {
+    answer = { status, body, headers };
+    const { port } = scripted.address() as AddressInfo;
+    const vendor = createFcmVendor({
+      name: 'x',
+      serviceAccountKey: account.key,
+      endpoint: `http://127.0.0.1:${port}`,
+      tokenUrl: fake.tokenUrl,
+      timeoutMs: 2_000,
+    });
+    const outcome = await vendor.send(pushMessage());
+    expect(outcome).toEqual(expected);
+    expect(JSON.stringify(outcome)).not.toContain('fcm-secret-token');
+  });
+});
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
