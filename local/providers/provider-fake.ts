@@ -5,8 +5,8 @@
  * provider fake is NOT idempotent: a repeated send is delivered, and logged, again.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
 import { type MockVendorFaults, NO_FAULTS, type VendorDelivery } from '../mock-vendor/mock-vendor.ts';
@@ -88,14 +88,7 @@ export function createFakeState(options: ProviderFakeOptions): FakeState & {
 }
 
 /** Listens on host:port (0 = free port); resolves the port. */
-export async function listen(
-  server: { listen(port: number, host: string, done: () => void): unknown } & Pick<
-    Server,
-    'once' | 'off' | 'address'
-  >,
-  port: number,
-  host: string,
-): Promise<number> {
+export async function listen(server: NetServer, port: number, host: string): Promise<number> {
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(port, host, () => {
