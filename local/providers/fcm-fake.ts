@@ -13,13 +13,14 @@
  *
  * Errors come in Google's shapes: OAuth `{error, error_description}` from the token endpoint and
  * google.rpc `{"error": {code, message, status, details: [{"@type": …FcmError, errorCode}]}}` from
- * the send API. Faults (local/mock-vendor's set, admin endpoint alike): throttling answers 429
+ * the send API (the assertion check: google-oauth-fake.ts). Faults (local/mock-vendor's set, admin endpoint alike): throttling answers 429
  * QUOTA_EXCEEDED, errors 503 UNAVAILABLE (both with Retry-After), the reject list 404 UNREGISTERED.
  */
-import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID, verify } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MockVendorFaults } from '../mock-vendor/mock-vendor.ts';
+import { assertionProblem } from './google-oauth-fake.ts';
 import {
   createFakeState,
   type FakeState,
@@ -31,15 +32,11 @@ import {
   startAdmin,
 } from './provider-fake.ts';
 
-/** Google's token endpoint: what google-auth-library puts in the assertion's `aud`. */
-export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-const FCM_SCOPES = [
-  'https://www.googleapis.com/auth/firebase.messaging',
-  'https://www.googleapis.com/auth/cloud-platform',
-];
 const FCM_TOKEN = /^[A-Za-z0-9_:.-]{1,500}$/;
 const FCM_ERROR_TYPE = 'type.googleapis.com/google.firebase.fcm.v1.FcmError';
+
+export { createServiceAccount, type GeneratedServiceAccount } from './google-oauth-fake.ts';
 
 /** How to start a fake FCM. */
 export interface FcmFakeOptions extends ProviderFakeOptions {
@@ -63,38 +60,6 @@ export interface FcmFake extends ProviderFake {
   messages(): readonly Record<string, unknown>[];
 }
 
-/** A service-account key file as Google issues it, plus the public half for the fake. */
-export interface GeneratedServiceAccount {
-  readonly key: {
-    readonly type: 'service_account';
-    readonly project_id: string;
-    readonly private_key_id: string;
-    readonly private_key: string;
-    readonly client_email: string;
-    readonly token_uri: string;
-  };
-  readonly publicKeyPem: string;
-}
-
-/** Makes a throwaway service-account key (RSA 2048) for a local or test FCM. */
-export function createServiceAccount(
-  projectId: string,
-  tokenUri = GOOGLE_TOKEN_URL,
-): GeneratedServiceAccount {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return {
-    key: {
-      type: 'service_account',
-      project_id: projectId,
-      private_key_id: randomBytes(20).toString('hex'),
-      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      client_email: `herald-local@${projectId}.iam.gserviceaccount.com`,
-      token_uri: tokenUri,
-    },
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  };
-}
-
 function reply(response: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) {
   response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
   response.end(JSON.stringify(body));
@@ -104,33 +69,6 @@ function reply(response: ServerResponse, status: number, body: object, headers: 
 function rpcError(code: number, status: string, message: string, errorCode?: string): object {
   const details = errorCode ? [{ '@type': FCM_ERROR_TYPE, errorCode }] : undefined;
   return { error: { code, message, status, ...(details ? { details } : {}) } };
-}
-
-/** Checks a JWT-bearer assertion; the OAuth error description, or undefined when it is good. */
-function assertionProblem(assertion: string, options: FcmFakeOptions, tokenUrl: string): string | undefined {
-  const [header, payload, signature] = assertion.split('.');
-  if (!header || !payload || signature === undefined) return 'Invalid JWT: not a JWS compact serialization.';
-  const head = parseObject(Buffer.from(header, 'base64url').toString('utf8'));
-  const claims = parseObject(Buffer.from(payload, 'base64url').toString('utf8'));
-  if (head?.alg !== 'RS256' || !claims) return 'Invalid JWT: unsupported algorithm or malformed claims.';
-  const isSigned = verify(
-    'RSA-SHA256',
-    Buffer.from(`${header}.${payload}`),
-    createPublicKey(options.publicKeyPem),
-    Buffer.from(signature, 'base64url'),
-  );
-  if (!isSigned) return 'Invalid JWT Signature.';
-  if (claims.iss !== options.clientEmail) return 'Invalid grant: account not found';
-  if (claims.aud !== GOOGLE_TOKEN_URL && claims.aud !== tokenUrl) return 'Invalid JWT: audience mismatch.';
-  const scopes = String(claims.scope ?? '').split(' ');
-  if (!scopes.some((scope) => FCM_SCOPES.includes(scope))) return 'Invalid JWT: missing FCM scope.';
-  const now = Date.now() / 1000;
-  const iat = Number(claims.iat);
-  const exp = Number(claims.exp);
-  if (!(exp > now && iat <= now + 60 && exp - iat <= 3600)) {
-    return 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.';
-  }
-  return undefined;
 }
 
 /** Starts a fake FCM (token endpoint + send API) and its admin endpoint. */
@@ -150,7 +88,7 @@ export async function startFcmFake(options: FcmFakeOptions): Promise<FcmFake> {
         error_description: `Invalid grant_type: ${form.get('grant_type') ?? ''}`,
       });
     }
-    const problem = assertionProblem(form.get('assertion') ?? '', options, tokenUrl);
+    const problem = assertionProblem(form.get('assertion') ?? '', { ...options, tokenUrl });
     if (problem) return reply(response, 400, { error: 'invalid_grant', error_description: problem });
     const lifetime = options.accessTokenSeconds ?? 3600;
     const token = `ya29.fake-${randomBytes(24).toString('base64url')}`;

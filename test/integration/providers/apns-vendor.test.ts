@@ -1,17 +1,14 @@
 /**
  * ApnsVendor (node:http2, ES256 provider token) against the APNs fake over HTTP/2 + TLS with a CA
  * made at start: the Vendor contract, the wire shape, session reuse and reconnection, each error
- * class, the provider-token refresh timing on an injected clock, a wrong key, and the answers the
- * fake cannot produce from a scripted HTTP/2 server.
+ * class the fake gives, a wrong key, an untrusted certificate and bad settings. The token clock is
+ * in apns-provider-token.test.ts, the answers the fake cannot give in apns-answers.test.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, constants, createSecureServer, type Http2SecureServer } from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApnsProviderToken } from '../../../lambdas/adapters/apns-provider-token.ts';
 import { type ApnsVendorOptions, apnsIdOf, createApnsVendor } from '../../../lambdas/adapters/apns-vendor.ts';
 import { ConfigError } from '../../../lambdas/core/errors.ts';
 import type { VendorMessage } from '../../../lambdas/ports/vendor.ts';
@@ -230,158 +227,5 @@ describe('ApnsVendor', () => {
         'apns-a.tokenRefreshMs',
       ]);
     }
-  });
-});
-
-describe('ApnsVendor provider token (injected clock)', () => {
-  let nowMs = 0;
-  let fakeNowMs = 0;
-  let fake: ApnsFake;
-  beforeAll(async () => {
-    fake = await startFake('apns-clock', () => fakeNowMs);
-    return () => fake.close();
-  });
-
-  it('keeps one token for 50 minutes, then signs a new one that APNs accepts', async () => {
-    const t0 = Date.parse('2026-11-29T12:00:00Z');
-    nowMs = t0;
-    fakeNowMs = t0;
-    const vendor = vendorFor(fake.url, { now: () => nowMs });
-    const sends = [0, 1, 49, 50, 51, 99, 100].map((minutes) => async () => {
-      nowMs = t0 + minutes * MINUTE;
-      fakeNowMs = nowMs;
-      return (await vendor.send(pushMessage())).kind;
-    });
-    const kinds: string[] = [];
-    for (const send of sends) kinds.push(await send());
-    expect(kinds).toEqual(Array(7).fill('accepted'));
-    expect(fake.tokenIssuedAts()).toEqual([t0 / 1000, (t0 + 50 * MINUTE) / 1000, (t0 + 100 * MINUTE) / 1000]);
-  });
-
-  it('after ExpiredProviderToken replaces the token, but never before it is 20 minutes old', async () => {
-    const t0 = Date.parse('2026-11-30T12:00:00Z');
-    nowMs = t0;
-    fakeNowMs = t0;
-    const vendor = vendorFor(fake.url, { now: () => nowMs });
-    expect((await vendor.send(pushMessage())).kind).toBe('accepted');
-    // APNs' clock runs 58 minutes ahead: it calls the 5-minute-old token expired.
-    nowMs = t0 + 5 * MINUTE;
-    fakeNowMs = t0 + 63 * MINUTE;
-    expect(await vendor.send(pushMessage())).toEqual({
-      kind: 'vendor-failed',
-      reason: 'apns-a: HTTP 403 ExpiredProviderToken',
-    });
-    nowMs = t0 + 19 * MINUTE;
-    fakeNowMs = t0 + 77 * MINUTE;
-    expect((await vendor.send(pushMessage())).kind).toBe('vendor-failed');
-    nowMs = t0 + 20 * MINUTE;
-    fakeNowMs = t0 + 78 * MINUTE;
-    expect((await vendor.send(pushMessage())).kind).toBe('accepted');
-    expect(fake.tokenIssuedAts().slice(-2)).toEqual([t0 / 1000, (t0 + 20 * MINUTE) / 1000]);
-  });
-
-  it('the fake answers TooManyProviderTokenUpdates to a connection whose token changes within 20 minutes', async () => {
-    const t0 = Date.parse('2026-12-01T12:00:00Z');
-    fakeNowMs = t0 + 10 * MINUTE;
-    const tokenAt = (ms: number) =>
-      new ApnsProviderToken({
-        ...key,
-        teamId: TEAM,
-        keyId: KEY_ID,
-        refreshAfterMs: 50 * MINUTE,
-        now: () => ms,
-      }).current();
-    const session = connect(fake.url, { ca: tls.caPem });
-    const post = (jwt: string) =>
-      new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const stream = session.request({
-          ':method': 'POST',
-          ':path': `/3/device/${deviceToken()}`,
-          authorization: `bearer ${jwt}`,
-          'apns-topic': TOPIC,
-          'apns-push-type': 'alert',
-        });
-        let status = 0;
-        let body = '';
-        stream.on('response', (headers) => (status = Number(headers[':status'])));
-        stream.on('data', (chunk) => (body += chunk));
-        stream.on('end', () => resolve({ status, body }));
-        stream.on('error', reject);
-        stream.end(JSON.stringify({ aps: { alert: { body: 'hi' } } }));
-      });
-    try {
-      expect(await post(tokenAt(t0))).toEqual({ status: 200, body: '' });
-      expect(await post(tokenAt(t0 + 10 * MINUTE))).toEqual({
-        status: 429,
-        body: '{"reason":"TooManyProviderTokenUpdates"}',
-      });
-      expect((await post(tokenAt(t0))).status).toBe(200);
-    } finally {
-      session.close();
-    }
-  });
-});
-
-describe('ApnsVendor classifies each APNs answer', () => {
-  let server: Http2SecureServer;
-  let script: { status: number; body?: object; refuse?: boolean };
-  beforeAll(async () => {
-    server = createSecureServer({ key: tls.keyPem, cert: tls.certPem });
-    server.on('stream', (stream) => {
-      stream.on('error', () => {});
-      stream.resume();
-      stream.on('end', () => {
-        if (script.refuse) return stream.close(constants.NGHTTP2_REFUSED_STREAM);
-        stream.respond({ ':status': script.status, 'content-type': 'application/json' });
-        stream.end(JSON.stringify(script.body ?? {}));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return () => new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-
-  it.each([
-    [
-      { status: 410, body: { reason: 'Unregistered', timestamp: 1_700_000_000_000 } },
-      'rejected',
-      'HTTP 410 Unregistered',
-    ],
-    [{ status: 400, body: { reason: 'BadCollapseId' } }, 'rejected', 'HTTP 400 BadCollapseId'],
-    [{ status: 400, body: { reason: 'TopicDisallowed' } }, 'vendor-failed', 'HTTP 400 TopicDisallowed'],
-    [
-      { status: 403, body: { reason: 'BadCertificateEnvironment' } },
-      'vendor-failed',
-      'HTTP 403 BadCertificateEnvironment',
-    ],
-    [
-      { status: 403, body: { reason: 'MissingProviderToken' } },
-      'vendor-failed',
-      'HTTP 403 MissingProviderToken',
-    ],
-    [{ status: 405, body: { reason: 'MethodNotAllowed' } }, 'vendor-failed', 'HTTP 405 MethodNotAllowed'],
-    [
-      { status: 429, body: { reason: 'TooManyProviderTokenUpdates' } },
-      'throttled',
-      'HTTP 429 TooManyProviderTokenUpdates',
-    ],
-    [{ status: 500, body: { reason: 'InternalServerError' } }, 'ambiguous', 'HTTP 500 InternalServerError'],
-    [{ status: 502, body: { reason: 'a free text <script>' } }, 'ambiguous', 'HTTP 502'],
-    [{ status: 503, body: { reason: 'Shutdown' } }, 'unavailable', 'HTTP 503 Shutdown'],
-    [{ status: 0, refuse: true }, 'unavailable', 'stream refused'],
-  ])('%j → %s', async (answer, kind, reason) => {
-    script = answer;
-    const { port } = server.address() as AddressInfo;
-    const vendor = vendorFor(`https://127.0.0.1:${port}`);
-    expect(await vendor.send(pushMessage())).toEqual({ kind, reason: `apns-a: ${reason}` });
-  });
-});
-
-describe('apnsIdOf', () => {
-  it('writes a deliveryId’s 16 bytes as a UUID, so the apns-id leads back to the delivery', () => {
-    const deliveryId = randomBytes(16).toString('base64url');
-    const id = apnsIdOf(deliveryId);
-    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    expect(Buffer.from(id.replaceAll('-', ''), 'hex').toString('base64url')).toBe(deliveryId);
-    expect(apnsIdOf('not-a-delivery-id')).toMatch(/^[0-9a-f]{8}-/);
   });
 });
