@@ -35,6 +35,7 @@ import { ConfigError } from '../core/errors.ts';
 import { parsePushRecipient } from '../core/push-recipient.ts';
 import type { Vendor, VendorMessage, VendorOutcome } from '../ports/vendor.ts';
 import { ApnsProviderToken, DEFAULT_TOKEN_REFRESH_MS, signingProblems } from './apns-provider-token.ts';
+import { endpointUrl } from './http-exchange.ts';
 import { retryAfterMsOf } from './http-vendor.ts';
 
 /** One APNs vendor: a team's signing key and the app it sends to. */
@@ -112,7 +113,10 @@ export class ApnsVendor implements Vendor {
         problems.map((p) => p.split(' ')[0] ?? p),
       );
     }
-    this.#origin = new URL(options.endpoint ?? 'https://api.push.apple.com').origin;
+    // Why https only: APNs speaks HTTP/2 over TLS, never cleartext.
+    this.#origin = endpointUrl(options.endpoint ?? 'https://api.push.apple.com', `${options.name}.endpoint`, [
+      'https:',
+    ]).origin;
     this.#tokens = new ApnsProviderToken({ ...options, refreshAfterMs, now: options.now ?? Date.now });
   }
 

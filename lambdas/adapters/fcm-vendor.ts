@@ -27,7 +27,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { parsePushRecipient } from '../core/push-recipient.ts';
 import type { Vendor, VendorMessage, VendorOutcome } from '../ports/vendor.ts';
 import { FcmAccessTokens, type FcmServiceAccountKey, parseServiceAccountKey } from './fcm-access-tokens.ts';
-import { CONNECT_ERRORS, type HttpExchange, postOnce } from './http-exchange.ts';
+import { CONNECT_ERRORS, endpointUrl, type HttpExchange, postOnce } from './http-exchange.ts';
 import { retryAfterMsOf } from './http-vendor.ts';
 
 export type { FcmServiceAccountKey } from './fcm-access-tokens.ts';
@@ -71,13 +71,16 @@ export class FcmVendor implements Vendor {
     this.#timeoutMs = options.timeoutMs;
     const key = parseServiceAccountKey(options.serviceAccountKey, options.name, options.projectId);
     const projectId = options.projectId ?? key.project_id ?? '';
-    const endpoint = new URL(options.endpoint ?? 'https://fcm.googleapis.com');
+    const endpoint = endpointUrl(
+      options.endpoint ?? 'https://fcm.googleapis.com',
+      `${options.name}.endpoint`,
+    );
     this.#sendUrl = new URL(`/v1/projects/${encodeURIComponent(projectId)}/messages:send`, endpoint);
     const agentOptions = { keepAlive: true, maxSockets: 1_024, keepAliveMsecs: 1_000 };
     this.#agent = endpoint.protocol === 'https:' ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
     this.#tokens = new FcmAccessTokens({
       key,
-      tokenUrl: options.tokenUrl ?? key.token_uri,
+      tokenUrl: endpointUrl(options.tokenUrl ?? key.token_uri, `${options.name}.tokenUrl`).href,
       timeoutMs: options.timeoutMs,
       now: options.now ?? Date.now,
     });

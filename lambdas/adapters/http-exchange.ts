@@ -5,6 +5,7 @@
  */
 import { type Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { type Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { ConfigError } from '../core/errors.ts';
 
 /** What came back, or how the exchange failed. */
 export type HttpExchange =
@@ -99,4 +100,24 @@ export function errorCodeOf(error: unknown): string | undefined {
     if (typeof code === 'string') return code;
   }
   return undefined;
+}
+
+/** `value` as a URL with one of `protocols`; a ConfigError naming `key` (not the value) otherwise. */
+export function endpointUrl(
+  value: string,
+  key: string,
+  protocols: readonly string[] = ['https:', 'http:'],
+): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !protocols.includes(url.protocol)) {
+    throw new ConfigError(`${key} must be an ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL`, [
+      key,
+    ]);
+  }
+  return url;
 }

@@ -228,4 +228,8 @@ describe('ApnsVendor', () => {
       ]);
     }
   });
+
+  it('refuses a cleartext endpoint', () => {
+    expect(() => vendorFor('http://127.0.0.1:1')).toThrow('apns-a.endpoint must be an https URL');
+  });
 });

@@ -185,6 +185,18 @@ describe('FcmVendor', () => {
     expect(build).toThrow(ConfigError);
     expect(build).toThrow('fcm-a: the service-account key lacks client_email, private_key');
   });
+
+  it.each([
+    ['endpoint', { endpoint: 'ftp://fcm.example' }],
+    ['tokenUrl', { tokenUrl: 'not a url' }],
+  ])('refuses a bad %s, naming the key', (key, options) => {
+    expect(() => vendorFor(fake, options)).toThrow(
+      expect.objectContaining({
+        message: `fcm-a.${key} must be an https or http URL`,
+        keys: [`fcm-a.${key}`],
+      }),
+    );
+  });
 });
 
 describe('FcmVendor classifies each FCM error body', () => {
