@@ -71,6 +71,43 @@ function rpcError(code: number, status: string, message: string, errorCode?: str
   return { error: { code, message, status, ...(details ? { details } : {}) } };
 }
 
+const MESSAGE_FIELDS = new Set([
+  'name',
+  'data',
+  'notification',
+  'android',
+  'webpush',
+  'apns',
+  'fcm_options',
+  'token',
+  'topic',
+  'condition',
+]);
+const PRIORITIES = new Set(['NORMAL', 'HIGH']);
+
+/** What FCM's v1 schema refuses in a message (unknown fields, non-string data, bad priority). */
+function messageProblem(message: Record<string, unknown>): string | undefined {
+  const unknown = Object.keys(message).find((field) => !MESSAGE_FIELDS.has(field));
+  if (unknown)
+    return `Invalid JSON payload received. Unknown name "${unknown}" at 'message': Cannot find field.`;
+  const data = message.data;
+  if (
+    data !== undefined &&
+    (typeof data !== 'object' || data === null || Object.values(data).some((v) => typeof v !== 'string'))
+  ) {
+    return "Invalid value at 'message.data': data values must be strings";
+  }
+  const notification = message.notification as Record<string, unknown> | undefined;
+  if (notification && Object.values(notification).some((v) => typeof v !== 'string')) {
+    return "Invalid value at 'message.notification'";
+  }
+  const android = message.android as Record<string, unknown> | undefined;
+  if (android?.priority !== undefined && !PRIORITIES.has(String(android.priority))) {
+    return `Invalid value at 'message.android.priority' (type.googleapis.com/google.firebase.fcm.v1.AndroidMessagePriority), "${String(android.priority)}"`;
+  }
+  return undefined;
+}
+
 /** Starts a fake FCM (token endpoint + send API) and its admin endpoint. */
 export async function startFcmFake(options: FcmFakeOptions): Promise<FcmFake> {
   const host = options.host ?? '127.0.0.1';
@@ -128,6 +165,8 @@ export async function startFcmFake(options: FcmFakeOptions): Promise<FcmFake> {
     if (typeof message !== 'object' || message === null || typeof token !== 'string') {
       return reply(response, 400, rpcError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.'));
     }
+    const problem = messageProblem(message);
+    if (problem) return reply(response, 400, rpcError(400, 'INVALID_ARGUMENT', problem));
     const faults: MockVendorFaults = state.faults();
     await sleep(faults.latencyMs);
     const retryAfter = { 'retry-after': String(faults.retryAfterSeconds) };
