@@ -35,7 +35,7 @@ import { ConfigError } from '../core/errors.ts';
 import { parsePushRecipient } from '../core/push-recipient.ts';
 import type { Vendor, VendorMessage, VendorOutcome } from '../ports/vendor.ts';
 import { ApnsProviderToken, DEFAULT_TOKEN_REFRESH_MS, signingProblems } from './apns-provider-token.ts';
-import { endpointUrl } from './http-exchange.ts';
+import { endpointUrl, rootErrorCodeOf as errorCodeOf } from './http-exchange.ts';
 import { retryAfterMsOf } from './http-vendor.ts';
 
 /** One APNs vendor: a team's signing key and the app it sends to. */
@@ -124,6 +124,14 @@ export class ApnsVendor implements Vendor {
   close(): void {
     this.#connection?.session.close();
     this.#connection = undefined;
+  }
+
+  /**
+   * Whether this vendor can deliver to `recipient` (a APNs push recipient); a router can skip a vendor
+   * that cannot, since send() rejects such a recipient for good.
+   */
+  serves(recipient: string): boolean {
+    return parsePushRecipient(recipient)?.service === 'apns';
   }
 
   async send(message: VendorMessage, signal?: AbortSignal): Promise<VendorOutcome> {
@@ -271,16 +279,6 @@ export class ApnsVendor implements Vendor {
     if (this.#connection === connection) this.#connection = undefined;
     if (!connection.session.closed) connection.session.close();
   }
-}
-
-/** The innermost error code along the cause chain (ECONNREFUSED under node's ERR_HTTP2_STREAM_CANCEL). */
-function errorCodeOf(error: unknown): string | undefined {
-  let found: string | undefined;
-  for (let current: unknown = error; current instanceof Error; current = current.cause) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') found = code;
-  }
-  return found;
 }
 
 /** The `reason` of an APNs error body, if it looks like one (never free text). */

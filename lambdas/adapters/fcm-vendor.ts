@@ -86,6 +86,14 @@ export class FcmVendor implements Vendor {
     });
   }
 
+  /**
+   * Whether this vendor can deliver to `recipient` (a FCM push recipient); a router can skip a vendor
+   * that cannot, since send() rejects such a recipient for good.
+   */
+  serves(recipient: string): boolean {
+    return parsePushRecipient(recipient)?.service === 'fcm';
+  }
+
   async send(message: VendorMessage, signal?: AbortSignal): Promise<VendorOutcome> {
     const recipient = parsePushRecipient(message.to);
     if (recipient?.service !== 'fcm') {

@@ -102,6 +102,16 @@ export function errorCodeOf(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The innermost error code along the cause chain (ECONNREFUSED under node's ERR_HTTP2_STREAM_CANCEL). */
+export function rootErrorCodeOf(error: unknown): string | undefined {
+  let found: string | undefined;
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') found = code;
+  }
+  return found;
+}
+
 /** `value` as a URL with one of `protocols`; a ConfigError naming `key` (not the value) otherwise. */
 export function endpointUrl(
   value: string,

@@ -132,6 +132,8 @@ describe('ApnsVendor', () => {
   });
 
   it('refuses an FCM recipient without calling APNs', async () => {
+    expect(vendorFor(fake.url).serves('fcm:abc:APA91b')).toBe(false);
+    expect(vendorFor(fake.url).serves(`apns:${deviceToken()}`)).toBe(true);
     const before = fake.requestCount();
     expect(await vendorFor(fake.url).send(pushMessage({ to: 'fcm:abc:APA91b' }))).toEqual({
       kind: 'rejected',

@@ -107,6 +107,8 @@ describe('FcmVendor', () => {
   });
 
   it('refuses an APNs recipient without calling FCM', async () => {
+    expect(vendorFor(fake).serves(`apns:${'ab'.repeat(32)}`)).toBe(false);
+    expect(vendorFor(fake).serves(`fcm:${fcmToken()}`)).toBe(true);
     const before = fake.requestCount();
     const outcome = await vendorFor(fake).send(pushMessage({ to: `apns:${'ab'.repeat(32)}` }));
     expect(outcome).toEqual({
