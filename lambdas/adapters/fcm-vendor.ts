@@ -20,7 +20,8 @@
  *   401 (THIRD_PARTY_AUTH_ERROR, UNAUTHENTICATED),
  *   403 PERMISSION_DENIED, 404 without UNREGISTERED,
  *   token endpoint failures                     vendor-failed (credentials, project, APNs key in FCM)
- *   refused connection / timeout before connect unavailable; timeout or reset after    ambiguous
+ *   refused connection, timeout before connecting  unavailable (nothing sent)
+ *   timeout or reset after connecting            ambiguous (FCM may have it)
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
