@@ -90,6 +90,8 @@ export function apnsIdOf(deliveryId: string): string {
 interface Connection {
   readonly session: ClientHttp2Session;
   isConnected: boolean;
+  /** The last stream the server says it processed, once it sent GOAWAY. */
+  goAwayLastStreamId?: number;
 }
 
 /** APNs behind the Vendor port. */
@@ -197,7 +199,7 @@ export class ApnsVendor implements Vendor {
         if (headers && stream.rstCode === constants.NGHTTP2_NO_ERROR && !isTimedOut) {
           return settle(this.#outcomeOf(connection, headers, Buffer.concat(chunks).toString('utf8')));
         }
-        settle(this.#outcomeOfLoss(connection, stream.rstCode, isTimedOut, failure));
+        settle(this.#outcomeOfLoss(connection, stream, isTimedOut, failure));
       });
       stream.end(payload);
     });
@@ -233,7 +235,7 @@ export class ApnsVendor implements Vendor {
 
   #outcomeOfLoss(
     connection: Connection,
-    rstCode: number,
+    stream: ClientHttp2Stream,
     isTimedOut: boolean,
     failure: unknown,
   ): VendorOutcome {
@@ -243,15 +245,18 @@ export class ApnsVendor implements Vendor {
         : (errorCodeOf(failure) ?? 'connect failed');
       return { kind: 'unavailable', reason: `${this.name}: ${what}` };
     }
-    // HTTP/2 guarantees a refused stream was not processed (RFC 9113 §8.7): safe to send elsewhere.
-    if (rstCode === constants.NGHTTP2_REFUSED_STREAM) {
+    // HTTP/2 guarantees that a refused stream, or one above a GOAWAY's last stream id, was not
+    // processed (RFC 9113 §6.8, §8.7): safe to send elsewhere.
+    const lastProcessed = connection.goAwayLastStreamId;
+    const isAboveGoAway = lastProcessed !== undefined && stream.id !== undefined && stream.id > lastProcessed;
+    if (stream.rstCode === constants.NGHTTP2_REFUSED_STREAM || isAboveGoAway) {
       return { kind: 'unavailable', reason: `${this.name}: stream refused` };
     }
     if (isTimedOut)
       return { kind: 'ambiguous', reason: `${this.name}: no answer within ${this.#options.timeoutMs} ms` };
     return {
       kind: 'ambiguous',
-      reason: `${this.name}: ${errorCodeOf(failure) ?? `stream reset (code ${rstCode})`}`,
+      reason: `${this.name}: ${errorCodeOf(failure) ?? `stream reset (code ${stream.rstCode})`}`,
     };
   }
 
@@ -267,7 +272,10 @@ export class ApnsVendor implements Vendor {
     });
     // Failures reach each stream as its outcome; the listener keeps them from being thrown.
     session.on('error', () => this.#drop(connection));
-    session.on('goaway', () => this.#drop(connection));
+    session.on('goaway', (_code: number, lastStreamId: number) => {
+      connection.goAwayLastStreamId = lastStreamId;
+      this.#drop(connection);
+    });
     session.on('close', () => this.#drop(connection));
     // Why unref: an idle session must not keep a process (or a test) alive; sends keep their own timer.
     session.unref();

@@ -36,7 +36,7 @@ function vendorFor(url: string): ApnsVendor {
 
 describe('ApnsVendor classifies each APNs answer', () => {
   let server: Http2SecureServer;
-  let script: { status: number; body?: object; refuse?: boolean };
+  let script: { status: number; body?: object; refuse?: boolean; goAway?: boolean };
   beforeAll(async () => {
     server = createSecureServer({ key: tls.keyPem, cert: tls.certPem });
     server.on('stream', (stream) => {
@@ -44,6 +44,11 @@ describe('ApnsVendor classifies each APNs answer', () => {
       stream.resume();
       stream.on('end', () => {
         if (script.refuse) return stream.close(constants.NGHTTP2_REFUSED_STREAM);
+        if (script.goAway) {
+          // GOAWAY naming ours as the last stream processed, then the connection drops: maybe sent.
+          stream.session?.goaway(constants.NGHTTP2_INTERNAL_ERROR, stream.id ?? 0);
+          return void setTimeout(() => stream.session?.destroy(), 20);
+        }
         stream.respond({ ':status': script.status, 'content-type': 'application/json' });
         stream.end(JSON.stringify(script.body ?? {}));
       });
@@ -80,6 +85,7 @@ describe('ApnsVendor classifies each APNs answer', () => {
     [{ status: 502, body: { reason: 'a free text <script>' } }, 'ambiguous', 'HTTP 502'],
     [{ status: 503, body: { reason: 'Shutdown' } }, 'unavailable', 'HTTP 503 Shutdown'],
     [{ status: 0, refuse: true }, 'unavailable', 'stream refused'],
+    [{ status: 0, goAway: true }, 'ambiguous', 'ERR_HTTP2_SESSION_ERROR'],
   ])('%j → %s', async (answer, kind, reason) => {
     script = answer;
     const { port } = server.address() as AddressInfo;
