@@ -155,10 +155,15 @@ describe('ApnsVendor', () => {
     const vendor = vendorFor(fake.url);
     expect((await vendor.send(pushMessage())).kind).toBe('accepted');
     await fake.setFaults({ latencyMs: 300 });
-    const inFlight = vendor.send(pushMessage());
+    const lost = pushMessage();
+    const inFlight = vendor.send(lost);
     await new Promise((resolve) => setTimeout(resolve, 100));
     await fake.setFaults({ down: true });
     expect((await inFlight).kind).toBe('ambiguous');
+    // Ambiguous was right: APNs had the request and delivers it although the answer was lost.
+    await expect
+      .poll(() => fake.deliveries().map((delivery) => delivery.deliveryId), { timeout: 5_000 })
+      .toContain(lost.deliveryId);
     expect(await vendor.send(pushMessage())).toEqual({ kind: 'unavailable', reason: 'apns-a: ECONNREFUSED' });
     const sessions = fake.sessionCount();
     await fake.setFaults({ down: false, latencyMs: 0 });
@@ -187,13 +192,13 @@ describe('ApnsVendor', () => {
   });
 
   it('is vendor-failed with a key APNs does not know, delivering nothing', async () => {
-    const before = fake.deliveries().length;
     const vendor = vendorFor(fake.url, { signingKey: createApnsSigningKey().signingKey });
-    expect(await vendor.send(pushMessage())).toEqual({
+    const message = pushMessage();
+    expect(await vendor.send(message)).toEqual({
       kind: 'vendor-failed',
       reason: 'apns-a: HTTP 403 InvalidProviderToken',
     });
-    expect(fake.deliveries()).toHaveLength(before);
+    expect(fake.deliveries().map((delivery) => delivery.deliveryId)).not.toContain(message.deliveryId);
   });
 
   it('is unavailable against a server whose certificate it does not trust', async () => {
