@@ -44,7 +44,7 @@ export interface FcmVendorOptions {
   readonly endpoint?: string;
   /** OAuth2 token endpoint. @default the key's token_uri, else https://oauth2.googleapis.com/token */
   readonly tokenUrl?: string;
-  /** Timeout of one send (connect, send, answer) and, separately, of one token fetch. */
+  /** Timeout of one send: token fetch (when due), connect, send and answer together. */
   readonly timeoutMs: number;
   /** Clock of the access-token cache. @default Date.now */
   readonly now?: () => number;
@@ -100,6 +100,8 @@ export class FcmVendor implements Vendor {
     if (recipient?.service !== 'fcm') {
       return { kind: 'rejected', reason: `${this.name}: not an FCM recipient (fcm:<registration token>)` };
     }
+    // Why one budget: the dispatcher's claim lease covers `timeoutMs` per attempt, token fetch included.
+    const startedAtMs = performance.now();
     let accessToken: string;
     try {
       accessToken = await this.#tokens.get();
@@ -122,7 +124,7 @@ export class FcmVendor implements Vendor {
       agent: this.#agent,
       headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json; charset=UTF-8' },
       body,
-      timeoutMs: this.#timeoutMs,
+      timeoutMs: Math.max(1, this.#timeoutMs - (performance.now() - startedAtMs)),
       ...(signal ? { signal } : {}),
     });
     return exchange.kind === 'response' ? this.#outcomeOf(exchange) : this.#outcomeOfFailure(exchange);

@@ -33,14 +33,16 @@ function startFake(name: string): Promise<FcmFake> {
 describe('FcmVendor classifies each FCM error body', () => {
   let fake: FcmFake;
   let scripted: Server;
-  let answer: { status: number; body: object; headers?: Record<string, string> };
+  let answer: { status: number; body: object; headers?: Record<string, string>; delayMs?: number };
   beforeAll(async () => {
     fake = await startFake('fcm-scripted');
     scripted = createServer((request, response) => {
       request.resume();
       request.on('end', () => {
-        response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-        response.end(JSON.stringify(answer.body));
+        setTimeout(() => {
+          response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+          response.end(JSON.stringify(answer.body));
+        }, answer.delayMs ?? 0);
       });
     });
     await new Promise<void>((resolve) => scripted.listen(0, '127.0.0.1', resolve));
@@ -126,5 +128,39 @@ describe('FcmVendor classifies each FCM error body', () => {
     const outcome = await vendor.send(pushMessage());
     expect(outcome).toEqual(expected);
     expect(JSON.stringify(outcome)).not.toContain('fcm-secret-token');
+  });
+
+  it('spends one timeout on the token fetch and the send together (the claim lease covers one)', async () => {
+    // The token endpoint answers after 1 s, FCM after 1.5 s: within 2 s only if each had its own 2 s.
+    const slowTokens = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        setTimeout(async () => {
+          const upstream = await fetch(fake.tokenUrl, {
+            method: 'POST',
+            body: Buffer.concat(chunks).toString(),
+          });
+          response.writeHead(upstream.status, { 'content-type': 'application/json' });
+          response.end(await upstream.text());
+        }, 1_000);
+      });
+    });
+    await new Promise<void>((resolve) => slowTokens.listen(0, '127.0.0.1', resolve));
+    answer = { status: 200, body: { name: 'projects/herald-test/messages/1' }, delayMs: 1_500 };
+    try {
+      const vendor = createFcmVendor({
+        name: 'x',
+        serviceAccountKey: account.key,
+        endpoint: `http://127.0.0.1:${(scripted.address() as AddressInfo).port}`,
+        tokenUrl: `http://127.0.0.1:${(slowTokens.address() as AddressInfo).port}/token`,
+        timeoutMs: 2_000,
+      });
+      expect(await vendor.send(pushMessage())).toMatchObject({ kind: 'ambiguous' });
+      // Once the token is cached the whole budget is the send's.
+      expect(await vendor.send(pushMessage())).toMatchObject({ kind: 'accepted' });
+    } finally {
+      slowTokens.close();
+    }
   });
 });
