@@ -123,7 +123,7 @@ async function scenario(redisUrl: string, endpoints: Endpoint[], weights: number
       guard: { maxConcurrent, failureThreshold: 5, halfOpenAfterMs: 30_000 },
     })),
     routes: { sms: { primary: a as never, secondary: b as never, tertiary: c as never } },
-    ambiguousRetryPolicy: 'same-vendor-then-failover',
+    ambiguousRetryPolicy: 'hold',
     claimLeaseMs: 120_000,
     reportBatchItemFailures: true,
     logger: new Logger({ serviceName: 'bench', logLevel: 'SILENT' }),

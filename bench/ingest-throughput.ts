@@ -4,7 +4,7 @@
  * with API Gateway v2 events built from the committed AWS sample. Prints figures; asserts nothing
  * except that every accepted record really is on the topic.
  *
- *   node local/herald.mjs infra up
+ *   node cli/herald.mjs infra up
  *   node bench/ingest-throughput.ts [--requests 300] [--concurrency 1,4,16] [--warmup 20] [--keyed true]
  *
  * Concurrency 1 is one Lambda container (one invocation at a time); higher values are one process
@@ -34,7 +34,7 @@ const RECIPIENTS = 100;
 
 const status = await engineStatus();
 if (!status.kafka.isHealthy || !status.redis.isHealthy || !status.kafka.endpoint || !status.redis.endpoint) {
-  console.error('engines are not up: run `node local/herald.mjs infra up` first');
+  console.error('engines are not up: run `node cli/herald.mjs infra up` first');
   process.exit(1);
 }
 const brokers = status.kafka.endpoint.split(',');

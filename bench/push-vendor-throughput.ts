@@ -16,7 +16,7 @@ import { createFcmVendor } from '../lambdas/adapters/fcm-vendor.ts';
 import type { Vendor, VendorMessage } from '../lambdas/ports/vendor.ts';
 import { createLocalTls } from '../local/providers/local-ca.ts';
 import { startLocalApns, startLocalFcm } from '../local/providers/local-push.ts';
-import type { ProviderFake } from '../local/providers/provider-fake.ts';
+import type { PushFake } from '../local/providers/push-fake-support.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,7 +39,7 @@ function message(to: string): VendorMessage {
   };
 }
 
-async function run(vendor: Vendor, fake: ProviderFake, recipient: () => string, concurrency: number) {
+async function run(vendor: Vendor, fake: PushFake, recipient: () => string, concurrency: number) {
   const before = fake.deliveries().length;
   const latencies: number[] = [];
   let next = 0;

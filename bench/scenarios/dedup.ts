@@ -8,10 +8,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { randomDeliveryIds } from '../../capacity/measure.ts';
+import { deleteByPrefix } from '../../capacity/redis-memory.ts';
 import { createRedisClient } from '../../lambdas/adapters/redis-client.ts';
 import { RedisDedupStore } from '../../lambdas/adapters/redis-dedup-store.ts';
-import { randomDeliveryIds } from '../../local/capacity/measure.ts';
-import { deleteByPrefix } from '../../local/capacity/redis-memory.ts';
 import { alternate, median, perSecond, round } from '../harness.ts';
 import { startLatencyProxy } from '../latency-proxy.ts';
 import { countRoundTrips } from '../round-trips.ts';

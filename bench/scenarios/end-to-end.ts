@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { deleteByPrefix } from '../../capacity/redis-memory.ts';
 import { createRedisClient } from '../../lambdas/adapters/redis-client.ts';
-import { deleteByPrefix } from '../../local/capacity/redis-memory.ts';
 import { startRuntime } from '../../local/runtime/runtime.ts';
 import { ensureTopics } from '../../local/runtime/topics.ts';
 import { median, perSecond, round } from '../harness.ts';
@@ -95,6 +95,8 @@ export async function runEndToEnd(ctx: ScenarioContext): Promise<EndToEndResult>
     keyPrefix,
     logLevel: 'ERROR',
     esm: { consumerGroupId: `herald-bench-${id}` },
+    // The naive baseline posts to sms-a with the generic HTTP vendor protocol: both use the mock vendor.
+    vendorSet: 'mock',
     functionEnvironment: { POWERTOOLS_METRICS_DISABLED: 'true' },
     outputFile: join(home, 'runtime.log'),
     log: () => undefined,

@@ -2,13 +2,15 @@
  * Vendor adapter for the generic HTTP JSON vendor protocol (what local/mock-vendor speaks):
  *
  *   POST <url>   Content-Type: application/json
- *                Idempotency-Key: <deliveryId>      (a repeat is acknowledged, not delivered again)
+ *                Idempotency-Key: <deliveryId>      (only a vendor that documents it dedupes on it)
  *                <auth header>: <auth value>        (optional, e.g. Authorization: Bearer …)
  *   body         {"deliveryId","requestId","channel","to","body","title"?,"priority"}
  *   2xx          accepted, body {"id": "<vendor message id>", "duplicate"?: true}
  *   429          throttled; Retry-After (seconds or HTTP date) is honoured
- *   408, 5xx     not accepted: fail over
- *   409          the same key is still being processed: the outcome is ambiguous
+ *   408, 503     nothing processed (request incomplete / service unavailable): fail over
+ *   500, 502, 504, other 5xx   unknown: the vendor or its gateway may have processed it: ambiguous
+ *   409          the vendor holds a message with this key, still in progress: ambiguous
+ *   401, 403, 404, 405, 3xx    the vendor cannot take anything (credential, endpoint): vendor-failed
  *   other 4xx    rejected for good, body {"error": "<code>"}
  *
  * Transport errors before the connection existed (refused, DNS, unreachable, connect timeout) are
@@ -30,6 +32,8 @@ export interface HttpVendorOptions {
 
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const CODE = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Answers about the vendor, not the message: bad credential, forbidden, endpoint gone or wrong. */
+const VENDOR_LEVEL = new Set([401, 403, 404, 405]);
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
@@ -121,8 +125,14 @@ export class HttpVendor implements Vendor {
       const retryAfterMs = retryAfterMsOf(typeof header === 'string' ? header : null);
       return { kind: 'throttled', reason, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
     }
-    if (status === 409) return { kind: 'ambiguous', reason };
-    if (status === 408 || status >= 500) return { kind: 'unavailable', reason };
+    if (status === 408 || status === 503) {
+      const header = headers['retry-after'];
+      const retryAfterMs = retryAfterMsOf(typeof header === 'string' ? header : null);
+      return { kind: 'unavailable', reason, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+    }
+    if (status === 409 || status >= 500) return { kind: 'ambiguous', reason };
+    if (status < 200 || (status >= 300 && status < 400) || VENDOR_LEVEL.has(status))
+      return { kind: 'vendor-failed', reason };
     return { kind: 'rejected', reason };
   }
 

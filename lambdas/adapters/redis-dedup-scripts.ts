@@ -8,7 +8,9 @@
  *   <base>:c:<id text>          claim: owner token, PX lease
  *   <base>:m                    meta: one field per time bucket, named by the bucket's expiry (Unix s),
  *                               value "level,split,marks"; EXPIREAT the latest bucket expiry
- *   <base>:s:<expiry>:<addr>    marks: small hash field = 16 raw id bytes, value 1 (sent) / 2 (failed)
+ *   <base>:s:<expiry>:<addr>    marks: small hash field = 16 raw id bytes, value 1 sent / 2 failed /
+ *                               3 maybe-sent
+ *   <base>:a:<id text>          send intent: vendor name, PX window (redis-intent-scripts.ts)
  *
  * Why linear hashing inside a bucket: a hash stays in the compact listpack encoding only up to
  * hash-max-listpack-entries (default 128) fields. Splitting one hash at a time whenever the average
@@ -36,8 +38,8 @@ end
 /**
  * Claim. KEYS: group bases. ARGV: owner, leaseMs, raw ids, id texts, then one id count per key.
  * Returns one comma-separated string, a code per id in blob order: 'c' claimed, 'i<ms>' in flight with
- * the holder's remaining lease (PTTL; the full lease if the key somehow has no TTL), 's' / 'f'
- * duplicate of a sent / failed mark.
+ * the holder's remaining lease (PTTL; the full lease if the key somehow has no TTL), 's' / 'f' / 'm'
+ * duplicate of a sent / failed / maybe-sent mark.
  */
 export const CLAIM_LUA = `${COMMON}
 local owner, lease, raws, texts = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -69,7 +71,7 @@ for k, base in ipairs(KEYS) do
       if mark then break end
     end
     if mark then
-      out[i] = (mark == '2') and 'f' or 's'
+      out[i] = (mark == '2') and 'f' or ((mark == '3') and 'm' or 's')
     else
       local claimKey = claimPrefix .. textAt(texts, i)
       if redis.call('SET', claimKey, owner, 'PX', lease, 'NX') then

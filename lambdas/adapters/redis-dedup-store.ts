@@ -11,11 +11,13 @@ import {
   type ClaimResult,
   type CompletionMark,
   MarkKind,
+  type SendIntent,
 } from '../core/dedup.ts';
 import { DependencyUnavailableError } from '../core/errors.ts';
 import type { DedupStore } from '../ports/dedup-store.ts';
 import type { RedisClient } from './redis-client.ts';
 import { CLAIM_LUA, MARK_LUA, RELEASE_LUA } from './redis-dedup-scripts.ts';
+import { CLEAR_INTENTS_LUA, INTEND_LUA } from './redis-intent-scripts.ts';
 
 /** Settings of the store. */
 export interface RedisDedupStoreOptions {
@@ -59,7 +61,11 @@ const CODES: Record<string, ClaimResult> = {
   c: { outcome: 'claimed' },
   s: { outcome: 'duplicate', mark: MarkKind.sent },
   f: { outcome: 'duplicate', mark: MarkKind.failed },
+  m: { outcome: 'duplicate', mark: MarkKind.maybeSent },
 };
+
+/** The one-character code a mark is stored as (CLAIM_LUA reads it back). */
+const MARK_CODES: Record<MarkKind, string> = { sent: '1', failed: '2', 'maybe-sent': '3' };
 
 /** One reply of the claim script: a code, or `i<ms>` for an id in flight with the holder's PTTL. */
 function claimResultOf(code: unknown): ClaimResult {
@@ -98,6 +104,8 @@ export class RedisDedupStore implements DedupStore {
       ['heraldDedupClaim', CLAIM_LUA],
       ['heraldDedupMark', MARK_LUA],
       ['heraldDedupRelease', RELEASE_LUA],
+      ['heraldDedupIntend', INTEND_LUA],
+      ['heraldDedupClearIntents', CLEAR_INTENTS_LUA],
     ] as const) {
       // defineCommand: EVALSHA with a transparent EVAL fallback after a script cache flush or failover.
       if (typeof (client as unknown as Record<string, unknown>)[name] !== 'function')
@@ -109,13 +117,48 @@ export class RedisDedupStore implements DedupStore {
     const results = new Map<string, ClaimResult>();
     const lease = String(this.#options.leaseMs);
     await this.#perCall('claim', unique(deliveryIds), async (call) => {
-      const reply = await this.#run('heraldDedupClaim', call, [owner, lease, call.raws, call.texts]);
+      // Why together: sent back to back on one connection, the intents cost no extra round trip; only
+      // the claimer writes an intent, so reading it right after the claim is consistent.
+      const [reply, intents] = await Promise.all([
+        this.#run('heraldDedupClaim', call, [owner, lease, call.raws, call.texts]),
+        this.#client.mget(...call.ids.map((id) => this.#intentKey(id))),
+      ]);
       const codes = String(reply).split(',');
       call.ids.forEach((id, index) => {
-        results.set(id, claimResultOf(codes[index]));
+        const result = claimResultOf(codes[index]);
+        const vendor = intents[index];
+        results.set(id, result.outcome === 'claimed' && vendor ? { ...result, sendingAt: vendor } : result);
       });
     });
     return results;
+  }
+
+  async intend(intents: readonly SendIntent[], _owner: string): Promise<void> {
+    const vendors = new Map(intents.map((intent) => [intent.deliveryId, intent.vendor]));
+    const ttlMs = String(this.#options.windowSeconds * 1000);
+    await this.#perCall('intent', [...vendors.keys()], (call) =>
+      this.#script(
+        'heraldDedupIntend',
+        call.ids.map((id) => this.#intentKey(id)),
+        [ttlMs, ...call.ids.map((id) => vendors.get(id) as string)],
+      ),
+    );
+  }
+
+  /** Clears the intents of settled ids; sent right after the mark or release of the same ids. */
+  #clearIntents(call: ScriptCall): Promise<unknown> {
+    return this.#script(
+      'heraldDedupClearIntents',
+      [
+        ...call.ids.map((id) => `${this.groupBase(id)}:c:${id}`),
+        ...call.ids.map((id) => this.#intentKey(id)),
+      ],
+      [],
+    );
+  }
+
+  #intentKey(deliveryId: string): string {
+    return `${this.groupBase(deliveryId)}:a:${deliveryId}`;
   }
 
   /**
@@ -127,14 +170,24 @@ export class RedisDedupStore implements DedupStore {
     const { windowSeconds, spanSeconds } = this.#layout;
     const header = [String(windowSeconds), String(spanSeconds), String(this.#options.maxLoad)];
     await this.#perCall('mark', [...kinds.keys()], (call) => {
-      const kindCodes = call.ids.map((id) => (kinds.get(id) === MarkKind.failed ? '2' : '1')).join('');
-      return this.#run('heraldDedupMark', call, [...header, call.raws, kindCodes, call.texts]);
+      const kindCodes = call.ids.map((id) => MARK_CODES[kinds.get(id) ?? MarkKind.sent]).join('');
+      return Promise.all([
+        this.#run('heraldDedupMark', call, [...header, call.raws, kindCodes, call.texts]),
+        this.#clearIntents(call),
+      ]);
     });
   }
 
-  async release(deliveryIds: readonly string[], owner: string): Promise<void> {
+  async release(
+    deliveryIds: readonly string[],
+    owner: string,
+    options: { readonly keepIntents?: boolean } = {},
+  ): Promise<void> {
     await this.#perCall('release', unique(deliveryIds), (call) =>
-      this.#run('heraldDedupRelease', call, [owner, call.texts]),
+      Promise.all([
+        this.#run('heraldDedupRelease', call, [owner, call.texts]),
+        options.keepIntents ? undefined : this.#clearIntents(call),
+      ]),
     );
   }
 
@@ -183,6 +236,12 @@ export class RedisDedupStore implements DedupStore {
     } catch (error) {
       throw new DependencyUnavailableError('redis', `dedup ${operation} failed`, { cause: error });
     }
+  }
+
+  /** Runs a script on exactly `keys` with `args`. */
+  #script(name: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    const command = (this.#client as unknown as Record<string, ScriptRunner>)[name] as ScriptRunner;
+    return command.call(this.#client, keys.length, ...keys, ...args);
   }
 
   /** Runs a script: KEYS = the call's bases; ARGV = `args`, then one id count per base. */

@@ -21,7 +21,7 @@ export interface RedisStatusStoreOptions {
 // record and written `sent`. An update applies when its rank is higher, or equal and not older; one of
 // the same state keeps the stored vendor and reason it does not carry (a redelivery repeating a dedup
 // mark's state knows neither): see core/status-precedence.ts.
-const RANKS = `local rank = {queued = 0, suppressed = 1, failed = 2, sent = 3}`;
+const RANKS = `local rank = {queued = 0, suppressed = 1, failed = 2, ['maybe-sent'] = 3, sent = 4}`;
 
 const ACCEPT = `${RANKS}
 redis.call('HSETNX', KEYS[1], 'clientId', ARGV[1])

@@ -1,7 +1,8 @@
 /**
  * The dedup protocol, per deliveryId: claim (a lease, so a crashed invocation's claim expires and the
- * delivery becomes retryable) → send → mark (kept at least the dedup window) or release on a retryable
- * failure. Also the time-bucket arithmetic that keeps the effective window never shorter than configured.
+ * delivery becomes retryable) → intent (written ahead of each vendor call: "possibly sent at vendor X",
+ * kept until the delivery is marked or released, so neither a crash nor an ambiguous answer is ever
+ * forgotten) → send → mark (kept at least the dedup window) or release on a retryable failure. Also the time-bucket arithmetic that keeps the effective window never shorter than configured.
  */
 
 /** What a claim found. A duplicate is an outcome, never an error. */
@@ -16,14 +17,25 @@ export const ClaimOutcome = {
 /** One of the claim outcomes. */
 export type ClaimOutcome = (typeof ClaimOutcome)[keyof typeof ClaimOutcome];
 
-/** How a delivery was finalised; either way it is never sent again within the window. */
-export const MarkKind = { sent: 'sent', failed: 'failed' } as const;
+/**
+ * How a delivery was finalised; whichever, it is never sent again within the window. `maybe-sent`: a
+ * vendor may have delivered it (no answer, or a crash mid-call) and the channel's ambiguity policy is to
+ * hold it rather than risk a second message.
+ */
+export const MarkKind = { sent: 'sent', failed: 'failed', maybeSent: 'maybe-sent' } as const;
 /** One of the mark kinds. */
 export type MarkKind = (typeof MarkKind)[keyof typeof MarkKind];
 
 /** The result of claiming one deliveryId. */
 export type ClaimResult =
-  | { readonly outcome: typeof ClaimOutcome.claimed }
+  | {
+      readonly outcome: typeof ClaimOutcome.claimed;
+      /**
+       * The vendor an earlier attempt may have sent this delivery through: its intent was written and
+       * never cleared (an ambiguous answer, or the invocation died mid-call). Absent: never tried.
+       */
+      readonly sendingAt?: string;
+    }
   | { readonly outcome: typeof ClaimOutcome.duplicate; readonly mark: MarkKind }
   | {
       readonly outcome: typeof ClaimOutcome.inFlight;
@@ -38,6 +50,12 @@ export type ClaimResult =
 export interface CompletionMark {
   readonly deliveryId: string;
   readonly kind: MarkKind;
+}
+
+/** Written ahead of a vendor call: the delivery may be sent through `vendor` from now on. */
+export interface SendIntent {
+  readonly deliveryId: string;
+  readonly vendor: string;
 }
 
 /** How marks are bucketed in time. */

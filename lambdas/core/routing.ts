@@ -1,8 +1,9 @@
 /**
  * Routing and failover policy. Each channel has three vendors (primary, secondary, tertiary), each with
  * a weight. The weights choose which vendor a delivery tries FIRST (deterministically from its
- * deliveryId, so a retried delivery goes back to the same vendor and can reuse its idempotency key);
- * the others follow in tier order as failover. Weight 0 means "failover only".
+ * deliveryId, so a retried delivery goes back to the same vendor); the others follow in tier order as
+ * failover, which moves a delivery on only when a vendor's answer proves nothing was sent there.
+ * Weight 0 means "failover only".
  */
 import { VendorOutcomeKind } from './vendor-outcome.ts';
 
@@ -39,40 +40,51 @@ export function vendorOrder(route: ChannelRoute, deliveryId: string): string[] {
 }
 
 /**
- * What to do when a vendor's outcome is ambiguous (the request may have been sent, but no answer came).
- * DUPLICATE RISK: the idempotency key (the deliveryId) only dedupes within ONE vendor. Retrying the
- * same vendor is safe when it honours keys; failing over to another vendor after an ambiguous outcome
- * may deliver the message twice (once by each vendor). Choose per channel what hurts more: a late
- * message or a duplicate one.
+ * What to do with a delivery that may have been sent at vendor X: its answer was ambiguous (no answer,
+ * reset, 409 still in progress, 500/502/504), or an earlier invocation died during the call (its send
+ * intent was never cleared). The providers Herald fronts do not dedupe, so any second attempt, at X or
+ * elsewhere, may be a second message on someone's phone. Set per channel.
  */
 export const AmbiguousRetryPolicy = {
-  /** Default. Retry the same vendor with the same key, then fail over (small duplicate risk). */
-  sameVendorThenFailover: 'same-vendor-then-failover',
-  /** Retry the same vendor, never fail over within the invocation; else retry the record later. */
-  sameVendorOnly: 'same-vendor-only',
-  /** Fail over at once: lowest latency, highest duplicate risk. */
+  /**
+   * Default: never send it again. The delivery ends `maybe-sent` at X (status and metric say so), so a
+   * recipient gets it at most once; an answer that was truly lost costs a missing message, not a double.
+   */
+  hold: 'hold',
+  /**
+   * Pinned to X: later attempts (a later invocation, after the lease) go only to X, never to another
+   * vendor. Right for a vendor that dedupes on the Idempotency-Key (the deliveryId); elsewhere a second
+   * message is possible when X did deliver.
+   */
+  sameVendor: 'same-vendor',
+  /** Move on to the next vendor at once: lowest latency, and a second message whenever X delivered. */
   failover: 'failover',
 } as const;
 /** One of the ambiguous-outcome policies. */
 export type AmbiguousRetryPolicy = (typeof AmbiguousRetryPolicy)[keyof typeof AmbiguousRetryPolicy];
 
-/** The router's next move. */
+/** The failover's next move after one attempt. */
 export const NextStep = {
   /** Finished: sent (accepted) or failed for good (rejected). */
   done: 'done',
-  retrySameVendor: 'retry-same-vendor',
+  /** Nothing was sent here: try the next vendor. */
   nextVendor: 'next-vendor',
-  /** Stop now and retry the whole delivery later. */
+  /** Stop now and retry the delivery in a later invocation (pinned to this vendor if possibly sent). */
   retryLater: 'retry-later',
+  /** Possibly sent here: finish as maybe-sent, never send again. */
+  hold: 'hold',
 } as const;
 /** One of the next steps. */
 export type NextStep = (typeof NextStep)[keyof typeof NextStep];
 
-/** Decides after one attempt. `sameVendorRetries` counts retries already made on this vendor. */
+/**
+ * Decides after one attempt. `isPinned`: the delivery was possibly sent at this vendor before, so it may
+ * go nowhere else (policy same-vendor).
+ */
 export function nextStep(
   result: VendorOutcomeKind,
   policy: AmbiguousRetryPolicy,
-  sameVendorRetries: number,
+  isPinned: boolean,
 ): NextStep {
   switch (result) {
     case VendorOutcomeKind.accepted:
@@ -81,10 +93,9 @@ export function nextStep(
     case VendorOutcomeKind.throttled:
     case VendorOutcomeKind.unavailable:
     case VendorOutcomeKind.vendorFailed:
-      return NextStep.nextVendor;
+      return isPinned ? NextStep.retryLater : NextStep.nextVendor;
     case VendorOutcomeKind.ambiguous:
       if (policy === AmbiguousRetryPolicy.failover) return NextStep.nextVendor;
-      if (sameVendorRetries < 1) return NextStep.retrySameVendor;
-      return policy === AmbiguousRetryPolicy.sameVendorOnly ? NextStep.retryLater : NextStep.nextVendor;
+      return policy === AmbiguousRetryPolicy.hold ? NextStep.hold : NextStep.retryLater;
   }
 }

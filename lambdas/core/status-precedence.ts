@@ -1,7 +1,7 @@
 /**
  * Which delivery status wins when writes race or repeat. Ingest records `queued` after Kafka acks, but
  * dispatch may already have consumed the record and recorded `sent`. Statuses therefore only move
- * forward: queued < suppressed < failed < sent; among equals the newer write wins.
+ * forward: queued < suppressed < failed < maybe-sent < sent; among equals the newer write wins.
  *
  * A redelivered record whose delivery is already marked in the dedup store is recorded with the
  * mark's state (`sent` or `failed`) and no vendor or reason: the crash that caused the redelivery may
@@ -12,7 +12,7 @@
  */
 
 /** Delivery states in precedence order, lowest first. */
-export const STATE_PRECEDENCE = ['queued', 'suppressed', 'failed', 'sent'] as const;
+export const STATE_PRECEDENCE = ['queued', 'suppressed', 'failed', 'maybe-sent', 'sent'] as const;
 /** A delivery state known to the precedence rule. */
 export type RankedState = (typeof STATE_PRECEDENCE)[number];
 

@@ -10,6 +10,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { CompletionMark } from '../core/dedup.ts';
 import type { Channel } from '../core/delivery.ts';
 import { DependencyUnavailableError } from '../core/errors.ts';
 import type { KafkaBatchResponse, MskEvent } from '../core/msk-event.ts';
@@ -18,7 +19,8 @@ import type { DeadLetterSink } from '../ports/dead-letter-sink.ts';
 import type { DedupStore } from '../ports/dedup-store.ts';
 import type { StatusStore } from '../ports/status-store.ts';
 import type { Vendor } from '../ports/vendor.ts';
-import { type BatchTiming, dispatchBatch } from './dispatch-batch.ts';
+import type { BatchTiming } from './batch-types.ts';
+import { dispatchBatch } from './dispatch-batch.ts';
 import { reportBatch } from './dispatch-report.ts';
 import { GuardedVendor, type VendorGuardOptions } from './guarded-vendor.ts';
 import { leaseWaitBudgetMs } from './lease-wait.ts';
@@ -38,7 +40,15 @@ export interface DispatchAppDeps {
   readonly statuses: StatusStore;
   readonly vendors: readonly VendorEntry[];
   readonly routes: Readonly<Partial<Record<Channel, ChannelRoute>>>;
+  /** What to do with a delivery possibly sent at a vendor (routing.ts), for channels not listed below. */
   readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
+  /** Per-channel exceptions to ambiguousRetryPolicy. @default {} */
+  readonly ambiguousRetryPolicyByChannel?: Readonly<Partial<Record<Channel, AmbiguousRetryPolicy>>>;
+  /**
+   * Most deliveries of one invocation in flight at a vendor at once; each vendor's maxConcurrent
+   * bounds its own share. @default 100 (a whole batch: the vendors' bounds decide)
+   */
+  readonly maxInFlightSends?: number;
   /**
    * The claim lease; no vendor call starts after it is nearly used up. A batch also waits for other
    * owners' leases that end while it still has a whole lease of time left (lease-wait.ts).
@@ -74,7 +84,7 @@ export function sendBudgetMs(
 
 /** Builds the dispatch handler from its dependencies. */
 export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
-  const vendors = new Map<string, Vendor>(
+  const vendors = new Map<string, GuardedVendor>(
     deps.vendors.map(({ vendor, guard }) => [
       vendor.name,
       new GuardedVendor(vendor, {
@@ -90,7 +100,11 @@ export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
     statuses: deps.statuses,
     vendors,
     routes: deps.routes,
-    ambiguousRetryPolicy: deps.ambiguousRetryPolicy,
+    ambiguousRetryPolicy: (channel: Channel) =>
+      deps.ambiguousRetryPolicyByChannel?.[channel] ?? deps.ambiguousRetryPolicy,
+    // Why per container: marks that could not be written are written by this container's next batch.
+    unmarked: new Map<string, CompletionMark>(),
+    maxInFlightSends: deps.maxInFlightSends ?? 100,
     clock: deps.clock ?? (() => new Date()),
   };
   return middy<MskEvent, KafkaBatchResponse, Error, Context>()

@@ -1,86 +1,75 @@
 /**
- * The dispatch use case for one MSK batch. Order matters:
- * 1. sort records into deliveries and poison (nothing external yet);
- * 2. claim every distinct deliveryId in one call — if the dedup store is unreachable this throws and
- *    the whole batch is retried with nothing sent (fail-closed);
- * 3. concurrently: dead-letter the poison, and route every claimed delivery through its vendors
- *    (bounded per vendor by the guards), then mark sent/failed deliveries, release retryable ones and
- *    record statuses (batch-round.ts);
- * 4. meanwhile, ids in flight under another owner whose lease ends within this invocation's wait
- *    budget are waited for and claimed once more; what this re-claim wins goes through step 3 too
- *    (lease-wait.ts says why: a crashed invocation must not cost the mapping's whole retry budget).
- * Records that are still in flight elsewhere, could not be delivered yet, or could not be
- * dead-lettered are returned for retry. A record already marked is suppressed, so a redelivered batch
- * (partial or whole, on-demand mode ignoring batchItemFailures) never sends anything twice.
+ * The dispatch use case for one MSK batch, step by step; each step lives in the file named after it:
+ * 1. prepare (prepare.ts): sort records into deliveries and poison; nothing external yet.
+ * 2. claim (claim.ts): first the marks an earlier batch of this container could not write, then a lease
+ *    on every distinct dedup id in one call; if the dedup store is unreachable this throws and the whole
+ *    batch is retried with nothing sent (fail-closed).
+ * 3. send (send.ts): claimed deliveries go through their vendors with failover, each call preceded by
+ *    its send intent; claimed poison goes to the dead-letter topic.
+ * 4. mark (mark.ts): sent, failed and maybe-sent deliveries are marked, retryable ones released,
+ *    statuses written; the deliveries' marks never wait for the dead-letter publish.
+ * 5. respond (respond.ts): a report per record and the partial-batch response.
+ * Steps 3–4 form a round. Ids in flight under another owner whose lease ends within this invocation's
+ * wait budget get a second round, after the wait and a re-claim (lease-wait.ts), alongside the first.
+ * Records still in flight elsewhere, not delivered yet, not dead-lettered, or whose mark could not be
+ * written are returned for retry. A record already marked is suppressed, so a redelivered batch never
+ * sends anything twice.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { ClaimResult } from '../core/dedup.ts';
-import type { Channel } from '../core/delivery.ts';
-import { batchResponseFor, type KafkaBatchResponse, type MskEvent } from '../core/msk-event.ts';
-import type { AmbiguousRetryPolicy, ChannelRoute } from '../core/routing.ts';
-import type { DeadLetterSink } from '../ports/dead-letter-sink.ts';
-import type { DedupStore } from '../ports/dedup-store.ts';
-import type { StatusStore } from '../ports/status-store.ts';
-import type { Vendor } from '../ports/vendor.ts';
-import type { BatchProblems } from './batch-completion.ts';
-import { type DeliveryRecord, idKey, RecordFate, type RecordReport, sortRecords } from './batch-records.ts';
-import { type RoundWork, runRound } from './batch-round.ts';
-import { type LeaseWait, leasesToWaitFor } from './lease-wait.ts';
+import type { MskEvent } from '../core/msk-event.ts';
+import type {
+  BatchProblems,
+  BatchReport,
+  BatchTiming,
+  DispatchBatchDeps,
+  RecordReport,
+  Round,
+} from './batch-types.ts';
+import { RecordFate } from './batch-types.ts';
+import { claimBatch, reclaimAfterLeases, writeCarriedMarks } from './claim.ts';
+import { leasesToWaitFor } from './lease-wait.ts';
+import { markDeliveries, markPoison } from './mark.ts';
+import { prepareBatch } from './prepare.ts';
+import { respond } from './respond.ts';
+import { deadLetterPoison, poisonReport, sendDeliveries } from './send.ts';
 
-/** What the use case needs. */
-export interface DispatchBatchDeps {
-  readonly dedup: DedupStore;
-  readonly deadLetters: DeadLetterSink;
-  readonly statuses: StatusStore;
-  readonly vendors: ReadonlyMap<string, Vendor>;
-  readonly routes: Readonly<Partial<Record<Channel, ChannelRoute>>>;
-  readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
-  readonly clock: () => Date;
+/** A record whose fate was decided but whose mark is not durable: it must come back. */
+function notCommitted(report: RecordReport): RecordReport {
+  if (report.fate === RecordFate.retry) return report;
+  const why = 'reason' in report ? report.reason : report.fate;
+  const reason = `${why}; mark not written yet, so the record is retried`;
+  if (report.deliveryId === undefined) return { id: report.id, fate: RecordFate.retry, reason };
+  const { id, deliveryId, requestId } = report;
+  return { id, deliveryId, requestId, fate: RecordFate.retry, reason };
 }
 
-/** The invocation's time, as a batch needs it; each call reads the time left now. */
-export interface BatchTiming {
-  /** Aborts when vendor calls must stop starting, for deliveries claimed now. */
-  sendDeadline(): AbortSignal;
-  /** How long the batch may wait for another owner's lease and still send afterwards (0: not at all). */
-  leaseWaitBudgetMs(): number;
-}
-
-/** The outcome of one batch. */
-export interface BatchReport {
-  readonly response: KafkaBatchResponse;
-  readonly records: readonly RecordReport[];
-  readonly problems: BatchProblems;
-  /** Set when the batch waited for other owners' leases and claimed those ids again. */
-  readonly leaseWait?: { readonly ids: number; readonly waitedMs: number };
-}
-
-/** Waits for the leases in `wait` to run out, claims those ids again and runs a round on the winners. */
-async function afterLeases(
-  wait: LeaseWait,
-  work: RoundWork,
-  timing: BatchTiming,
+/** Steps 3 and 4 for one round; never throws (side-effect failures land in `problems`). */
+async function sendAndMark(
+  round: Round,
+  owner: string,
+  deps: DispatchBatchDeps,
+  problems: BatchProblems,
 ): Promise<Map<string, RecordReport>> {
-  await sleep(wait.waitMs);
-  const waited = new Set(wait.ids);
-  const deadline = timing.sendDeadline();
-  let reclaims: ReadonlyMap<string, ClaimResult>;
-  try {
-    reclaims = await work.deps.dedup.claim(wait.ids, work.owner);
-  } catch (error) {
-    // Nothing of these was sent: the first round's reports (in flight → retry) stand.
-    work.problems.reclaims = error;
-    return new Map();
+  const deadLettered = deadLetterPoison(round, deps, problems);
+  const [deliveryReports, poisonReports] = await Promise.all([
+    sendDeliveries(round, owner, deps).then(async (sent) => ({
+      reports: sent.reports,
+      unmarked: await markDeliveries(sent, owner, deps, problems),
+    })),
+    deadLettered.then(async (isDeadLettered) => ({
+      reports: round.poison.map((p) => poisonReport(p, round.claims.get(p.dedupId), isDeadLettered)),
+      unmarked: await markPoison(round, isDeadLettered, owner, deps, problems),
+    })),
+  ]);
+  const reports = new Map<string, RecordReport>();
+  for (const report of deliveryReports.reports) {
+    const id = report.deliveryId;
+    reports.set(id, deliveryReports.unmarked.has(id) ? notCommitted(report) : report);
   }
-  return runRound(
-    reclaims,
-    {
-      ...work,
-      firsts: work.firsts.filter((r) => waited.has(r.delivery.deliveryId)),
-      poison: work.poison.filter((p) => waited.has(p.dedupId)),
-    },
-    deadline,
-  );
+  round.poison.forEach((p, index) => {
+    const report = poisonReports.reports[index] as RecordReport;
+    reports.set(p.dedupId, poisonReports.unmarked.has(p.dedupId) ? notCommitted(report) : report);
+  });
+  return reports;
 }
 
 /** Processes one batch; throws only when the first claims cannot be made (then nothing was sent). */
@@ -90,49 +79,22 @@ export async function dispatchBatch(
   timing: BatchTiming,
   deps: DispatchBatchDeps,
 ): Promise<BatchReport> {
-  const { deliveries, poison, order } = sortRecords(event);
-  const problems: BatchProblems = {};
-  const firsts = new Map<string, DeliveryRecord>();
-  for (const record of deliveries) {
-    if (!firsts.has(record.delivery.deliveryId)) firsts.set(record.delivery.deliveryId, record);
-  }
-  // Poison is claimed by record position too, so a redelivered poison record is not dead-lettered twice.
-  const ids = [...firsts.keys(), ...poison.map((p) => p.dedupId)];
+  const batch = prepareBatch(event);
+  await writeCarriedMarks(owner, deps);
   // Why the deadline before the claim: the lease starts at the claim, so the send budget must too.
   const deadline = timing.sendDeadline();
-  const claims = ids.length > 0 ? await deps.dedup.claim(ids, owner) : new Map<string, ClaimResult>();
+  const claims = await claimBatch(batch.ids, owner, deps.dedup);
   const wait = leasesToWaitFor(claims, timing.leaseWaitBudgetMs());
-  const work: RoundWork = { firsts: [...firsts.values()], poison, owner, deps, problems };
-  const [first, second] = await Promise.all([
-    runRound(claims, work, deadline),
-    wait ? afterLeases(wait, work, timing) : new Map<string, RecordReport>(),
+  const problems: BatchProblems = {};
+  const first: Round = { claims, firsts: batch.firsts, poison: batch.poison, deadline };
+  const [reports, later] = await Promise.all([
+    sendAndMark(first, owner, deps, problems),
+    wait
+      ? reclaimAfterLeases(wait, batch, owner, timing, deps.dedup, problems).then((round) =>
+          round ? sendAndMark(round, owner, deps, problems) : new Map<string, RecordReport>(),
+        )
+      : new Map<string, RecordReport>(),
   ]);
   // The second round's reports replace the first's "in flight elsewhere" for the ids it re-claimed.
-  const byDedupId = new Map([...first, ...second]);
-
-  const reports = new Map<string, RecordReport>();
-  for (const p of poison) reports.set(idKey(p.id), byDedupId.get(p.dedupId) as RecordReport);
-  for (const record of deliveries) {
-    const head = byDedupId.get(record.delivery.deliveryId) as RecordReport;
-    if (head.id === record.id) {
-      reports.set(idKey(record.id), head);
-      continue;
-    }
-    // A copy of a delivery earlier in this batch follows it: retried with it, or suppressed.
-    reports.set(idKey(record.id), {
-      id: record.id,
-      fate: head.fate === RecordFate.retry ? RecordFate.retry : RecordFate.suppressed,
-      deliveryId: head.deliveryId,
-      requestId: head.requestId,
-      reason: 'same delivery earlier in this batch',
-    });
-  }
-  const records = order.map((id) => reports.get(idKey(id)) as RecordReport);
-  const retry = records.filter((r) => r.fate === RecordFate.retry).map((r) => r.id);
-  return {
-    response: batchResponseFor(retry),
-    records,
-    problems,
-    ...(wait ? { leaseWait: { ids: wait.ids.length, waitedMs: wait.waitMs } } : {}),
-  };
+  return respond(batch, new Map([...reports, ...later]), problems, wait);
 }

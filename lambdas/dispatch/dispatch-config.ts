@@ -5,6 +5,7 @@
  * by HERALD_VENDORS_SECRET_ARN; in AWS, credentials in clear text in the environment are refused.
  */
 import { z } from 'zod';
+import { Channel } from '../core/delivery.ts';
 import { ConfigError } from '../core/errors.ts';
 import { AmbiguousRetryPolicy } from '../core/routing.ts';
 import {
@@ -30,7 +31,9 @@ export interface DispatchConfig {
   readonly dedupWindowSeconds: number;
   readonly claimLeaseMs: number;
   readonly statusRetentionSeconds: number;
+  /** For every channel not in ambiguousRetryPolicyByChannel. */
   readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
+  readonly ambiguousRetryPolicyByChannel: Readonly<Partial<Record<Channel, AmbiguousRetryPolicy>>>;
   readonly reportBatchItemFailures: boolean;
   /** Either the vendors themselves (HERALD_VENDORS) or the secret to read them from. */
   readonly vendors: { readonly config: VendorsConfig } | { readonly secretArn: string };
@@ -50,9 +53,19 @@ const dispatchEnv = z
     // 2 × 25 s + start-up fits the 60 s dev timeout, so a crash costs one retry, not the retry budget.
     // lib/ sets it per stage (claimLeaseSeconds, checked against the timeout and retries there).
     [EnvKey.claimLeaseMs]: z.coerce.number().int().min(5_000).max(900_000).default(25_000),
+    // Why hold by default: the providers do not dedupe, so a delivery possibly sent (an ambiguous answer,
+    // a crash mid-call) is never sent again unless a channel opts in ("sms=same-vendor", routing.ts).
     [EnvKey.ambiguousRetryPolicy]: z
-      .enum(Object.values(AmbiguousRetryPolicy))
-      .default(AmbiguousRetryPolicy.sameVendorThenFailover),
+      .string()
+      .default(AmbiguousRetryPolicy.hold)
+      .transform((text, ctx) => {
+        const parsed = parseAmbiguousPolicies(text);
+        if (typeof parsed === 'string') {
+          ctx.addIssue({ code: 'custom', message: parsed });
+          return z.NEVER;
+        }
+        return parsed;
+      }),
     // Why false by default: a partial-batch response that the event source mapping ignores (on-demand
     // mode, or ReportBatchItemFailures off) would commit records that still need sending. Failing the
     // invocation instead is always safe; set true only where the mapping reports batch item failures.
@@ -78,6 +91,28 @@ const dispatchEnv = z
     }
   });
 
+const POLICIES: readonly string[] = Object.values(AmbiguousRetryPolicy);
+const CHANNELS: readonly string[] = Object.values(Channel);
+
+/**
+ * Reads `hold`, or a list like `hold,sms=same-vendor,push=failover` (a bare policy for every channel,
+ * `channel=policy` for exceptions); returns a problem as a string.
+ */
+export function parseAmbiguousPolicies(
+  text: string,
+): { all: AmbiguousRetryPolicy; byChannel: Partial<Record<Channel, AmbiguousRetryPolicy>> } | string {
+  let all: AmbiguousRetryPolicy = AmbiguousRetryPolicy.hold;
+  const byChannel: Partial<Record<Channel, AmbiguousRetryPolicy>> = {};
+  for (const item of text.split(',').map((part) => part.trim())) {
+    const [left, right] = item.includes('=') ? item.split('=', 2) : [undefined, item];
+    if (!POLICIES.includes(right ?? '')) return `"${right}" is not one of ${POLICIES.join(', ')}`;
+    if (left === undefined) all = right as AmbiguousRetryPolicy;
+    else if (CHANNELS.includes(left)) byChannel[left as Channel] = right as AmbiguousRetryPolicy;
+    else return `"${left}" is not one of ${CHANNELS.join(', ')}`;
+  }
+  return { all, byChannel };
+}
+
 /** Loads and validates the dispatch configuration from `env` (default: the process environment, read in shared/config.ts). */
 export function loadDispatchConfig(env?: Record<string, string | undefined>): DispatchConfig {
   const raw = loadConfig(dispatchEnv, env);
@@ -96,7 +131,8 @@ export function loadDispatchConfig(env?: Record<string, string | undefined>): Di
     dedupWindowSeconds: raw[EnvKey.dedupWindowSeconds],
     claimLeaseMs: raw[EnvKey.claimLeaseMs],
     statusRetentionSeconds: raw[EnvKey.statusRetentionSeconds],
-    ambiguousRetryPolicy: raw[EnvKey.ambiguousRetryPolicy],
+    ambiguousRetryPolicy: raw[EnvKey.ambiguousRetryPolicy].all,
+    ambiguousRetryPolicyByChannel: raw[EnvKey.ambiguousRetryPolicy].byChannel,
     reportBatchItemFailures: raw[EnvKey.reportBatchItemFailures],
     vendors: vendors ?? { secretArn: raw[EnvKey.vendorsSecretArn] as string },
   };

@@ -1,14 +1,14 @@
 /**
  * Logs the decisions of one batch once each, with correlation keys (deliveryId, requestId,
  * topic-partition, offset; never recipients or bodies), and emits the EMF metrics:
- * DeliverySent, DeliverySuppressed, VendorFailover, DeliveryFailed (permanent), RecordDeadLettered,
+ * DeliverySent, DeliverySuppressed, VendorFailover, DeliveryFailed (permanent), DeliveryMaybeSent
+ * (possibly delivered by a vendor, held: an alarm looks at it), RecordDeadLettered,
  * VendorFailure (also per vendor), DeliveryRetried, LeaseWaited (ids waited for after another
  * invocation's lease), and side-effect failures.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { RecordFate, type RecordReport } from './batch-records.ts';
-import type { BatchReport } from './dispatch-batch.ts';
+import { type BatchReport, RecordFate, type RecordReport } from './batch-types.ts';
 
 function keys(record: RecordReport): Record<string, unknown> {
   return {
@@ -55,6 +55,12 @@ export function reportBatch(report: BatchReport, logger: Logger, metrics: Metric
         vendor: record.vendor,
         reason: record.reason,
       });
+    } else if (record.fate === RecordFate.maybeSent) {
+      logger.warn('delivery possibly sent; held, never sent again', {
+        ...keys(record),
+        vendor: record.vendor,
+        reason: record.reason,
+      });
     } else if (record.fate === RecordFate.deadLettered) {
       logger.error('poison record dead-lettered', { ...keys(record), reason: record.reason });
     } else {
@@ -68,6 +74,7 @@ export function reportBatch(report: BatchReport, logger: Logger, metrics: Metric
   metrics.addMetric('DeliverySent', MetricUnit.Count, counts.get(RecordFate.sent) ?? 0);
   metrics.addMetric('DeliverySuppressed', MetricUnit.Count, counts.get(RecordFate.suppressed) ?? 0);
   metrics.addMetric('DeliveryFailed', MetricUnit.Count, counts.get(RecordFate.failed) ?? 0);
+  metrics.addMetric('DeliveryMaybeSent', MetricUnit.Count, counts.get(RecordFate.maybeSent) ?? 0);
   metrics.addMetric('RecordDeadLettered', MetricUnit.Count, counts.get(RecordFate.deadLettered) ?? 0);
   metrics.addMetric('DeliveryRetried', MetricUnit.Count, counts.get(RecordFate.retry) ?? 0);
   metrics.addMetric('VendorFailover', MetricUnit.Count, failovers);

@@ -5,7 +5,6 @@
  * (vendor credentials, Redis AUTH) come from Secrets Manager, never from clear-text env in AWS.
  */
 import type { Context, MSKEvent } from 'aws-lambda';
-import { HttpVendor } from '../adapters/http-vendor.ts';
 import { createKafka } from '../adapters/kafka-client.ts';
 import { KafkaDeadLetterSink } from '../adapters/kafka-dead-letter-sink.ts';
 import { createRedisClient } from '../adapters/redis-client.ts';
@@ -18,6 +17,7 @@ import { EnvKey } from '../shared/env-keys.ts';
 import { createLogger, createMetrics } from '../shared/logger.ts';
 import { createDispatchApp, type DispatchHandler } from './app.ts';
 import { checkLeaseCoversVendors, type DispatchConfig, loadDispatchConfig } from './dispatch-config.ts';
+import { createVendor } from './vendor-factories.ts';
 import { parseVendorsConfig } from './vendors-config.ts';
 
 const SERVICE = 'herald-dispatch';
@@ -57,12 +57,7 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
       retentionSeconds: settings.statusRetentionSeconds,
     }),
     vendors: vendorsConfig.vendors.map((spec) => ({
-      vendor: new HttpVendor({
-        name: spec.name,
-        url: spec.url,
-        timeoutMs: spec.timeoutMs,
-        ...(spec.auth ? { auth: { name: spec.auth.header, value: spec.auth.value } } : {}),
-      }),
+      vendor: createVendor(spec),
       timeoutMs: spec.timeoutMs,
       guard: {
         maxConcurrent: spec.maxConcurrent,
@@ -72,6 +67,7 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
     })),
     routes: vendorsConfig.routes,
     ambiguousRetryPolicy: settings.ambiguousRetryPolicy,
+    ambiguousRetryPolicyByChannel: settings.ambiguousRetryPolicyByChannel,
     claimLeaseMs: settings.claimLeaseMs,
     reportBatchItemFailures: settings.reportBatchItemFailures,
     logger,

@@ -1,35 +1,61 @@
 /**
  * The vendor configuration (HERALD_VENDORS, or the JSON of the HERALD_VENDORS_SECRET_ARN secret):
  *
- *   { "channels": { "sms": { "primary":   { "name": "sms-a", "url": "https://…", "weight": 100,
- *                                           "auth": { "header": "authorization", "value": "Bearer …" } },
- *                            "secondary": { "name": "sms-b", "url": "https://…" },
- *                            "tertiary":  { "name": "sms-c", "url": "https://…" } } } }
+ *   { "channels": {
+ *       "sms":   { "primary":   { "name": "sms-a", "provider": "eum-sms", "region": "ap-northeast-2",
+ *                                 "originationIdentity": "pool-…", "messageType": "TRANSACTIONAL" },
+ *                  "secondary": { "name": "sms-b", "url": "https://…",
+ *                                 "auth": { "header": "authorization", "value": "Bearer …" } },
+ *                  "tertiary":  { "name": "sms-c", "provider": "eum-sms", "region": "ap-northeast-1", … } },
+ *       "email": { "primary":   { "name": "email-a", "provider": "ses", "region": "eu-west-1",
+ *                                 "fromEmailAddress": "noreply@example.com" }, … } } }
  *
- * A vendor may serve several channels under one name (then it shares one circuit breaker and one
- * concurrency limit), but one name always means one endpoint.
+ * `provider` (default "http", the generic HTTP vendor) picks the adapter and its required settings
+ * (vendor-providers.ts); a channel's three tiers may mix providers. Every vendor also takes weight,
+ * timeoutMs, maxConcurrent, failureThreshold and halfOpenAfterMs. A vendor may serve several channels
+ * under one name (then it shares one circuit breaker and one concurrency limit), but one name always
+ * means one endpoint.
  */
 import { z } from 'zod';
 import { Channel } from '../core/delivery.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { ChannelRoute } from '../core/routing.ts';
+import { DEFAULT_PROVIDER, type VendorProvider, vendorProviders } from './vendor-providers.ts';
+
+const commonSettings = (defaultWeight: number) => ({
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)'),
+  /** Share of first attempts; 0 = failover only. */
+  weight: z.number().int().min(0).max(1_000).default(defaultWeight),
+  // Why 5 s: an SMS/push/email API answers in well under a second; beyond 5 s it is in trouble.
+  timeoutMs: z.number().int().min(50).max(60_000).default(5_000),
+  // Why 16: enough to fill a 100-record batch quickly without tripping vendor rate limits.
+  maxConcurrent: z.number().int().min(1).max(1_000).default(16),
+  // Why 5 consecutive failures / 30 s: a dead vendor stops costing a timeout per delivery within
+  // one batch, and is probed again soon enough to take traffic back.
+  failureThreshold: z.number().int().min(1).max(1_000).default(5),
+  halfOpenAfterMs: z.number().int().min(100).max(600_000).default(30_000),
+});
+
+const providerSpec = <P extends VendorProvider>(provider: P, defaultWeight: number) =>
+  z.strictObject({
+    provider: z.literal(provider),
+    ...commonSettings(defaultWeight),
+    ...(vendorProviders[provider].settings as (typeof vendorProviders)[P]['settings']),
+  });
 
 const vendorSpec = (defaultWeight: number) =>
-  z.strictObject({
-    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)'),
-    url: z.url({ protocol: /^https?$/ }),
-    /** Share of first attempts; 0 = failover only. */
-    weight: z.number().int().min(0).max(1_000).default(defaultWeight),
-    auth: z.strictObject({ header: z.string().min(1), value: z.string().min(1) }).optional(),
-    // Why 5 s: an SMS/push/email API answers in well under a second; beyond 5 s it is in trouble.
-    timeoutMs: z.number().int().min(50).max(60_000).default(5_000),
-    // Why 16: enough to fill a 100-record batch quickly without tripping vendor rate limits.
-    maxConcurrent: z.number().int().min(1).max(1_000).default(16),
-    // Why 5 consecutive failures / 30 s: a dead vendor stops costing a timeout per delivery within
-    // one batch, and is probed again soon enough to take traffic back.
-    failureThreshold: z.number().int().min(1).max(1_000).default(5),
-    halfOpenAfterMs: z.number().int().min(100).max(600_000).default(30_000),
-  });
+  z.preprocess(
+    // A vendor without `provider` is a generic HTTP vendor.
+    (value) =>
+      typeof value === 'object' && value !== null && !Array.isArray(value) && !('provider' in value)
+        ? { ...value, provider: DEFAULT_PROVIDER }
+        : value,
+    z.discriminatedUnion('provider', [
+      providerSpec('http', defaultWeight),
+      providerSpec('eum-sms', defaultWeight),
+      providerSpec('ses', defaultWeight),
+    ]),
+  );
 
 const channelRoute = z.strictObject({
   primary: vendorSpec(100),
@@ -39,6 +65,8 @@ const channelRoute = z.strictObject({
 
 /** One vendor's full settings. */
 export type VendorSpec = z.infer<ReturnType<typeof vendorSpec>>;
+/** The settings of a vendor of one provider. */
+export type VendorSpecOf<P extends VendorProvider> = Extract<VendorSpec, { provider: P }>;
 
 const vendorsSchema = z
   .strictObject({ channels: z.partialRecord(z.enum(Object.values(Channel)), channelRoute) })
@@ -60,7 +88,19 @@ const vendorsSchema = z
           message: 'at least one weight must be > 0',
         });
       }
-      for (const spec of specs) {
+      for (const [tier, spec] of [
+        ['primary', route.primary],
+        ['secondary', route.secondary],
+        ['tertiary', route.tertiary],
+      ] as const) {
+        const channels: readonly string[] = vendorProviders[spec.provider].channels;
+        if (!channels.includes(channel)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['channels', channel, tier, 'provider'],
+            message: `${spec.provider} cannot send ${channel} (only ${channels.join(', ')})`,
+          });
+        }
         const known = byName.get(spec.name);
         if (known && JSON.stringify(known) !== JSON.stringify({ ...spec, weight: known.weight })) {
           ctx.addIssue({
@@ -112,5 +152,9 @@ export function parseVendorsConfig(json: string, source: string): VendorsConfig 
     };
   }
   const all = [...vendors.values()];
-  return { vendors: all, routes, hasCredentials: all.some((spec) => spec.auth !== undefined) };
+  return {
+    vendors: all,
+    routes,
+    hasCredentials: all.some((spec) => spec.provider === 'http' && spec.auth !== undefined),
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * The OpenAPI 3.1 document of the ingest API, generated from the zod schemas that validate requests
  * (request-schema.ts), never written by hand. Served at GET /v1/openapi.json and written to
- * docs/openapi.json by local/write-openapi.ts.
+ * docs/openapi.json by cli/write-openapi.ts.
  */
 import { z } from 'zod';
 import { MAX_BODY_BYTES } from './http-request.ts';

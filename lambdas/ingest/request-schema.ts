@@ -121,7 +121,7 @@ export const sendMessageAccepted = z
 /** The 202 body. */
 export type SendMessageAccepted = z.output<typeof sendMessageAccepted>;
 
-const deliveryState = z.enum(['queued', 'sent', 'failed', 'suppressed']);
+const deliveryState = z.enum(['queued', 'sent', 'maybe-sent', 'failed', 'suppressed']);
 
 /** The 200 body of `GET /v1/messages/{requestId}`. */
 export const messageStatus = z
@@ -132,6 +132,10 @@ export const messageStatus = z
       total: z.int().min(0),
       queued: z.int().min(0),
       sent: z.int().min(0),
+      'maybe-sent': z
+        .int()
+        .min(0)
+        .meta({ description: 'Possibly delivered by the vendor named; held, never sent again' }),
       failed: z.int().min(0),
       suppressed: z.int().min(0),
     }),

@@ -94,7 +94,14 @@ export async function getOpenApi(_event: APIGatewayProxyEventV2, deps: RouteDeps
 }
 
 function toMessageStatus(status: RequestStatus): MessageStatus {
-  const counts = { total: status.recipients.length, queued: 0, sent: 0, failed: 0, suppressed: 0 };
+  const counts = {
+    total: status.recipients.length,
+    queued: 0,
+    sent: 0,
+    'maybe-sent': 0,
+    failed: 0,
+    suppressed: 0,
+  };
   for (const recipient of status.recipients) counts[recipient.state] += 1;
   return {
     requestId: status.requestId,

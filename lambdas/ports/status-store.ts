@@ -9,6 +9,8 @@ export const DeliveryState = {
   sent: 'sent',
   failed: 'failed',
   suppressed: 'suppressed',
+  /** A vendor may have delivered it (no answer, or a crash mid-call); held, never sent again. */
+  maybeSent: 'maybe-sent',
 } as const;
 /** One of the delivery states. */
 export type DeliveryState = (typeof DeliveryState)[keyof typeof DeliveryState];
@@ -18,7 +20,7 @@ export interface StatusUpdate {
   readonly requestId: string;
   readonly deliveryId: string;
   readonly state: DeliveryState;
-  /** Vendor that accepted the message (state `sent`). */
+  /** Vendor that accepted the message (state `sent`) or may have (state `maybe-sent`). */
   readonly vendor?: string;
   /** Why the delivery failed (state `failed`) or was suppressed. */
   readonly reason?: string;

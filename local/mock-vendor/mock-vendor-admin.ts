@@ -9,7 +9,7 @@
  *   GET  /health        200
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MockVendorFaults, VendorDelivery } from './mock-vendor.ts';
+import type { MockVendorFaults, VendorDelivery } from './vendor-faults.ts';
 
 /** What the admin endpoint controls. */
 export interface MockVendorControls {
@@ -18,7 +18,7 @@ export interface MockVendorControls {
   deliveries(): readonly VendorDelivery[];
 }
 
-const RATES = ['errorRate', 'timeoutRate', 'throttleRate'] as const;
+const RATES = ['errorRate', 'timeoutRate', 'throttleRate', 'resetRate'] as const;
 
 /** Validates a faults patch; returns the problems found. */
 export function faultProblems(patch: Record<string, unknown>): string[] {
@@ -29,6 +29,13 @@ export function faultProblems(patch: Record<string, unknown>): string[] {
     } else if (key === 'latencyMs' || key === 'retryAfterSeconds') {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
         problems.push(`${key} must be an integer ≥ 0`);
+    } else if (key === 'answerStatus') {
+      if (
+        typeof value !== 'number' ||
+        !Number.isInteger(value) ||
+        (value !== 0 && (value < 200 || value > 599))
+      )
+        problems.push('answerStatus must be 0 or an HTTP status 200..599');
     } else if (key === 'down') {
       if (typeof value !== 'boolean') problems.push('down must be a boolean');
     } else if (key === 'rejectTo') {

@@ -2,8 +2,10 @@
  * A mock message vendor: a real HTTP server speaking the generic vendor protocol (see
  * lambdas/adapters/http-vendor.ts), for tests, benchmarks and the local runtime.
  *
- * - Idempotency: a repeated Idempotency-Key is answered 200 `{duplicate: true}` and NOT delivered again;
- *   a repeat while the first is still in progress gets 409.
+ * - Not idempotent by default, as the real providers (End User Messaging SMS, SES, FCM, APNs and the
+ *   common SMS vendors) are not: a repeated request is delivered and logged again. A repeat while the
+ *   first with the same Idempotency-Key is still in progress gets 409 (the generic protocol's guard).
+ *   With `idempotent: true` a repeated key is answered 200 `{duplicate: true}` and not delivered again.
  * - Faults, changeable at run time through the admin endpoint (its own port, so it stays reachable
  *   while the vendor is "down"): error rate (503), added latency, timeouts (accepted and delivered,
  *   but never answered: the ambiguous case), throttling (429 + Retry-After), down (port closed:
@@ -19,39 +21,9 @@ import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
 import { handleAdmin } from './mock-vendor-admin.ts';
+import { type MockVendorFaults, NO_FAULTS, type VendorDelivery } from './vendor-faults.ts';
 
-/** Faults the vendor injects; rates are fractions 0..1 of requests. */
-export interface MockVendorFaults {
-  readonly errorRate: number;
-  readonly latencyMs: number;
-  readonly timeoutRate: number;
-  readonly throttleRate: number;
-  readonly retryAfterSeconds: number;
-  readonly down: boolean;
-  readonly rejectTo: readonly string[];
-}
-
-/** No faults. */
-export const NO_FAULTS: MockVendorFaults = {
-  errorRate: 0,
-  latencyMs: 0,
-  timeoutRate: 0,
-  throttleRate: 0,
-  retryAfterSeconds: 1,
-  down: false,
-  rejectTo: [],
-};
-
-/** One accepted send, as logged. */
-export interface VendorDelivery {
-  readonly time: string;
-  readonly vendor: string;
-  readonly channel: string;
-  readonly to: string;
-  readonly deliveryId: string;
-  readonly requestId: string;
-  readonly vendorMessageId: string;
-}
+export { type MockVendorFaults, NO_FAULTS, type VendorDelivery } from './vendor-faults.ts';
 
 /** How to start a mock vendor. */
 export interface MockVendorOptions {
@@ -66,6 +38,8 @@ export interface MockVendorOptions {
   readonly logPath?: string;
   /** When set, requests must carry `authorization: Bearer <authToken>`. */
   readonly authToken?: string;
+  /** Drop repeated Idempotency-Keys (acknowledged, not delivered). @default false, as real providers */
+  readonly idempotent?: boolean;
   readonly faults?: Partial<MockVendorFaults>;
 }
 
@@ -84,7 +58,7 @@ export interface MockVendor {
   deliveries(): readonly VendorDelivery[];
   /** Requests received by this instance (any outcome), including repeats. */
   requestCount(): number;
-  /** Requests that repeated the idempotency key of a send already accepted (acknowledged, not sent). */
+  /** Requests that repeated the key of a send already accepted (delivered again unless idempotent). */
   repeatCount(): number;
   close(): Promise<void>;
 }
@@ -158,10 +132,11 @@ export async function startMockVendor(options: MockVendorOptions): Promise<MockV
     if (typeof key !== 'string' || key.length === 0)
       return reply(response, 400, { error: 'missing_idempotency_key' });
     const current = faults;
+    if (current.answerStatus > 0) return reply(response, current.answerStatus, { error: 'fault' });
     const known = keys.get(key);
     if (known?.state === 'in-progress') return reply(response, 409, { error: 'in_progress' });
-    if (known) {
-      repeats++;
+    if (known) repeats++;
+    if (known && options.idempotent) {
       await sleep(current.latencyMs);
       return reply(response, 200, { id: known.id, duplicate: true });
     }
@@ -175,6 +150,11 @@ export async function startMockVendor(options: MockVendorOptions): Promise<MockV
         : current.rejectTo.includes(String(message.to))
           ? 400
           : 0;
+    if (dice(current.resetRate)) {
+      keys.delete(key);
+      request.socket.destroy();
+      return;
+    }
     if (refusal) {
       keys.delete(key); // not accepted: a retry with this key is a new attempt
       if (refusal === 429) {

@@ -9,35 +9,49 @@
  *   ExpiredProviderToken | 413 PayloadTooLarge | 429 TooManyProviderTokenUpdates (a connection's
  *   token replaced within 20 minutes) | faults: 429 TooManyRequests, 503 ServiceUnavailable,
  *   410 Unregistered (reject list), timeouts (delivered, never answered), down (port closed and every
- *   session reset). Not idempotent: a repeat is delivered again. Admin routes as local/mock-vendor.
+ *   session reset), answerStatus (that status with its APNs reason), resetRate (stream reset before
+ *   delivery). Not idempotent: a repeat is delivered again. Admin routes as local/mock-vendor.
  */
 import { createPublicKey, generateKeyPairSync, randomUUID, verify } from 'node:crypto';
 import {
+  constants,
   createSecureServer,
   type IncomingHttpHeaders,
   type ServerHttp2Session,
   type ServerHttp2Stream,
 } from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MockVendorFaults } from '../mock-vendor/mock-vendor.ts';
+import type { MockVendorFaults } from '../mock-vendor/vendor-faults.ts';
 import type { LocalTls } from './local-ca.ts';
 import {
   createFakeState,
   listen,
-  type ProviderFake,
-  type ProviderFakeOptions,
+  type PushFake,
+  type PushFakeOptions,
   parseObject,
   readText,
   startAdmin,
-} from './provider-fake.ts';
+} from './push-fake-support.ts';
 
 const MAX_PAYLOAD_BYTES = 4096;
 const TOKEN_MAX_AGE_S = 3600;
 const TOKEN_MIN_INTERVAL_S = 20 * 60;
+/** APNs reasons of the statuses an answerStatus fault may ask for. */
+const REASONS: Readonly<Record<number, string>> = {
+  400: 'BadDeviceToken',
+  403: 'InvalidProviderToken',
+  404: 'BadPath',
+  405: 'MethodNotAllowed',
+  410: 'Unregistered',
+  413: 'PayloadTooLarge',
+  429: 'TooManyRequests',
+  500: 'InternalServerError',
+  503: 'ServiceUnavailable',
+};
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** How to start a fake APNs. */
-export interface ApnsFakeOptions extends ProviderFakeOptions {
+export interface ApnsFakeOptions extends PushFakeOptions {
   readonly teamId: string;
   readonly keyId: string;
   /** The public half of the team's signing key (PEM): provider tokens must verify against it. */
@@ -58,7 +72,7 @@ export interface ApnsNotification {
 }
 
 /** A running fake APNs; `url` is the origin to give the adapter. */
-export interface ApnsFake extends ProviderFake {
+export interface ApnsFake extends PushFake {
   /** Accepted notifications, in order. */
   notifications(): readonly ApnsNotification[];
   /** The `iat` of every distinct provider token seen, in order. */
@@ -156,8 +170,18 @@ export async function startApnsFake(options: ApnsFakeOptions): Promise<ApnsFake>
     if (!/^[0-9a-fA-F]{64}$/.test(deviceToken)) return answer(stream, 400, { reason: 'BadDeviceToken' });
     if (topic !== options.topic) return answer(stream, 400, { reason: 'DeviceTokenNotForTopic' });
     const faults: MockVendorFaults = state.faults();
-    await sleep(faults.latencyMs);
     const echo = { 'apns-id': apnsId };
+    if (faults.answerStatus > 0) {
+      return answer(
+        stream,
+        faults.answerStatus,
+        { reason: REASONS[faults.answerStatus] ?? 'InternalServerError' },
+        echo,
+      );
+    }
+    await sleep(faults.latencyMs);
+    // Reset fault: the stream is reset after the request arrived, before delivery.
+    if (state.dice(faults.resetRate)) return void stream.close(constants.NGHTTP2_INTERNAL_ERROR);
     if (state.dice(faults.throttleRate)) {
       return answer(
         stream,

@@ -14,23 +14,24 @@
  * Errors come in Google's shapes: OAuth `{error, error_description}` from the token endpoint and
  * google.rpc `{"error": {code, message, status, details: [{"@type": …FcmError, errorCode}]}}` from
  * the send API (the assertion check: google-oauth-fake.ts). Faults (local/mock-vendor's set, admin endpoint alike): throttling answers 429
- * QUOTA_EXCEEDED, errors 503 UNAVAILABLE (both with Retry-After), the reject list 404 UNREGISTERED.
+ * QUOTA_EXCEEDED, errors 503 UNAVAILABLE (both with Retry-After), the reject list 404 UNREGISTERED,
+ * answerStatus that status with its google.rpc status name, resetRate a dropped connection.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MockVendorFaults } from '../mock-vendor/mock-vendor.ts';
+import type { MockVendorFaults } from '../mock-vendor/vendor-faults.ts';
 import { assertionProblem } from './google-oauth-fake.ts';
 import {
   createFakeState,
   type FakeState,
   listen,
-  type ProviderFake,
-  type ProviderFakeOptions,
+  type PushFake,
+  type PushFakeOptions,
   parseObject,
   readText,
   startAdmin,
-} from './provider-fake.ts';
+} from './push-fake-support.ts';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const FCM_TOKEN = /^[A-Za-z0-9_:.-]{1,500}$/;
@@ -39,7 +40,7 @@ const FCM_ERROR_TYPE = 'type.googleapis.com/google.firebase.fcm.v1.FcmError';
 export { createServiceAccount, type GeneratedServiceAccount } from './google-oauth-fake.ts';
 
 /** How to start a fake FCM. */
-export interface FcmFakeOptions extends ProviderFakeOptions {
+export interface FcmFakeOptions extends PushFakeOptions {
   readonly projectId: string;
   /** The service account allowed to get tokens (the assertion's `iss`). */
   readonly clientEmail: string;
@@ -50,7 +51,7 @@ export interface FcmFakeOptions extends ProviderFakeOptions {
 }
 
 /** A running fake FCM; `url` is the FCM endpoint, `tokenUrl` the OAuth2 token endpoint. */
-export interface FcmFake extends ProviderFake {
+export interface FcmFake extends PushFake {
   readonly tokenUrl: string;
   /** Access tokens issued so far. */
   tokenCount(): number;
@@ -84,6 +85,19 @@ const MESSAGE_FIELDS = new Set([
   'condition',
 ]);
 const PRIORITIES = new Set(['NORMAL', 'HIGH']);
+/** google.rpc status names of the HTTP statuses an answerStatus fault may ask for. */
+const RPC_STATUS: Readonly<Record<number, string>> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  409: 'ABORTED',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  501: 'UNIMPLEMENTED',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
+};
 
 /** What FCM's v1 schema refuses in a message (unknown fields, non-string data, bad priority). */
 function messageProblem(message: Record<string, unknown>): string | undefined {
@@ -168,7 +182,13 @@ export async function startFcmFake(options: FcmFakeOptions): Promise<FcmFake> {
     const problem = messageProblem(message);
     if (problem) return reply(response, 400, rpcError(400, 'INVALID_ARGUMENT', problem));
     const faults: MockVendorFaults = state.faults();
+    if (faults.answerStatus > 0) {
+      const status = faults.answerStatus;
+      return reply(response, status, rpcError(status, RPC_STATUS[status] ?? 'UNKNOWN', 'Injected fault.'));
+    }
     await sleep(faults.latencyMs);
+    // Reset fault: the connection drops after the request arrived, before delivery.
+    if (state.dice(faults.resetRate)) return void request.socket.destroy();
     const retryAfter = { 'retry-after': String(faults.retryAfterSeconds) };
     if (state.dice(faults.throttleRate)) {
       return reply(

@@ -4,7 +4,7 @@
  * The FCM fake (fcm-fake.ts) issues access tokens for assertions this file accepts.
  */
 import { createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
-import { parseObject } from './provider-fake.ts';
+import { parseObject } from './push-fake-support.ts';
 
 /** Google's token endpoint: what google-auth-library puts in the assertion's `aud`. */
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';

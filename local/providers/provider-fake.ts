@@ -1,94 +1,73 @@
 /**
- * What every provider fake (FCM, APNs) shares with local/mock-vendor: the run-time faults and their
- * admin endpoint (the same routes, so the runtime drives all fakes alike), and the vendor log
- * (.herald/vendor-deliveries.jsonl, one JSON line per accepted send). Unlike the mock vendor, a
- * provider fake is NOT idempotent: a repeated send is delivered, and logged, again.
+ * What every local provider fake (EUM SMS, SES …) shares: the HTTP server the official client talks
+ * to with only an endpoint override, the SigV4 presence check, the runtime faults and their admin
+ * endpoint (the mock vendor's shape: GET/PUT /faults, POST /faults/reset, GET /deliveries, GET /health),
+ * and the vendor log (.herald/vendor-deliveries.jsonl, one JSON line per accepted send, as the mock
+ * vendor writes it). A provider supplies only its wire protocol (ProviderProtocol).
+ *
+ * Like the real services, a fake is NOT idempotent: every accepted request is delivered and logged,
+ * a repeat too. Faults:
+ * - errorRate: the service's "temporarily unavailable" error (HTTP 503, nothing delivered)
+ * - latencyMs: added before answering
+ * - timeoutRate: delivered and logged, but never answered (the ambiguous case)
+ * - throttleRate: the provider's own throttling error, nothing delivered
+ * - down: the port is closed (connection refused)
+ * - rejectTo: recipients the provider refuses for good, in its own words
+ * - failWith: every send answers this provider error (e.g. "AccessDeniedException" or
+ *   "ConflictException:DESTINATION_PHONE_NUMBER_OPTED_OUT"), nothing delivered; null clears it
+ * There is no retryAfterSeconds: these providers send no Retry-After.
  */
+import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo, Server as NetServer } from 'node:net';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
-import { type MockVendorFaults, NO_FAULTS, type VendorDelivery } from '../mock-vendor/mock-vendor.ts';
-import { handleAdmin } from '../mock-vendor/mock-vendor-admin.ts';
+import type { VendorDelivery } from '../mock-vendor/mock-vendor.ts';
+import { handleProviderAdmin } from './provider-admin.ts';
+import {
+  NO_PROVIDER_FAULTS,
+  type ProviderError,
+  type ProviderFaults,
+  type ProviderProtocol,
+  type WireAnswer,
+} from './provider-protocol.ts';
 
-/** Options every provider fake takes. */
+/** How to start a fake. */
 export interface ProviderFakeOptions {
   readonly name: string;
-  /** API port; 0 picks a free one. @default 0 */
+  /** @default 0 (a free port) */
   readonly port?: number;
-  /** Admin port; 0 picks a free one. @default 0 */
   readonly adminPort?: number;
   /** @default 127.0.0.1 */
   readonly host?: string;
-  /** JSONL log of accepted sends. @default $HERALD_VENDOR_LOG or .herald/vendor-deliveries.jsonl */
+  /** @default $HERALD_VENDOR_LOG or .herald/vendor-deliveries.jsonl */
   readonly logPath?: string;
-  readonly faults?: Partial<MockVendorFaults>;
+  readonly faults?: Partial<ProviderFaults>;
 }
 
-/** A running provider fake, driven like a mock vendor. */
+/** A running fake. */
 export interface ProviderFake {
   readonly name: string;
-  /** The provider endpoint to give the adapter (its base URL). */
+  /** The endpoint to give the SDK client. */
   readonly url: string;
   readonly adminUrl: string;
   readonly port: number;
   readonly logPath: string;
-  setFaults(faults: Partial<MockVendorFaults>): Promise<MockVendorFaults>;
-  faults(): MockVendorFaults;
-  /** Sends accepted by this instance, in order, repeats included. */
+  setFaults(faults: Partial<ProviderFaults>): Promise<ProviderFaults>;
+  faults(): ProviderFaults;
+  /** Accepted sends, in order, repeats included. */
   deliveries(): readonly VendorDelivery[];
-  /** Requests received on the provider API (any outcome). */
+  /** Requests received (any outcome). */
   requestCount(): number;
   close(): Promise<void>;
 }
 
-/** The fault state and vendor log one fake keeps. */
-export interface FakeState {
-  faults(): MockVendorFaults;
-  /** True with probability `rate`. */
-  dice(rate: number): boolean;
-  /** Appends an accepted send to the log and the in-memory list. */
-  deliver(send: Omit<VendorDelivery, 'time' | 'vendor'>): VendorDelivery;
-  deliveries(): readonly VendorDelivery[];
-  countRequest(): void;
-  requestCount(): number;
-}
+const SIGV4 =
+  /^AWS4-HMAC-SHA256 Credential=[^/\s]+\/\d{8}\/[a-z0-9-]+\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=[a-z0-9;-]+, ?Signature=[0-9a-f]{64}$/;
 
-/** Fault state plus vendor log for the fake `options.name`. */
-export function createFakeState(options: ProviderFakeOptions): FakeState & {
-  readonly logPath: string;
-  update(change: Partial<MockVendorFaults>): MockVendorFaults;
-} {
-  const logPath = resolve(
-    options.logPath ?? process.env[EnvKey.vendorLog] ?? '.herald/vendor-deliveries.jsonl',
-  );
-  mkdirSync(dirname(logPath), { recursive: true });
-  let faults: MockVendorFaults = { ...NO_FAULTS, ...options.faults };
-  const accepted: VendorDelivery[] = [];
-  let requests = 0;
-  return {
-    logPath,
-    faults: () => faults,
-    update: (change) => {
-      faults = { ...faults, ...change };
-      return faults;
-    },
-    dice: (rate) => rate > 0 && Math.random() < rate,
-    deliver: (send) => {
-      const delivery: VendorDelivery = { time: new Date().toISOString(), vendor: options.name, ...send };
-      accepted.push(delivery);
-      appendFileSync(logPath, `${JSON.stringify(delivery)}\n`);
-      return delivery;
-    },
-    deliveries: () => accepted,
-    countRequest: () => void requests++,
-    requestCount: () => requests,
-  };
-}
-
-/** Listens on host:port (0 = free port); resolves the port. */
-export async function listen(server: NetServer, port: number, host: string): Promise<number> {
+async function listen(server: Server, port: number, host: string): Promise<number> {
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(port, host, () => {
@@ -99,47 +78,105 @@ export async function listen(server: NetServer, port: number, host: string): Pro
   return (server.address() as AddressInfo).port;
 }
 
-/** Starts the admin endpoint (local/mock-vendor/mock-vendor-admin.ts routes); resolves its URL and closer. */
-export async function startAdmin(
-  host: string,
-  port: number,
-  state: FakeState,
-  setFaults: (faults: Partial<MockVendorFaults>) => Promise<MockVendorFaults>,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((request, response) => {
-    handleAdmin(request, response, { setFaults, faults: state.faults, deliveries: state.deliveries }).catch(
-      () => {
-        response.writeHead(500, { 'content-type': 'application/json' });
-        response.end('{"error":"internal"}');
-      },
-    );
+async function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise((done) => server.close(done));
+  server.closeAllConnections();
+  await closed;
+}
+
+function write(response: ServerResponse, answer: WireAnswer): void {
+  response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+  response.end(answer.body);
+}
+
+/** Starts a provider fake speaking `protocol`; resolves when both ports listen. */
+export async function startProviderFake(
+  protocol: ProviderProtocol,
+  options: ProviderFakeOptions,
+): Promise<ProviderFake> {
+  const host = options.host ?? '127.0.0.1';
+  const logPath = resolve(
+    options.logPath ?? process.env[EnvKey.vendorLog] ?? '.herald/vendor-deliveries.jsonl',
+  );
+  mkdirSync(dirname(logPath), { recursive: true });
+  let faults: ProviderFaults = { ...NO_PROVIDER_FAULTS, ...options.faults };
+  const accepted: VendorDelivery[] = [];
+  let requests = 0;
+  const dice = (rate: number) => rate > 0 && Math.random() < rate;
+
+  async function answer(method: string, url: string, headers: IncomingHttpHeaders, body: string) {
+    const requestId = randomUUID();
+    const fail = (error: ProviderError) => protocol.error(error, requestId);
+    const match = SIGV4.exec(String(headers.authorization ?? ''));
+    if (!match || match[1] !== protocol.signingName) return fail(protocol.missingAuthentication());
+    const parsed = protocol.parse({ method, url, headers, body });
+    if (!('to' in parsed)) return fail(parsed);
+    const current = faults;
+    await sleep(current.latencyMs);
+    if (current.failWith) return fail(protocol.named(current.failWith) ?? protocol.unavailable());
+    if (dice(current.throttleRate)) return fail(protocol.throttled());
+    if (dice(current.errorRate)) return fail(protocol.unavailable());
+    if (current.rejectTo.includes(parsed.to)) return fail(protocol.rejected());
+    const messageId = randomUUID();
+    const delivery: VendorDelivery = {
+      time: new Date().toISOString(),
+      vendor: options.name,
+      channel: protocol.channel,
+      to: parsed.to,
+      deliveryId: parsed.deliveryId,
+      requestId: parsed.requestId,
+      vendorMessageId: messageId,
+    };
+    accepted.push(delivery);
+    appendFileSync(logPath, `${JSON.stringify(delivery)}\n`);
+    // Timeout fault: delivered, but the answer never comes; the socket closes when the client gives up.
+    if (dice(current.timeoutRate)) return undefined;
+    return protocol.accepted(messageId);
+  }
+
+  const api = createServer((request, response) => {
+    requests++;
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      answer(request.method ?? '', request.url ?? '', request.headers, body)
+        .then((result) => result && write(response, result))
+        .catch(() => write(response, protocol.error(protocol.unavailable(), randomUUID())));
+    });
   });
-  const adminPort = await listen(server, port, host);
+  const port = await listen(api, options.port ?? 0, host);
+
+  async function setFaults(change: Partial<ProviderFaults>): Promise<ProviderFaults> {
+    faults = { ...faults, ...change };
+    if (faults.down && api.listening) await closeServer(api);
+    if (!faults.down && !api.listening) await listen(api, port, host);
+    return faults;
+  }
+
+  const admin = createServer((request, response) => {
+    handleProviderAdmin(request, response, protocol, {
+      setFaults,
+      faults: () => faults,
+      deliveries: () => accepted,
+    }).catch(() => write(response, { status: 500, headers: {}, body: '{"error":"internal"}' }));
+  });
+  const adminPort = await listen(admin, options.adminPort ?? 0, host);
+  if (faults.down) await closeServer(api);
+
   return {
-    url: `http://${host}:${adminPort}`,
+    name: options.name,
+    url: `http://${host}:${port}`,
+    adminUrl: `http://${host}:${adminPort}`,
+    port,
+    logPath,
+    setFaults,
+    faults: () => faults,
+    deliveries: () => accepted,
+    requestCount: () => requests,
     close: async () => {
-      const closed = new Promise((done) => server.close(done));
-      server.closeAllConnections();
-      await closed;
+      await Promise.all([closeServer(api), closeServer(admin)]);
     },
   };
-}
-
-/** Reads a request body as a UTF-8 string. */
-export async function readText(request: AsyncIterable<unknown>): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Parses a JSON object, or undefined. */
-export function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -38,7 +38,9 @@ export function bannerText(facts: BannerFacts): string {
     recipients: ['+821012345678', '+821098765432'],
     content: { body: 'Hello from Herald' },
   });
-  const vendors = runtime.vendors.map((v) => `${v.name.padEnd(8)} ${v.url}  (faults: ${v.adminUrl}/faults)`);
+  const vendors = runtime.vendors.map(
+    (v) => `${v.name.padEnd(8)} ${(v.kind ?? 'mock').padEnd(7)} ${v.url}  (faults: ${v.adminUrl}/faults)`,
+  );
   return [
     '',
     `Herald is running (ready in ${((Date.now() - facts.startedAt) / 1000).toFixed(1)} s)`,

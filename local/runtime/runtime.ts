@@ -15,7 +15,7 @@ import type { ApiComponentConfig, ApiComponentInfo } from './api-main.ts';
 import type { DispatcherComponentConfig, DispatcherComponentInfo } from './dispatcher-main.ts';
 import { lambdaEnvironment, newLogStreamName } from './lambda-context.ts';
 import { type Supervised, supervise } from './process-supervisor.ts';
-import { dispatchVendorsEnvironment, vendorSpecs } from './vendor-config.ts';
+import { dispatchVendorsEnvironment, type VendorSet, vendorSpecs } from './vendor-config.ts';
 import type { RunningVendor, VendorsComponentConfig } from './vendors-main.ts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -42,6 +42,8 @@ export interface RuntimeOptions {
   readonly logLevel?: string;
   /** Changes to the event source mapping (tests use their own consumer group, shorter windows). */
   readonly esm?: Partial<EsmConfigInput>;
+  /** Which vendors run: provider fakes for sms and email (AWS SDK path) or the mock everywhere. @default 'providers' */
+  readonly vendorSet?: VendorSet;
   /** Extra function configuration, for both Lambdas. */
   readonly functionEnvironment?: Readonly<Record<string, string>>;
   readonly log?: (message: string) => void;
@@ -120,7 +122,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     (previous) => ({
       env: { ...path, [EnvKey.vendorLog]: options.vendorLogPath },
       config: {
-        vendors: previous ?? vendorSpecs(),
+        vendors: previous ?? vendorSpecs(options.vendorSet),
         logPath: options.vendorLogPath,
       } satisfies VendorsComponentConfig,
     }),

@@ -2,7 +2,7 @@
  * In-memory DedupStore for unit tests. Passes the same contract suite as RedisDedupStore
  * (test/fakes/contracts/dedup-store.contract.ts). `isAvailable = false` simulates an unreachable store.
  */
-import type { ClaimResult, CompletionMark, MarkKind } from '../../lambdas/core/dedup.ts';
+import type { ClaimResult, CompletionMark, MarkKind, SendIntent } from '../../lambdas/core/dedup.ts';
 import { DependencyUnavailableError } from '../../lambdas/core/errors.ts';
 import type { DedupStore } from '../../lambdas/ports/dedup-store.ts';
 
@@ -18,6 +18,7 @@ export interface InMemoryDedupStoreOptions {
 export class InMemoryDedupStore implements DedupStore {
   readonly claims = new Map<string, { owner: string; expiresAtMs: number }>();
   readonly marks = new Map<string, { kind: MarkKind; expiresAtMs: number }>();
+  readonly intents = new Map<string, { vendor: string; expiresAtMs: number }>();
   /** Number of claim/complete/release calls (each is one round trip per slot group in Redis). */
   calls = 0;
   isAvailable = true;
@@ -45,12 +46,20 @@ export class InMemoryDedupStore implements DedupStore {
         continue;
       }
       this.claims.set(id, { owner, expiresAtMs: now + this.#options.leaseMs });
-      results.set(id, { outcome: 'claimed' });
+      const intent = this.intents.get(id);
+      const sendingAt = intent && intent.expiresAtMs > now ? intent.vendor : undefined;
+      results.set(id, sendingAt ? { outcome: 'claimed', sendingAt } : { outcome: 'claimed' });
     }
     return results;
   }
 
-  async complete(marks: readonly CompletionMark[], owner: string): Promise<void> {
+  async intend(intents: readonly SendIntent[], _owner: string): Promise<void> {
+    this.#enter('intent');
+    const expiresAtMs = this.#now() + this.#options.windowSeconds * 1000;
+    for (const { deliveryId, vendor } of intents) this.intents.set(deliveryId, { vendor, expiresAtMs });
+  }
+
+  async complete(marks: readonly CompletionMark[], _owner: string): Promise<void> {
     this.#enter('mark');
     const now = this.#now();
     for (const mark of marks) {
@@ -58,14 +67,22 @@ export class InMemoryDedupStore implements DedupStore {
         kind: mark.kind,
         expiresAtMs: now + this.#options.windowSeconds * 1000,
       });
-      if (this.claims.get(mark.deliveryId)?.owner === owner) this.claims.delete(mark.deliveryId);
+      // As the Redis store: a marked id's claim goes whoever holds it, and its intent with it.
+      this.claims.delete(mark.deliveryId);
+      this.intents.delete(mark.deliveryId);
     }
   }
 
-  async release(deliveryIds: readonly string[], owner: string): Promise<void> {
+  async release(
+    deliveryIds: readonly string[],
+    owner: string,
+    options: { readonly keepIntents?: boolean } = {},
+  ): Promise<void> {
     this.#enter('release');
     for (const id of deliveryIds) {
       if (this.claims.get(id)?.owner === owner) this.claims.delete(id);
+      // As the Redis store: an intent goes only with its claim (another owner's live claim keeps it).
+      if (!options.keepIntents && !this.claims.has(id)) this.intents.delete(id);
     }
   }
 

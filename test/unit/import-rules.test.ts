@@ -77,15 +77,61 @@ const rules: Array<{ dir: string; why: string; allows: (line: ImportLine) => boo
       isUnder(l, 'lib') ||
       l.target === 'lambdas/shared/env-keys.ts',
   },
+  {
+    dir: 'bin',
+    why: 'bin/ composes the CDK app from lib/',
+    allows: (l) =>
+      isBuiltin(l) || /^(aws-cdk-lib|constructs|cdk-nag)(\/|$)/.test(l.specifier) || isUnder(l, 'lib'),
+  },
+  {
+    dir: 'local',
+    why: 'local/ (the local runtime) imports Lambda handlers, shared names, the stage data in lib/config and its own launchers',
+    allows: (l) =>
+      isBuiltin(l) ||
+      isPackage(l) ||
+      isUnder(l, 'local', 'lambdas/shared', 'lib/config') ||
+      /^lambdas\/[^/]+\/handler\.ts$/.test(l.target ?? ''),
+  },
+  {
+    dir: 'capacity',
+    why: 'capacity/ (the planner) imports core, shared, adapters and its AWS client',
+    allows: (l) =>
+      isBuiltin(l) ||
+      isPackage(l) ||
+      isUnder(l, 'capacity', 'lambdas/core', 'lambdas/shared', 'lambdas/adapters'),
+  },
+  {
+    dir: 'bench',
+    why: 'bench/ imports anything but cli/ and test/',
+    allows: (l) => !isUnder(l, 'cli', 'test'),
+  },
+  {
+    dir: 'cli',
+    why: 'cli/ (the herald command) imports anything but test/',
+    allows: (l) => !isUnder(l, 'test'),
+  },
 ];
 
 describe('import rules', () => {
-  const files = ['lambdas', 'lib', 'local', 'bin'].flatMap((dir) => sourceFiles(dir));
+  const files = ['lambdas', 'lib', 'local', 'bin', 'capacity', 'bench', 'cli'].flatMap((dir) =>
+    sourceFiles(dir),
+  );
   const lines = files.flatMap(importsOf);
 
   it('finds the source tree', () => {
     expect(files.length).toBeGreaterThan(10);
     expect(lines.length).toBeGreaterThan(20);
+  });
+
+  it('has a rule for every top-level source folder', () => {
+    const topLevel = readdirSync(root).filter(
+      (name) =>
+        !name.startsWith('.') &&
+        !['node_modules', 'docs', 'test', 'cdk.out'].includes(name) &&
+        statSync(join(root, name)).isDirectory(),
+    );
+    const governed = new Set(rules.map((rule) => rule.dir.split('/')[0]));
+    expect(topLevel.filter((dir) => !governed.has(dir))).toEqual([]);
   });
 
   it.each(rules)('$dir: $why', ({ dir, allows }) => {

@@ -5,7 +5,10 @@ import type { DeadLetter, DeadLetterSink } from '../../../lambdas/ports/dead-let
 /** A sink under test and a way to read back what reached its destination. */
 export interface DeadLetterHarness {
   readonly sink: DeadLetterSink;
-  /** Waits for `count` letters and returns them as published (bytes, headers, reason, source). */
+  /**
+   * Waits for `count` letters and returns every letter read by then (at least `count`), as published
+   * (bytes, headers, reason, source).
+   */
   read(count: number): Promise<DeadLetter[]>;
 }
 
@@ -32,9 +35,23 @@ export function describeDeadLetterSinkContract(
           reason: 'record has no value',
         },
       ];
+      // A sentinel published afterwards must arrive third: a letter lost, repeated or split into more
+      // than one record would move it (read(n) waits for n and may return more, never fewer).
+      const sentinel: DeadLetter = {
+        source: { topic: 'herald.deliveries', partition: 1, offset: 99 },
+        headers: [],
+        reason: 'sentinel',
+      };
       await sink.publish(letters);
-      const published = await read(2);
-      expect(published).toHaveLength(2);
+      await sink.publish([sentinel]);
+
+      const published = await read(3);
+
+      expect(published.map((letter) => letter.reason)).toEqual([
+        'unsupported schema version "9" (header)',
+        'record has no value',
+        'sentinel',
+      ]);
       const [first, second] = published;
       expect(first?.value?.equals(binary)).toBe(true);
       expect(first?.key?.toString()).toBe('key-1');

@@ -11,13 +11,30 @@ import type { MockVendorFaults } from '../../../local/mock-vendor/mock-vendor.ts
 /** A vendor under test with its controls. */
 export interface VendorHarness {
   readonly vendor: Vendor;
+  /**
+   * Whether the vendor dedupes a repeated deliveryId (the mock started with `idempotent: true`).
+   * Real providers (EUM, SES, FCM, APNs …) and the default mock do not: a repeat is delivered again.
+   * @default false
+   */
+  readonly isIdempotent?: boolean;
+
+  /** Whether the vendor's throttling answer says when to come back (Retry-After). @default true */
+  readonly hasRetryAfter?: boolean;
+  /** What the reason of a recipient rejection names. @default /invalid_recipient/ */
+  readonly rejectionReason?: RegExp;
+  /** The channel, a recipient address it takes and one to refuse. @default sms, +15550000001, +15550009999 */
+  readonly recipient?: {
+    readonly channel: VendorMessage['channel'];
+    readonly to: string;
+    readonly refusedTo: string;
+  };
   setFaults(faults: Partial<MockVendorFaults>): Promise<void>;
-  /** deliveryIds the vendor delivered, once per delivery. */
+  /** deliveryIds the vendor delivered, once per delivery it made (a repeat delivered twice is listed twice). */
   deliveredIds(): string[];
   close(): Promise<void>;
 }
 
-/** A message with fresh ids (an SMS, what the generic HTTP vendor is tested with). */
+/** A message with fresh ids. */
 export function vendorMessage(overrides: Partial<VendorMessage> = {}): VendorMessage {
   return {
     deliveryId: randomBytes(16).toString('base64url'),
@@ -30,39 +47,33 @@ export function vendorMessage(overrides: Partial<VendorMessage> = {}): VendorMes
   };
 }
 
-/** How a vendor under contract differs from the generic HTTP vendor (the defaults). */
-export interface VendorProfile {
-  /** A message this vendor can deliver, with fresh ids. @default vendorMessage */
-  readonly message?: (overrides?: Partial<VendorMessage>) => VendorMessage;
-  /** A recipient the vendor is told to reject (rejectTo). @default +15550009999 */
-  readonly rejectedRecipient?: string;
-  /** What a rejection's reason names. @default /invalid_recipient/ */
-  readonly rejectedReason?: RegExp;
+/** What a vendor under contract speaks beyond the common cases. */
+export interface VendorTraits {
   /**
-   * Whether a repeated deliveryId is acknowledged without a second delivery (the generic HTTP vendor,
-   * which honours Idempotency-Key) or delivered again (real providers, which do not dedupe).
-   * @default true
+   * The generic HTTP protocol's extras: 409 for a repeat still in progress, and the `answerStatus`
+   * and `resetRate` faults of the mock vendor.
    */
-  readonly isIdempotent?: boolean;
+  readonly isGenericProtocol: boolean;
 }
-
-const defaultMessage = (overrides?: Partial<VendorMessage>) => vendorMessage(overrides);
 
 /** Registers the contract suite; `makeHarness(timeoutMs)` builds a vendor answering within timeoutMs. */
 export function describeVendorContract(
   name: string,
   makeHarness: (timeoutMs: number) => Promise<VendorHarness>,
-  profile: VendorProfile = {},
+  traits: VendorTraits = { isGenericProtocol: false },
 ): void {
-  const vendorMessage = profile.message ?? defaultMessage;
-  const rejectedRecipient = profile.rejectedRecipient ?? '+15550009999';
-  const isIdempotent = profile.isIdempotent ?? true;
   describe(`Vendor contract: ${name}`, () => {
     let harness: VendorHarness | undefined;
     const start = async (timeoutMs = 2_000) => {
       harness = await makeHarness(timeoutMs);
       return harness;
     };
+    /** A fresh message on the harness's channel. */
+    const message = (overrides: Partial<VendorMessage> = {}) =>
+      vendorMessage({
+        ...(harness?.recipient ? { channel: harness.recipient.channel, to: harness.recipient.to } : {}),
+        ...overrides,
+      });
     afterEach(async () => {
       await harness?.close();
       harness = undefined;
@@ -70,78 +81,91 @@ export function describeVendorContract(
 
     it('accepts a message and delivers it once', async () => {
       const { vendor, deliveredIds } = await start();
-      const message = vendorMessage();
-      expect((await vendor.send(message)).kind).toBe('accepted');
-      expect(deliveredIds()).toEqual([message.deliveryId]);
+      const sent = message();
+      expect((await vendor.send(sent)).kind).toBe('accepted');
+      expect(deliveredIds()).toEqual([sent.deliveryId]);
     });
 
-    if (isIdempotent) {
-      it('acknowledges a repeated idempotency key without delivering again', async () => {
-        const { vendor, deliveredIds } = await start();
-        const message = vendorMessage();
-        await vendor.send(message);
-        expect((await vendor.send(message)).kind).toBe('accepted');
-        expect(deliveredIds()).toEqual([message.deliveryId]);
+    it('delivers a repeated message again, as real providers do (unless started idempotent)', async () => {
+      const { vendor, deliveredIds, isIdempotent = false } = await start();
+      const sent = message();
+      await vendor.send(sent);
+      expect((await vendor.send(sent)).kind).toBe('accepted');
+      expect(deliveredIds()).toEqual(Array(isIdempotent ? 1 : 2).fill(sent.deliveryId));
+    });
+
+    if (traits.isGenericProtocol) {
+      it('answers a repeat while the first send is in progress as ambiguous (409), delivering once', async () => {
+        const { vendor, setFaults, deliveredIds } = await start();
+        await setFaults({ latencyMs: 300 });
+        const sent = message();
+        const [first, second] = await Promise.all([
+          vendor.send(sent),
+          new Promise((resolve) => setTimeout(resolve, 50)).then(() => vendor.send(sent)),
+        ]);
+        expect(first.kind).toBe('accepted');
+        expect(second.kind).toBe('ambiguous');
+        expect(deliveredIds()).toEqual([sent.deliveryId]);
       });
-    } else {
-      it('delivers a repeated message again (the provider does not dedupe)', async () => {
-        const { vendor, deliveredIds } = await start();
-        const message = vendorMessage();
-        expect((await vendor.send(message)).kind).toBe('accepted');
-        expect((await vendor.send(message)).kind).toBe('accepted');
-        expect(deliveredIds()).toEqual([message.deliveryId, message.deliveryId]);
+
+      it('is vendor-failed on a credential or endpoint answer, delivering nothing', async () => {
+        const { vendor, setFaults, deliveredIds } = await start();
+        await setFaults({ answerStatus: 401 });
+        expect((await vendor.send(message())).kind).toBe('vendor-failed');
+        expect(deliveredIds()).toEqual([]);
+      });
+
+      it('reports a reset connection as ambiguous, with nothing delivered', async () => {
+        const { vendor, setFaults, deliveredIds } = await start();
+        await setFaults({ resetRate: 1 });
+        expect((await vendor.send(message())).kind).toBe('ambiguous');
+        expect(deliveredIds()).toEqual([]);
       });
     }
 
     it('is unavailable while down, and delivers again once up', async () => {
       const { vendor, setFaults, deliveredIds } = await start();
       await setFaults({ down: true });
-      const message = vendorMessage();
-      expect((await vendor.send(message)).kind).toBe('unavailable');
+      const sent = message();
+      expect((await vendor.send(sent)).kind).toBe('unavailable');
       await setFaults({ down: false });
-      expect((await vendor.send(message)).kind).toBe('accepted');
-      expect(deliveredIds()).toEqual([message.deliveryId]);
+      expect((await vendor.send(sent)).kind).toBe('accepted');
+      expect(deliveredIds()).toEqual([sent.deliveryId]);
     });
 
     it('is unavailable on server errors, delivering nothing', async () => {
       const { vendor, setFaults, deliveredIds } = await start();
       await setFaults({ errorRate: 1 });
-      expect((await vendor.send(vendorMessage())).kind).toBe('unavailable');
+      expect((await vendor.send(message())).kind).toBe('unavailable');
       expect(deliveredIds()).toEqual([]);
     });
 
-    it('is throttled when the vendor says so and passes Retry-After on', async () => {
-      const { vendor, setFaults } = await start();
-      await setFaults({ throttleRate: 1, retryAfterSeconds: 7 });
-      expect(await vendor.send(vendorMessage())).toMatchObject({ kind: 'throttled', retryAfterMs: 7_000 });
+    it('is throttled when the vendor says so and passes Retry-After on, delivering nothing', async () => {
+      const { vendor, setFaults, deliveredIds, hasRetryAfter = true } = await start();
+      await setFaults({ throttleRate: 1, ...(hasRetryAfter ? { retryAfterSeconds: 7 } : {}) });
+      const outcome = await vendor.send(message());
+      expect(outcome.kind).toBe('throttled');
+      expect(outcome.kind === 'throttled' && outcome.retryAfterMs).toBe(hasRetryAfter ? 7_000 : undefined);
+      expect(deliveredIds()).toEqual([]);
     });
 
     it('rejects an invalid recipient for good, with a reason that does not echo the recipient', async () => {
-      const { vendor, setFaults, deliveredIds } = await start();
-      await setFaults({ rejectTo: [rejectedRecipient] });
-      const outcome = await vendor.send(vendorMessage({ to: rejectedRecipient }));
+      const { vendor, setFaults, deliveredIds, rejectionReason = /invalid_recipient/ } = await start();
+      const refused = harness?.recipient?.refusedTo ?? '+15550009999';
+      await setFaults({ rejectTo: [refused] });
+      const outcome = await vendor.send(message({ to: refused }));
       expect(outcome.kind).toBe('rejected');
-      expect(outcome.kind === 'rejected' && outcome.reason).toMatch(
-        profile.rejectedReason ?? /invalid_recipient/,
-      );
-      expect(JSON.stringify(outcome)).not.toContain(
-        rejectedRecipient.slice(rejectedRecipient.indexOf(':') + 1),
-      );
+      expect(outcome.kind === 'rejected' && outcome.reason).toMatch(rejectionReason);
+      expect(JSON.stringify(outcome)).not.toContain(refused);
       expect(deliveredIds()).toEqual([]);
     });
 
-    it('reports a delivery whose answer never came as ambiguous; a retry is acknowledged', async () => {
+    it('reports a delivery whose answer never came as ambiguous, though it was delivered', async () => {
       const { vendor, setFaults, deliveredIds } = await start(300);
       await setFaults({ timeoutRate: 1 });
-      const message = vendorMessage();
-      expect((await vendor.send(message)).kind).toBe('ambiguous');
-      await setFaults({ timeoutRate: 0 });
-      expect((await vendor.send(message)).kind).toBe('accepted');
-      // The first send was delivered although its answer was lost; only an idempotent vendor
-      // recognises the retry, which is why an ambiguous delivery is never failed over.
-      expect(deliveredIds()).toEqual(
-        isIdempotent ? [message.deliveryId] : [message.deliveryId, message.deliveryId],
-      );
+      const sent = message();
+      expect((await vendor.send(sent)).kind).toBe('ambiguous');
+      expect(deliveredIds()).toEqual([sent.deliveryId]);
     });
   });
 }

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { describeDeployedCluster } from '../../../local/capacity/aws-cluster.ts';
-import { capacity } from '../../../local/capacity/capacity-cli.ts';
-import type { CapacityPlan } from '../../../local/capacity/plan.ts';
+import { describeDeployedCluster } from '../../../capacity/aws-cluster.ts';
+import type { CapacityPlan } from '../../../capacity/plan.ts';
+import { capacity } from '../../../cli/capacity-cli.ts';
 
 const RESPONSE = readFileSync(new URL('./fixtures/describe-replication-groups.xml', import.meta.url), 'utf8');
 const NOT_FOUND = `<ErrorResponse xmlns="http://elasticache.amazonaws.com/doc/2015-02-02/">

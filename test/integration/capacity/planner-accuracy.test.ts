@@ -5,15 +5,15 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { estimateKinds } from '../../../local/capacity/capacity-model.ts';
-import { BUILT_IN_ENTRY_SIZES } from '../../../local/capacity/entry-sizes.ts';
+import { estimateKinds } from '../../../capacity/capacity-model.ts';
+import { BUILT_IN_ENTRY_SIZES } from '../../../capacity/entry-sizes.ts';
 import {
   fillClaims,
   fillIdempotencyRecords,
   fillSentMarks,
   fillStatuses,
-} from '../../../local/capacity/measure.ts';
-import { deleteByPrefix, measureDelta } from '../../../local/capacity/redis-memory.ts';
+} from '../../../capacity/measure.ts';
+import { deleteByPrefix, measureDelta } from '../../../capacity/redis-memory.ts';
 import { testEngines, uniqueName } from '../../support/engines.ts';
 
 const MARKS = 200_000;

@@ -152,7 +152,7 @@ async function deadLetterCount(): Promise<number> {
 }
 
 describe('a dispatch invocation killed mid-batch, with the dev stage lease and retry settings', () => {
-  it('redelivers the batch once the lease ends: each recipient once, nothing dead-lettered, all sent', async () => {
+  it('redelivers the batch once the lease ends: each recipient once, nothing dead-lettered, calls cut by the kill held', async () => {
     // Prepare
     const deliveries = await acceptRequest();
     const requestId = (deliveries[0] as Delivery).requestId;
@@ -194,8 +194,7 @@ describe('a dispatch invocation killed mid-batch, with the dev stage lease and r
       killedAt = outcomes.length;
       sentBeforeKill = vendorLog(requestId).length;
       process.kill(fn.pid as number, 'SIGKILL');
-      await waitFor(() => vendorLog(requestId).length >= 100, 25_000, 'every recipient sent');
-      await waitFor(() => outcomes.at(-1)?.failed === false, 10_000, 'the batch settled');
+      await waitFor(() => outcomes.at(-1)?.failed === false, 30_000, 'the batch settled');
       // Why wait on: a duplicate would come after the last expected send, not before.
       await sleep(1_000);
     } finally {
@@ -208,14 +207,28 @@ describe('a dispatch invocation killed mid-batch, with the dev stage lease and r
     expect(outcomes[killedAt]).toMatchObject({ failed: true });
     const retriesOfFailures = outcomes.slice(killedAt + 1).filter((outcome) => outcome.failed);
     expect(retriesOfFailures.length).toBeLessThan(RETRIES_PER_CRASH);
+    // The vendors are not idempotent: nobody in their log twice means nothing was ever sent twice.
     const log = vendorLog(requestId);
-    expect(sendCounts(log)).toEqual(new Map(deliveries.map((d) => [d.deliveryId, 1])));
-    // The dead invocation's sends were repeated with the same idempotency key, not sent again.
-    const repeats = vendors.reduce((sum, vendor) => sum + vendor.repeatCount(), 0);
-    expect(repeats).toBeGreaterThanOrEqual(sentBeforeKill);
+    const counts = sendCounts(log);
+    expect([...counts.values()].filter((count) => count > 1)).toEqual([]);
+    expect(vendors.reduce((sum, vendor) => sum + vendor.repeatCount(), 0)).toBe(0);
     expect(await deadLetterCount()).toBe(0);
     const statuses = new RedisStatusStore(redis, { keyPrefix, retentionSeconds: 3_600 });
     const status = await statuses.read(requestId, (deliveries[0] as Delivery).clientId);
-    expect(status?.recipients.map((r) => r.state)).toEqual(Array(100).fill('sent'));
+    // What the dead invocation had settled was marked at once; what it had not started, the
+    // redelivery sent: both are `sent`, once each in the log. Only the calls the kill cut off (at most
+    // the vendors' concurrency, 3 × 16) are held as `maybe-sent` at their vendor — delivered or not,
+    // never twice (policy hold): every delivery has a final state, none is lost without one.
+    const recipients = status?.recipients ?? [];
+    expect(recipients).toHaveLength(100);
+    const held = recipients.filter((r) => r.state === 'maybe-sent');
+    const sent = recipients.filter((r) => r.state === 'sent');
+    expect(held.length + sent.length).toBe(100);
+    expect(held.length).toBeLessThanOrEqual(48);
+    for (const recipient of held) expect(recipient.vendor).toMatch(/^sms-[abc]$/);
+    for (const recipient of sent) expect(counts.get(recipient.deliveryId)).toBe(1);
+    console.log(
+      `crash mid-batch: ${sentBeforeKill} sent before the kill, ${sent.length} sent, ${held.length} held maybe-sent, ${log.length} in the vendor log`,
+    );
   }, 40_000);
 });

@@ -6,7 +6,6 @@
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeadLetterHeader } from '../../../lambdas/adapters/kafka-dead-letter-sink.ts';
 import { RedisDedupStore } from '../../../lambdas/adapters/redis-dedup-store.ts';
 import { DependencyUnavailableError } from '../../../lambdas/core/errors.ts';
 import { testKafka } from '../../support/engines.ts';
@@ -212,7 +211,8 @@ describe('dispatcher on real Kafka, Redis and mock vendors', () => {
 
     expect(await h.invoke(await h.event())).toEqual({ batchItemFailures: [] });
 
-    const letters = (await consumeRecords(h.deadLetterTopic, 2)).map((r) => deadLetterOf(r.message));
+    const records = await consumeRecords(h.deadLetterTopic, 2);
+    const letters = records.map((r) => deadLetterOf(r.message));
     expect(letters.map((l) => [l.source.offset, l.reason])).toEqual([
       [0, 'value is not UTF-8'],
       [1, 'unsupported schema version "2" (header)'],
@@ -225,7 +225,14 @@ describe('dispatcher on real Kafka, Redis and mock vendors', () => {
       letters[1]?.headers.find((header) => header.name === 'herald-schema-version')?.value.toString(),
     ).toBe('2');
     expect(h.vendorLog().map((entry) => entry.deliveryId)).toEqual([good.deliveryId]);
-    expect(Object.values(DeadLetterHeader)).toContain('herald-dlq-reason');
+    // The header names on the wire, as literals: what operators' tools and replays read must not
+    // change with a rename of DeadLetterHeader (deadLetterOf decodes through it, so cannot tell).
+    const wireHeaders = records[0]?.message.headers ?? {};
+    expect(String(wireHeaders['herald-dlq-reason'])).toBe('value is not UTF-8');
+    expect(String(wireHeaders['herald-dlq-source-topic'])).toBe(h.topic);
+    expect(String(wireHeaders['herald-dlq-source-partition'])).toBe('0');
+    expect(String(wireHeaders['herald-dlq-source-offset'])).toBe('0');
+    expect(Number.isNaN(Date.parse(String(wireHeaders['herald-dlq-at'])))).toBe(false);
   });
 
   it('fails the batch and sends nothing when Redis is unreachable', async () => {

@@ -25,7 +25,7 @@ import {
   showOutputOnFailure,
   startE2eRuntime,
   waitAllSent,
-  waitForSends,
+  waitUntilQuiescent,
 } from './support/e2e-runtime.ts';
 
 let broker: KafkaBroker;
@@ -115,7 +115,7 @@ describe('the local pipeline across a broker restart', () => {
     expect(await stopped).toBe('stopped');
     await broker.start();
     const after = await during;
-    const sends = await waitForSends((e2e as E2eRuntime).vendorLogPath, requestIds, 2_000, 150_000);
+    const sends = await waitUntilQuiescent(e2e as E2eRuntime, requestIds, 2_000, 150_000);
 
     // Assess
     expect([...before, ...after].map((r) => r.status)).toEqual(Array(20).fill(202));

@@ -14,7 +14,7 @@ import {
   showOutputOnFailure,
   startE2eRuntime,
   waitAllSent,
-  waitForSends,
+  waitUntilQuiescent,
 } from './support/e2e-runtime.ts';
 
 let e2e: E2eRuntime;
@@ -42,7 +42,7 @@ describe('the local pipeline', () => {
       5,
     );
     const requestIds = new Set(accepted.map((a) => a.requestId));
-    const sends = await waitForSends(e2e.vendorLogPath, requestIds, 2_000);
+    const sends = await waitUntilQuiescent(e2e, requestIds, 2_000);
 
     // Assess
     expect(accepted.map((a) => a.status)).toEqual(Array(20).fill(202));
@@ -56,7 +56,7 @@ describe('the local pipeline', () => {
     expect(new Set(counts.keys())).toEqual(expected);
     const statuses = await waitAllSent(e2e.runtime.apiUrl, [...requestIds]);
     expect(statuses.map((c) => `${c.sent}/${c.total}`)).toEqual(Array(20).fill('100/100'));
-  });
+  }, 150_000);
 
   it('sends each recipient once when the client sends every request twice with the same Idempotency-Key', async () => {
     showOutputOnFailure(e2e as E2eRuntime);
@@ -73,13 +73,13 @@ describe('the local pipeline', () => {
       ),
     );
     const requestIds = new Set([...firsts, ...seconds].map((a) => a.requestId));
-    const sends = await waitForSends(e2e.vendorLogPath, requestIds, 100);
+    const sends = await waitUntilQuiescent(e2e, requestIds, 100);
 
     expect(seconds.map((s) => s.requestId)).toEqual(firsts.map((f) => f.requestId));
     expect(seconds.every((s) => s.status === 202 && s.replayed)).toBe(true);
     expect(sends).toHaveLength(100);
     expect([...sendCounts(sends).values()].every((n) => n === 1)).toBe(true);
-  });
+  }, 120_000);
 
   it('sends each recipient twice for two calls with the same body and no key: two separate requests', async () => {
     showOutputOnFailure(e2e as E2eRuntime);
@@ -87,7 +87,7 @@ describe('the local pipeline', () => {
 
     const first = await sendMessage(e2e.runtime.apiUrl, recipients, { body: 'same body, no key' });
     const second = await sendMessage(e2e.runtime.apiUrl, recipients, { body: 'same body, no key' });
-    const sends = await waitForSends(e2e.vendorLogPath, new Set([first.requestId, second.requestId]), 60);
+    const sends = await waitUntilQuiescent(e2e, new Set([first.requestId, second.requestId]), 60);
 
     expect([first.status, second.status]).toEqual([202, 202]);
     expect(second.requestId).not.toBe(first.requestId);
@@ -95,5 +95,5 @@ describe('the local pipeline', () => {
     for (const send of sends) perRecipient.set(send.to, (perRecipient.get(send.to) ?? 0) + 1);
     expect(perRecipient.size).toBe(30);
     expect([...perRecipient.values()].every((n) => n === 2)).toBe(true);
-  });
+  }, 120_000);
 });

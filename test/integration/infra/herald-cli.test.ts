@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findFreePort, isAlive } from '../../../local/infra/process-utils.ts';
 
 const run = promisify(execFile);
-const cli = resolve(import.meta.dirname, '../../../local/herald.mjs');
+const cli = resolve(import.meta.dirname, '../../../cli/herald.mjs');
 
 /** Runs `herald ...` with its own Herald home and ports, never touching the shared test engines. */
 async function herald(

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Delivery } from '../../../lambdas/core/delivery.ts';
 import { createTestTopics, deleteTestTopics, testEngines, uniqueName } from '../../support/engines.ts';
 import { apiEvent, lambdaContext, smsBody } from '../../unit/ingest/support/api-event.ts';
-import { readRecords } from './support/kafka-topic.ts';
+import { countRecords, readRecords } from './support/kafka-topic.ts';
 
 const topic = uniqueName('herald-test-handler');
 let handler: typeof import('../../../lambdas/ingest/handler.ts')['handler'];
@@ -76,11 +76,18 @@ describe('ingest handler.ts (real wiring from env)', () => {
   });
 
   it('answers 401 without a token and 400 for bad input, before touching Kafka', async () => {
-    expect((await call(apiEvent({ body: smsBody(), principalArn: null }))).statusCode).toBe(401);
+    // Why count offsets: every record ever produced to the topic moves a high watermark, so a refused
+    // request that still produced something shows up here however the other tests ran.
+    const recordsBefore = await countRecords(topic);
+
+    const unauthenticated = await call(apiEvent({ body: smsBody(), principalArn: null }));
     const bad = await call(
       apiEvent({ body: smsBody(['0101234']), headers: { authorization: 'Bearer tok-it' } }),
     );
+
+    expect(unauthenticated.statusCode).toBe(401);
     expect(bad.statusCode).toBe(400);
     expect(bad.json.issues).toEqual([{ path: 'recipients[0]', message: expect.any(String) }]);
+    expect(await countRecords(topic)).toBe(recordsBefore);
   });
 });

@@ -147,7 +147,14 @@ describe('ingest API on real Kafka and Redis', () => {
     );
 
     expect(own.statusCode).toBe(200);
-    expect(own.json.counts).toEqual({ total: 3, queued: 3, sent: 0, failed: 0, suppressed: 0 });
+    expect(own.json.counts).toEqual({
+      total: 3,
+      queued: 3,
+      sent: 0,
+      'maybe-sent': 0,
+      failed: 0,
+      suppressed: 0,
+    });
     expect(foreign.statusCode).toBe(404);
     expect(foreign.body).not.toContain('+8215');
     await api.close();

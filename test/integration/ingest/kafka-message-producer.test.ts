@@ -4,7 +4,7 @@ import { KafkaMessageProducer } from '../../../lambdas/adapters/kafka-message-pr
 import { DependencyUnavailableError } from '../../../lambdas/core/errors.ts';
 import { describeMessageProducerContract } from '../../fakes/contracts/message-producer.contract.ts';
 import { createTestTopics, deleteTestTopics, testEngines, uniqueName } from '../../support/engines.ts';
-import { closedPort } from './support/closed-port.ts';
+import { closedPort, silentBroker } from './support/closed-port.ts';
 import { readRecords } from './support/kafka-topic.ts';
 
 const topics: string[] = [];
@@ -32,7 +32,7 @@ describeMessageProducerContract('KafkaMessageProducer (real broker)', async () =
 });
 
 describe('KafkaMessageProducer', () => {
-  it('rejects with DependencyUnavailableError within its timeout when no broker answers', async () => {
+  it('rejects with DependencyUnavailableError when the broker refuses connections', async () => {
     const port = await closedPort();
     const kafka = await createKafka({
       clientId: 'herald-test',
@@ -49,6 +49,31 @@ describe('KafkaMessageProducer', () => {
     expect((error as DependencyUnavailableError).dependency).toBe('kafka');
     await producer.close();
   });
+
+  it('rejects with DependencyUnavailableError within its timeout when a broker accepts but never answers', async () => {
+    // Prepare: the client alone would wait 60 s for each request to the silent broker; only the
+    // producer's own 1.5 s timeout can end the send well before that.
+    const silent = await silentBroker();
+    const kafka = await createKafka({
+      clientId: 'herald-test',
+      brokers: [`127.0.0.1:${silent.port}`],
+      auth: 'none',
+      timeoutMs: 60_000,
+    });
+    const producer = new KafkaMessageProducer({ kafka, timeoutMs: 1_500 });
+    const startedAt = performance.now();
+
+    const error = await producer.send('any-topic', [{ key: 'k', value: '{}', headers: {} }]).catch((e) => e);
+
+    // Assess: the producer's timeout is what stopped it (its cause says so), long before the client's
+    // own 60 s. The 30 s bound is loose on purpose: this checks the mechanism, not speed.
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect(((error as Error).cause as Error).message).toBe('no acknowledgement within 1500 ms');
+    expect(performance.now() - startedAt).toBeLessThan(30_000);
+    expect(silent.connections()).toBeGreaterThan(0);
+    await producer.close();
+    await silent.close();
+  }, 45_000);
 
   it('recovers on the next send once the Kafka client can be built', async () => {
     const topic = uniqueName('herald-test-recover');

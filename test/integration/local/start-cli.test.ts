@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../../local/infra/process-utils.ts';
 import { testEngines } from '../../support/engines.ts';
 
-const cli = fileURLToPath(new URL('../../../local/herald.mjs', import.meta.url));
+const cli = fileURLToPath(new URL('../../../cli/herald.mjs', import.meta.url));
 const home = mkdtempSync(join(tmpdir(), 'herald-start-'));
 let child: ChildProcess | undefined;
 

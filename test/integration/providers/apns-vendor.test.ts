@@ -63,28 +63,21 @@ function vendorFor(url: string, overrides: Partial<ApnsVendorOptions> = {}) {
   return vendor;
 }
 
-describeVendorContract(
-  'ApnsVendor + APNs fake',
-  async (timeoutMs) => {
-    const fake = await startFake('apns-contract');
-    const vendor = vendorFor(fake.url, { timeoutMs });
-    return {
-      vendor,
-      setFaults: async (faults) => void (await fake.setFaults(faults)),
-      deliveredIds: () => fake.deliveries().map((delivery) => delivery.deliveryId),
-      close: async () => {
-        vendor.close();
-        await fake.close();
-      },
-    };
-  },
-  {
-    message: pushMessage,
-    rejectedRecipient: `apns:${deviceToken()}`,
-    rejectedReason: /HTTP 410 Unregistered/,
-    isIdempotent: false,
-  },
-);
+describeVendorContract('ApnsVendor + APNs fake', async (timeoutMs) => {
+  const fake = await startFake('apns-contract');
+  const vendor = vendorFor(fake.url, { timeoutMs });
+  return {
+    vendor,
+    rejectionReason: /HTTP 410 Unregistered/,
+    recipient: { channel: 'push', to: `apns:${deviceToken()}`, refusedTo: `apns:${deviceToken()}` },
+    setFaults: async (faults) => void (await fake.setFaults(faults)),
+    deliveredIds: () => fake.deliveries().map((delivery) => delivery.deliveryId),
+    close: async () => {
+      vendor.close();
+      await fake.close();
+    },
+  };
+});
 
 describe('ApnsVendor', () => {
   let fake: ApnsFake;
@@ -93,7 +86,15 @@ describe('ApnsVendor', () => {
     return () => fake.close();
   });
   afterEach(async () => {
-    await fake.setFaults({ down: false, latencyMs: 0, throttleRate: 0, errorRate: 0, timeoutRate: 0 });
+    await fake.setFaults({
+      down: false,
+      latencyMs: 0,
+      throttleRate: 0,
+      errorRate: 0,
+      timeoutRate: 0,
+      resetRate: 0,
+      answerStatus: 0,
+    });
   });
 
   it('sends one alert with topic, push type, priority and an apns-id from the deliveryId, and the fake logs it', async () => {
@@ -180,6 +181,22 @@ describe('ApnsVendor', () => {
       kind: 'rejected',
       reason,
     });
+  });
+
+  it('is ambiguous when the stream is reset after the request arrived (reset fault)', async () => {
+    await fake.setFaults({ resetRate: 1 });
+    const message = pushMessage();
+    expect((await vendorFor(fake.url).send(message)).kind).toBe('ambiguous');
+    expect(fake.deliveries().map((delivery) => delivery.deliveryId)).not.toContain(message.deliveryId);
+  });
+
+  it.each([
+    [403, { kind: 'vendor-failed', reason: 'apns-a: HTTP 403 InvalidProviderToken' }],
+    [500, { kind: 'ambiguous', reason: 'apns-a: HTTP 500 InternalServerError' }],
+    [410, { kind: 'rejected', reason: 'apns-a: HTTP 410 Unregistered' }],
+  ])('classifies an injected HTTP %i (answerStatus fault) in its APNs shape', async (status, expected) => {
+    await fake.setFaults({ answerStatus: status });
+    expect(await vendorFor(fake.url).send(pushMessage())).toEqual(expected);
   });
 
   it('is throttled on 429 TooManyRequests with Retry-After', async () => {

@@ -47,24 +47,17 @@ function vendorFor(fake: FcmFake, overrides: Partial<FcmVendorOptions> = {}) {
   });
 }
 
-describeVendorContract(
-  'FcmVendor + FCM fake',
-  async (timeoutMs) => {
-    const fake = await startFake('fcm-contract');
-    return {
-      vendor: vendorFor(fake, { timeoutMs }),
-      setFaults: async (faults) => void (await fake.setFaults(faults)),
-      deliveredIds: () => fake.deliveries().map((delivery) => delivery.deliveryId),
-      close: () => fake.close(),
-    };
-  },
-  {
-    message: pushMessage,
-    rejectedRecipient: `fcm:${fcmToken()}`,
-    rejectedReason: /HTTP 404 UNREGISTERED/,
-    isIdempotent: false,
-  },
-);
+describeVendorContract('FcmVendor + FCM fake', async (timeoutMs) => {
+  const fake = await startFake('fcm-contract');
+  return {
+    vendor: vendorFor(fake, { timeoutMs }),
+    rejectionReason: /HTTP 404 UNREGISTERED/,
+    recipient: { channel: 'push', to: `fcm:${fcmToken()}`, refusedTo: `fcm:${fcmToken()}` },
+    setFaults: async (faults) => void (await fake.setFaults(faults)),
+    deliveredIds: () => fake.deliveries().map((delivery) => delivery.deliveryId),
+    close: () => fake.close(),
+  };
+});
 
 describe('FcmVendor', () => {
   let fake: FcmFake;
@@ -73,7 +66,15 @@ describe('FcmVendor', () => {
     return () => fake.close();
   });
   afterEach(async () => {
-    await fake.setFaults({ down: false, throttleRate: 0, errorRate: 0, timeoutRate: 0, rejectTo: [] });
+    await fake.setFaults({
+      down: false,
+      throttleRate: 0,
+      errorRate: 0,
+      timeoutRate: 0,
+      resetRate: 0,
+      answerStatus: 0,
+      rejectTo: [],
+    });
   });
 
   it('sends token, notification and correlation data, and the fake logs the send', async () => {
@@ -173,6 +174,25 @@ describe('FcmVendor', () => {
     const vendor = vendorFor(fake, { endpoint: `http://127.0.0.1:${await closedPort()}` });
     expect(await vendor.send(pushMessage())).toEqual({ kind: 'unavailable', reason: 'fcm-a: ECONNREFUSED' });
   });
+
+  it('is ambiguous when the connection drops after the request arrived (reset fault)', async () => {
+    await fake.setFaults({ resetRate: 1 });
+    const message = pushMessage();
+    expect((await vendorFor(fake).send(message)).kind).toBe('ambiguous');
+    expect(fake.deliveries().map((delivery) => delivery.deliveryId)).not.toContain(message.deliveryId);
+  });
+
+  it.each([
+    [401, { kind: 'vendor-failed', reason: 'fcm-a: HTTP 401 UNAUTHENTICATED' }],
+    [500, { kind: 'ambiguous', reason: 'fcm-a: HTTP 500 INTERNAL' }],
+    [400, { kind: 'rejected', reason: 'fcm-a: HTTP 400 INVALID_ARGUMENT' }],
+  ])(
+    'classifies an injected HTTP %i (answerStatus fault) in its google.rpc shape',
+    async (status, expected) => {
+      await fake.setFaults({ answerStatus: status });
+      expect(await vendorFor(fake).send(pushMessage())).toEqual(expected);
+    },
+  );
 
   it('passes FCM’s Retry-After on for 503 UNAVAILABLE', async () => {
     await fake.setFaults({ errorRate: 1, retryAfterSeconds: 4 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { capacity } from '../../../local/capacity/capacity-cli.ts';
-import { BUILT_IN_ENTRY_SIZES } from '../../../local/capacity/entry-sizes.ts';
-import type { CapacityPlan } from '../../../local/capacity/plan.ts';
+import { BUILT_IN_ENTRY_SIZES } from '../../../capacity/entry-sizes.ts';
+import type { CapacityPlan } from '../../../capacity/plan.ts';
+import { capacity } from '../../../cli/capacity-cli.ts';
 
 function captureConsole() {
   const out: string[] = [];

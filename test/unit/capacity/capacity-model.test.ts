@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { RedisClient } from '../../../lambdas/adapters/redis-client.ts';
-import { RedisDedupStore } from '../../../lambdas/adapters/redis-dedup-store.ts';
 import {
   entryCounts,
   estimateKinds,
@@ -12,11 +10,13 @@ import {
   type SizingPolicy,
   shardLoad,
   type TrafficInputs,
-} from '../../../local/capacity/capacity-model.ts';
-import { evenSlotRanges } from '../../../local/capacity/cluster-slots.ts';
-import type { EntrySizes } from '../../../local/capacity/entry-sizes.ts';
-import { findNodeType, NODE_TYPES } from '../../../local/capacity/node-types.ts';
-import { DEDUP_SLOT_TAGS } from '../../../local/capacity/plan-inputs.ts';
+} from '../../../capacity/capacity-model.ts';
+import { evenSlotRanges } from '../../../capacity/cluster-slots.ts';
+import type { EntrySizes } from '../../../capacity/entry-sizes.ts';
+import { findNodeType, NODE_TYPES } from '../../../capacity/node-types.ts';
+import { DEDUP_SLOT_TAGS } from '../../../capacity/plan-inputs.ts';
+import type { RedisClient } from '../../../lambdas/adapters/redis-client.ts';
+import { RedisDedupStore } from '../../../lambdas/adapters/redis-dedup-store.ts';
 
 const SIZES: EntrySizes = {
   sentMark: 25,

@@ -9,7 +9,7 @@ import {
   shardOfSlot,
   slotSharesPerShard,
   tagSharesPerShard,
-} from '../../../local/capacity/cluster-slots.ts';
+} from '../../../capacity/cluster-slots.ts';
 
 describe('keySlot', () => {
   // Reference values from the Redis Cluster specification and `CLUSTER KEYSLOT`.

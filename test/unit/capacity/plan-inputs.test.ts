@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planInputsFrom } from '../../../local/capacity/plan-inputs.ts';
-import { formatBytes, formatDuration, parseDuration } from '../../../local/capacity/units.ts';
+import { planInputsFrom } from '../../../capacity/plan-inputs.ts';
+import { formatBytes, formatDuration, parseDuration } from '../../../capacity/units.ts';
 
 describe('parseDuration', () => {
   it.each([

@@ -76,18 +76,30 @@ describe('dispatch app after a crashed invocation', () => {
     expect((await readStatuses())[0]?.state).toBe('failed');
   });
 
-  it('records sent, without sending again, when the vendor acknowledges a crashed invocation’s unmarked send as a repeat', async () => {
-    // Prepare: the crashed invocation's send was accepted; no mark, no status; its lease has run out.
+  it('holds, never resends, a delivery a crashed invocation had at a vendor (its intent is still there)', async () => {
+    // Prepare: the crashed invocation wrote its intent and sent; no mark, no status; its lease has run out.
     const { invoke, vendors, dedup, statuses } = fakeDispatch();
     const delivery = makeDelivery();
     const readStatuses = await acceptAll(statuses, [delivery]);
+    await dedup.intend([{ deliveryId: delivery.deliveryId, vendor: 'sms-a' }], 'crashed-invocation');
     await vendors.a.send(messageOf(delivery));
     dedup.claims.set(delivery.deliveryId, { owner: 'crashed-invocation', expiresAtMs: Date.now() - 1 });
 
     await invoke(eventOfDeliveries([delivery]));
 
-    expect(vendors.a.calls).toHaveLength(2);
+    // The providers do not dedupe: a second call would be a second message. Held as maybe-sent.
+    expect(vendors.a.calls).toHaveLength(1);
     expect(vendors.a.deliveries).toHaveLength(1);
-    expect((await readStatuses())[0]).toMatchObject({ state: 'sent', vendor: 'sms-a' });
+    expect((await readStatuses())[0]).toMatchObject({ state: 'maybe-sent', vendor: 'sms-a' });
+  });
+
+  it('sends a delivery a crashed invocation claimed but never called a vendor for', async () => {
+    const { invoke, vendors, dedup } = fakeDispatch();
+    const delivery = makeDelivery();
+    dedup.claims.set(delivery.deliveryId, { owner: 'crashed-invocation', expiresAtMs: Date.now() - 1 });
+
+    await invoke(eventOfDeliveries([delivery]));
+
+    expect(vendors.a.deliveries).toHaveLength(1);
   });
 });

@@ -1,5 +1,7 @@
 /** The dispatch app's vendor handling on fakes: failover, permanent rejection, ambiguity, breakers, limits. */
-import { describe, expect, it } from 'vitest';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { describe, expect, it, vi } from 'vitest';
+import type { Delivery } from '../../../lambdas/core/delivery.ts';
 import type { Vendor, VendorMessage, VendorOutcome } from '../../../lambdas/ports/vendor.ts';
 import { FakeVendor } from '../../fakes/fake-vendor.ts';
 import { eventOfDeliveries, makeDelivery } from './support/deliveries.ts';
@@ -89,6 +91,74 @@ describe('dispatch failover', () => {
   });
 });
 
+describe('a vendor named in a tier but not configured', () => {
+  const routesWithMissing = {
+    sms: {
+      primary: { name: 'sms-missing', weight: 100 },
+      secondary: { name: 'sms-b', weight: 0 },
+      tertiary: { name: 'sms-c', weight: 0 },
+    },
+  };
+
+  it('is routed past: every delivery goes to the next tier, and the skip is logged and counted', async () => {
+    const logger = new Logger({ serviceName: 'herald-dispatch-test', logLevel: 'SILENT' });
+    const info = vi.spyOn(logger, 'info');
+    const { invoke, vendors, metric, statuses } = fakeDispatch({ routes: routesWithMissing, logger });
+    const deliveries = Array.from({ length: 3 }, () => makeDelivery());
+
+    expect(await invoke(eventOfDeliveries(deliveries))).toEqual({ batchItemFailures: [] });
+
+    expect(ids(vendors.b.deliveries).sort()).toEqual(deliveries.map((d) => d.deliveryId).sort());
+    expect(vendors.c.calls).toHaveLength(0);
+    expect(metric('VendorFailover')).toBe(3);
+    expect(metric('VendorFailure')).toBe(3);
+    const failovers = info.mock.calls.filter(([message]) => message === 'delivery sent after failover');
+    expect(failovers).toHaveLength(3);
+    expect(failovers[0]?.[1]).toMatchObject({
+      vendor: 'sms-b',
+      attempts: [
+        { vendor: 'sms-missing', kind: 'unavailable', reason: 'sms-missing: not configured' },
+        { vendor: 'sms-b', kind: 'accepted' },
+      ],
+    });
+    const [first] = deliveries as [Delivery];
+    await statuses.recordAccepted({
+      requestId: first.requestId,
+      clientId: first.clientId,
+      acceptedAt: first.acceptedAt,
+      recipients: [
+        {
+          deliveryId: first.deliveryId,
+          recipient: first.recipient,
+          state: 'queued',
+          updatedAt: first.acceptedAt,
+        },
+      ],
+    });
+    expect((await statuses.read(first.requestId, first.clientId))?.recipients[0]).toMatchObject({
+      state: 'sent',
+      vendor: 'sms-b',
+    });
+  });
+
+  it('loses nothing when the configured tiers are down too: the record is retried and its claim released', async () => {
+    const { invoke, vendors, dedup } = fakeDispatch({ routes: routesWithMissing });
+    vendors.b.setFaults({ down: true });
+    vendors.c.setFaults({ down: true });
+    const delivery = makeDelivery();
+
+    expect(await invoke(eventOfDeliveries([delivery], 5))).toEqual({
+      batchItemFailures: [{ itemIdentifier: { partition: 'herald.deliveries-0', offset: 5 } }],
+    });
+    expect(dedup.claims.size).toBe(0);
+    expect(dedup.marks.size).toBe(0);
+
+    vendors.c.setFaults({ down: false });
+    expect(await invoke(eventOfDeliveries([delivery], 5))).toEqual({ batchItemFailures: [] });
+    expect(ids(vendors.c.deliveries)).toEqual([delivery.deliveryId]);
+  });
+});
+
 describe('ambiguous outcomes', () => {
   /** A vendor that delivers but whose first answer is lost (the request timed out after sending). */
   function lostFirstAnswer(inner: FakeVendor): Vendor {
@@ -103,16 +173,35 @@ describe('ambiguous outcomes', () => {
     };
   }
 
-  it('retries the same vendor with the same idempotency key first (default policy): delivered once', async () => {
+  it('holds a delivery whose answer was lost (default policy): never sent again, anywhere', async () => {
+    // Prepare
     const a = new FakeVendor('sms-a');
-    const { invoke, vendors } = fakeDispatch({ vendors: entries(lostFirstAnswer(a), 'sms-b', 'sms-c') });
+    const { invoke, vendors, statuses, metric } = fakeDispatch({
+      vendors: entries(lostFirstAnswer(a), 'sms-b', 'sms-c'),
+    });
+    const updates = vi.spyOn(statuses, 'recordUpdates');
     const delivery = makeDelivery();
+    const event = eventOfDeliveries([delivery]);
 
-    expect(await invoke(eventOfDeliveries([delivery]))).toEqual({ batchItemFailures: [] });
+    // Act: the batch, then its redelivery
+    expect(await invoke(event)).toEqual({ batchItemFailures: [] });
+    expect(await invoke(event)).toEqual({ batchItemFailures: [] });
 
-    expect(a.calls).toHaveLength(2);
+    // Assess: one call, one delivery, maybe-sent at sms-a
+    expect(a.calls).toHaveLength(1);
     expect(a.deliveries).toHaveLength(1);
     expect(vendors.b.calls).toHaveLength(0);
+    expect(metric('DeliveryMaybeSent')).toBe(1);
+    expect(updates.mock.calls[0]?.[0]).toEqual([
+      expect.objectContaining({ state: 'maybe-sent', vendor: 'sms-a' }),
+    ]);
+  });
+
+  it('never fails over on a 409: the vendor holds the message', async () => {
+    const a = new FakeVendor('sms-a', { answerStatus: 409 });
+    const { invoke, vendors } = fakeDispatch({ vendors: entries(a, 'sms-b', 'sms-c') });
+    await invoke(eventOfDeliveries([makeDelivery()]));
+    expect(vendors.b.calls.length + vendors.c.calls.length).toBe(0);
   });
 
   it('fails over at once under the failover policy: the duplicate risk the policy documents', async () => {
@@ -129,29 +218,81 @@ describe('ambiguous outcomes', () => {
     expect(b.deliveries).toHaveLength(1);
   });
 
-  it('retries the record later instead of failing over under the same-vendor-only policy', async () => {
-    let calls = 0;
-    const silent: Vendor = {
-      name: 'sms-a',
-      send: async () => {
-        calls++;
-        return { kind: 'ambiguous', reason: 'sms-a: no answer' };
-      },
-    };
-    const b = new FakeVendor('sms-b');
-    const { invoke, dedup } = fakeDispatch({
-      vendors: entries(silent, b, 'sms-c'),
-      ambiguousRetryPolicy: 'same-vendor-only',
+  it('pins the delivery to its vendor under same-vendor: retried later there only, even while it is down', async () => {
+    // Prepare: sms-a resets the connection (nothing delivered), then goes down
+    const a = new FakeVendor('sms-a', { resetRate: 1 });
+    const { invoke, vendors, dedup } = fakeDispatch({
+      vendors: entries(a, 'sms-b', 'sms-c'),
+      ambiguousRetryPolicy: 'same-vendor',
     });
+    const delivery = makeDelivery();
+    const event = eventOfDeliveries([delivery], 8);
 
-    const response = await invoke(eventOfDeliveries([makeDelivery()], 8));
+    // Act + Assess: retried, the intent kept
+    expect((await invoke(event)).batchItemFailures).toHaveLength(1);
+    expect(dedup.intents.get(delivery.deliveryId)?.vendor).toBe('sms-a');
+    a.setFaults({ resetRate: 0, down: true });
+    expect((await invoke(event)).batchItemFailures).toHaveLength(1);
+    a.setFaults({ down: false });
+    expect(await invoke(event)).toEqual({ batchItemFailures: [] });
 
-    expect(response.batchItemFailures).toEqual([
-      { itemIdentifier: { partition: 'herald.deliveries-0', offset: 8 } },
+    // Nothing went to sms-b or sms-c; sms-a delivered it once, when it came back
+    expect(vendors.b.calls.length + vendors.c.calls.length).toBe(0);
+    expect(a.deliveries).toHaveLength(1);
+    expect(dedup.intents.has(delivery.deliveryId)).toBe(false);
+  });
+
+  it('lets a channel opt in to another policy while the rest hold', async () => {
+    const a = new FakeVendor('sms-a');
+    const b = new FakeVendor('sms-b');
+    const { invoke } = fakeDispatch({
+      vendors: entries(lostFirstAnswer(a), b, 'sms-c'),
+      ambiguousRetryPolicy: 'hold',
+      ambiguousRetryPolicyByChannel: { sms: 'failover' },
+    });
+    await invoke(eventOfDeliveries([makeDelivery()]));
+    expect(b.deliveries).toHaveLength(1);
+  });
+});
+
+describe('a crash during a vendor call', () => {
+  it('leaves the send intent, so the redelivery holds the delivery instead of sending it again', async () => {
+    // Prepare: the invocation dies while sms-a has the message (the call never answers)
+    const a = new FakeVendor('sms-a', { latencyMs: 60_000 });
+    const shared = fakeDispatch({ vendors: entries(a, 'sms-b', 'sms-c'), claimLeaseMs: 60_000 });
+    const delivery = makeDelivery();
+    const event = eventOfDeliveries([delivery]);
+    void shared.invoke(event);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(shared.dedup.intents.get(delivery.deliveryId)?.vendor).toBe('sms-a');
+
+    // Act: a new container gets the redelivery after the lease; sms-a is now down
+    shared.dedup.claims.clear();
+    a.setFaults({ down: true });
+    const next = fakeDispatch({ vendors: entries(a, 'sms-b', 'sms-c'), dedup: shared.dedup });
+    const updates = vi.spyOn(next.statuses, 'recordUpdates');
+    const response = await next.invoke(event);
+
+    // Assess: held as maybe-sent at sms-a, nothing to sms-b or sms-c
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(next.vendors.b.calls.length + next.vendors.c.calls.length).toBe(0);
+    expect(updates.mock.calls[0]?.[0]).toEqual([
+      expect.objectContaining({ state: 'maybe-sent', vendor: 'sms-a' }),
     ]);
-    expect(calls).toBe(2);
-    expect(b.calls).toHaveLength(0);
-    expect(dedup.claims.size).toBe(0);
+  });
+});
+
+describe('vendor-level failures', () => {
+  it("open the vendor's circuit at once and fail over; nothing is failed", async () => {
+    const a = new FakeVendor('sms-a', { answerStatus: 401 });
+    const { invoke, vendors, metric } = fakeDispatch({ vendors: entries(a, 'sms-b', 'sms-c') });
+    const deliveries = Array.from({ length: 20 }, () => makeDelivery());
+
+    expect(await invoke(eventOfDeliveries(deliveries))).toEqual({ batchItemFailures: [] });
+
+    expect(vendors.b.deliveries).toHaveLength(20);
+    expect(a.calls.length).toBeLessThan(20);
+    expect(metric('DeliveryFailed')).toBe(0);
   });
 });
 

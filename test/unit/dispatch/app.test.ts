@@ -89,20 +89,39 @@ describe('dispatch app', () => {
     expect(deadLetters.letters).toHaveLength(0);
   });
 
-  it('reports a sent delivery as done even when its mark cannot be written (no resend)', async () => {
+  it('retries, never commits, a sent delivery whose mark cannot be written; the redelivery marks it first and sends nothing', async () => {
+    // Prepare: every mark write fails (the store is out of reach after the send)
     const { invoke, vendors, dedup, metric } = fakeDispatch();
     const delivery = makeDelivery();
     const complete = dedup.complete.bind(dedup);
+    let markTries = 0;
     dedup.complete = async () => {
+      markTries++;
       throw new DependencyUnavailableError('redis', 'gone');
     };
 
+    // Act
     const response = await invoke(eventOfDeliveries([delivery]));
 
-    expect(response).toEqual({ batchItemFailures: [] });
+    // Assess: sent once, the mark tried again before giving up, the record not committed
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: { partition: 'herald.deliveries-0', offset: 0 } }],
+    });
     expect(vendors.a.deliveries).toHaveLength(1);
+    expect(markTries).toBeGreaterThan(1);
     expect(metric('MarksWriteFailed')).toBe(1);
     dedup.complete = complete;
+
+    // The redelivery writes the carried mark before claiming: a duplicate, recorded sent, nothing sent.
+    const redelivered = await invoke(eventOfDeliveries([delivery]));
+
+    expect(redelivered).toEqual({ batchItemFailures: [] });
+    expect(vendors.a.calls).toHaveLength(1);
+    expect(vendors.b.calls.length + vendors.c.calls.length).toBe(0);
+    expect((await dedup.claim([delivery.deliveryId], 'later')).get(delivery.deliveryId)).toEqual({
+      outcome: 'duplicate',
+      mark: 'sent',
+    });
   });
 
   it('still finishes the batch when statuses cannot be recorded', async () => {

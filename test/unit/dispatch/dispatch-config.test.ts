@@ -39,7 +39,8 @@ describe('loadDispatchConfig', () => {
       dedupWindowSeconds: 86_400,
       claimLeaseMs: 25_000,
       statusRetentionSeconds: 604_800,
-      ambiguousRetryPolicy: 'same-vendor-then-failover',
+      ambiguousRetryPolicy: 'hold',
+      ambiguousRetryPolicyByChannel: {},
       reportBatchItemFailures: false,
       redis: { keyPrefix: 'herald:', isCluster: false },
     });
@@ -58,11 +59,30 @@ describe('loadDispatchConfig', () => {
       'HERALD_VENDORS',
     ],
     ['a bad policy', { HERALD_AMBIGUOUS_RETRY_POLICY: 'sometimes' }, 'HERALD_AMBIGUOUS_RETRY_POLICY'],
+    [
+      'a policy for an unknown channel',
+      { HERALD_AMBIGUOUS_RETRY_POLICY: 'hold,fax=failover' },
+      'HERALD_AMBIGUOUS_RETRY_POLICY',
+    ],
+    [
+      'the old default policy name',
+      { HERALD_AMBIGUOUS_RETRY_POLICY: 'same-vendor-then-failover' },
+      'HERALD_AMBIGUOUS_RETRY_POLICY',
+    ],
     ['a lease under 5 s', { HERALD_CLAIM_LEASE_MS: '1000' }, 'HERALD_CLAIM_LEASE_MS'],
     ['no brokers', { KAFKA_BROKERS: undefined }, 'KAFKA_BROKERS'],
     ['vendors that are not JSON', { HERALD_VENDORS: '{' }, 'HERALD_VENDORS'],
   ])('refuses %s', (_name, change, key) => {
     expect(configError(() => loadDispatchConfig({ ...baseEnv, ...change })).keys).toContain(key);
+  });
+
+  it('reads a default ambiguity policy with per-channel exceptions', () => {
+    const config = loadDispatchConfig({
+      ...baseEnv,
+      HERALD_AMBIGUOUS_RETRY_POLICY: 'same-vendor, sms=hold,email=failover',
+    });
+    expect(config.ambiguousRetryPolicy).toBe('same-vendor');
+    expect(config.ambiguousRetryPolicyByChannel).toEqual({ sms: 'hold', email: 'failover' });
   });
 
   it('answers partial-batch responses only when told the mapping honours them', () => {

@@ -27,15 +27,37 @@ describe('GuardedVendor', () => {
     expect(changes).toEqual(['open', 'half-open', 'closed']);
   });
 
-  it('does not count permanent rejections or throttling against the circuit', async () => {
+  it('does not count a permanent rejection against the circuit', async () => {
     const inner = new FakeVendor('v', { rejectTo: ['+1'] });
     const guarded = new GuardedVendor(inner, {
       maxConcurrent: 1,
       failureThreshold: 1,
       halfOpenAfterMs: 60_000,
     });
-    await guarded.send(vendorMessage({ to: '+1' }));
+
+    expect((await guarded.send(vendorMessage({ to: '+1' }))).kind).toBe('rejected');
+
+    expect(guarded.isCircuitOpen).toBe(false);
     expect((await guarded.send(vendorMessage())).kind).toBe('accepted');
+  });
+
+  it('does not count throttling against the circuit: after the pause the vendor is called again', async () => {
+    let now = 1_000_000;
+    const inner = new FakeVendor('v', { throttleRate: 1, retryAfterSeconds: 1 });
+    const guarded = new GuardedVendor(inner, {
+      maxConcurrent: 1,
+      failureThreshold: 1,
+      halfOpenAfterMs: 60_000,
+      now: () => now,
+    });
+
+    expect((await guarded.send(vendorMessage())).kind).toBe('throttled');
+    inner.setFaults({ throttleRate: 0 });
+    now += 1_001;
+
+    expect(guarded.isCircuitOpen).toBe(false);
+    expect((await guarded.send(vendorMessage())).kind).toBe('accepted');
+    expect(inner.calls).toHaveLength(2);
   });
 
   it('cancels calls still waiting for a slot when the deadline passes, without sending them', async () => {

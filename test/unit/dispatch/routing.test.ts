@@ -36,15 +36,19 @@ describe('vendorOrder', () => {
 
 describe('nextStep', () => {
   it.each([
-    ['accepted', 'same-vendor-then-failover', 0, 'done'],
-    ['rejected', 'same-vendor-then-failover', 0, 'done'],
-    ['unavailable', 'same-vendor-then-failover', 0, 'next-vendor'],
-    ['ambiguous', 'same-vendor-then-failover', 0, 'retry-same-vendor'],
-    ['ambiguous', 'same-vendor-then-failover', 1, 'next-vendor'],
-    ['ambiguous', 'same-vendor-only', 0, 'retry-same-vendor'],
-    ['ambiguous', 'same-vendor-only', 1, 'retry-later'],
-    ['ambiguous', 'failover', 0, 'next-vendor'],
-  ] as const)('%s under %s after %i retries → %s', (result, policy, retries, expected) => {
-    expect(nextStep(result, policy, retries)).toBe(expected);
+    ['accepted', 'hold', false, 'done'],
+    ['rejected', 'hold', false, 'done'],
+    ['unavailable', 'hold', false, 'next-vendor'],
+    ['throttled', 'hold', false, 'next-vendor'],
+    ['vendor-failed', 'hold', false, 'next-vendor'],
+    ['ambiguous', 'hold', false, 'hold'],
+    ['ambiguous', 'same-vendor', false, 'retry-later'],
+    ['ambiguous', 'same-vendor', true, 'retry-later'],
+    ['unavailable', 'same-vendor', true, 'retry-later'],
+    ['throttled', 'same-vendor', true, 'retry-later'],
+    ['vendor-failed', 'same-vendor', true, 'retry-later'],
+    ['ambiguous', 'failover', false, 'next-vendor'],
+  ] as const)('%s under %s (pinned: %s) → %s', (result, policy, isPinned, expected) => {
+    expect(nextStep(result, policy, isPinned)).toBe(expected);
   });
 });

@@ -7,6 +7,8 @@ import { InMemoryStatusStore } from '../../fakes/in-memory-status-store.ts';
 import { apiEvent, smsBody } from './support/api-event.ts';
 import { fakeIngest, TOPIC } from './support/harness.ts';
 
+/** The client id the sample event's caller maps to. */
+const CLIENT = 'arn:aws:sts::111122223333:assumed-role/orders-service';
 const keyed = (key: string, body: unknown) => apiEvent({ body, headers: { 'idempotency-key': key } });
 const deliveryIds = (records: readonly OutboundRecord[]) =>
   records.map((r) => (JSON.parse(r.value) as Delivery).deliveryId);
@@ -79,6 +81,9 @@ describe('POST /v1/messages with an Idempotency-Key', () => {
     expect(concurrent.headers['retry-after']).toBe('1');
     expect((await first).statusCode).toBe(202);
     expect((await ingest.call(keyed('k-3', smsBody()))).headers['idempotent-replayed']).toBe('true');
+    // The records on the producer the app was built with: the first call's one, nothing from the others.
+    expect(producer.inner.records(TOPIC)).toHaveLength(1);
+    expect(producer.inner.sendCalls).toBe(1);
   });
 
   it('scopes keys per client: another client with the same key is a new request', async () => {
@@ -132,5 +137,8 @@ describe('POST /v1/messages with an Idempotency-Key', () => {
     expect(response.statusCode).toBe(202);
     expect(ingest.records()).toHaveLength(1);
     expect((await ingest.call(keyed('k-6', smsBody()))).headers['idempotent-replayed']).toBe('true');
+    // The store the app was built with really was down: it holds no status for the request.
+    statuses.isUnavailable = false;
+    expect(await statuses.read(String(response.json.requestId), CLIENT)).toBeUndefined();
   });
 });

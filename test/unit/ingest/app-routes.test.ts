@@ -36,7 +36,14 @@ describe('GET /v1/messages/{requestId}', () => {
 
     expect(response.statusCode).toBe(200);
     const status = messageStatus.parse(response.json);
-    expect(status.counts).toEqual({ total: 2, queued: 1, sent: 1, failed: 0, suppressed: 0 });
+    expect(status.counts).toEqual({
+      total: 2,
+      queued: 1,
+      sent: 1,
+      'maybe-sent': 0,
+      failed: 0,
+      suppressed: 0,
+    });
     expect(status.recipients.map((r) => [r.recipient, r.state, r.vendor])).toEqual([
       ['+821012345678', 'sent', 'vendor-a'],
       ['+821087654321', 'queued', undefined],

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { renderOpenApiDocument } from '../../../cli/write-openapi.ts';
 import { buildOpenApiDocument } from '../../../lambdas/ingest/openapi.ts';
 import { sendMessageRequest } from '../../../lambdas/ingest/request-schema.ts';
-import { renderOpenApiDocument } from '../../../local/write-openapi.ts';
 import { apiEvent } from './support/api-event.ts';
 import { fakeIngest } from './support/harness.ts';
 
@@ -21,7 +21,7 @@ function inlineRefs(value: unknown): unknown {
 }
 
 describe('OpenAPI document', () => {
-  it('is committed up to date in docs/openapi.json (regenerate: node local/write-openapi.ts)', () => {
+  it('is committed up to date in docs/openapi.json (regenerate: node cli/write-openapi.ts)', () => {
     const committed = readFileSync(new URL('../../../docs/openapi.json', import.meta.url), 'utf8');
     expect(committed).toBe(renderOpenApiDocument());
   });

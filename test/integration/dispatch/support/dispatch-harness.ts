@@ -83,7 +83,7 @@ export async function startDispatchHarness(options: DispatchHarnessOptions = {})
         tertiary: { name: 'sms-c', weight: 0 },
       },
     },
-    ambiguousRetryPolicy: options.ambiguousRetryPolicy ?? 'same-vendor-then-failover',
+    ambiguousRetryPolicy: options.ambiguousRetryPolicy ?? 'hold',
     claimLeaseMs: leaseMs,
     reportBatchItemFailures: true,
     logger: new Logger({ serviceName: 'herald-dispatch-test', logLevel: 'SILENT' }),

@@ -47,7 +47,7 @@ export function fakeDispatch(overrides: Partial<DispatchAppDeps> = {}) {
         tertiary: { name: 'sms-c', weight: 0 },
       },
     },
-    ambiguousRetryPolicy: 'same-vendor-then-failover',
+    ambiguousRetryPolicy: 'hold',
     claimLeaseMs: 60_000,
     reportBatchItemFailures: true,
     logger: new Logger({ serviceName: 'herald-dispatch-test', logLevel: 'SILENT' }),
@@ -61,5 +61,31 @@ export function fakeDispatch(overrides: Partial<DispatchAppDeps> = {}) {
     addMetric.mock.calls
       .filter(([metricName]) => metricName === name)
       .reduce((sum, call) => sum + Number(call[2]), 0);
-  return { app, invoke, deps, vendors, dedup, deadLetters, statuses, metric };
+  // Why from deps: what a test asserts on must be what the app was built with, overrides included.
+  return {
+    app,
+    invoke,
+    deps,
+    vendors: wiredVendors(deps),
+    dedup: wired(deps.dedup, InMemoryDedupStore, 'dedup'),
+    deadLetters: wired(deps.deadLetters, InMemoryDeadLetterSink, 'deadLetters'),
+    statuses: wired(deps.statuses, InMemoryStatusStore, 'statuses'),
+    metric,
+  };
+}
+
+/** The wired dependency as its fake type; throws when a test overrode it with something else. */
+function wired<T>(dependency: unknown, fake: abstract new (...args: never[]) => T, name: string): T {
+  if (dependency instanceof fake) return dependency;
+  throw new Error(`the app's ${name} is not a ${fake.name}: assert on the object you passed in`);
+}
+
+/** The FakeVendors named sms-a, sms-b and sms-c in the app's vendors; reading one that is not wired throws. */
+function wiredVendors(deps: DispatchAppDeps): Record<'a' | 'b' | 'c', FakeVendor> {
+  const byName = (name: string) => () =>
+    wired(deps.vendors.find((entry) => entry.vendor.name === name)?.vendor, FakeVendor, `vendor ${name}`);
+  const vendors = {} as Record<'a' | 'b' | 'c', FakeVendor>;
+  for (const key of ['a', 'b', 'c'] as const)
+    Object.defineProperty(vendors, key, { get: byName(`sms-${key}`), enumerable: true });
+  return vendors;
 }

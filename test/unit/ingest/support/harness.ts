@@ -51,12 +51,27 @@ export function fakeIngest(overrides: Partial<IngestAppDeps> = {}) {
     ...overrides,
   };
   const app = createIngestApp(deps);
+  // Why getters on deps: what a test asserts on must be what the app was built with, overrides
+  // included; reading a fake the test replaced with something else throws instead of reading a stray.
   return {
     app,
-    producer,
-    idempotency,
-    statuses,
+    deps,
+    get producer() {
+      return wired(deps.producer, InMemoryMessageProducer, 'producer');
+    },
+    get idempotency() {
+      return wired(deps.idempotency, InMemoryIdempotencyStore, 'idempotency');
+    },
+    get statuses() {
+      return wired(deps.statuses, InMemoryStatusStore, 'statuses');
+    },
     call: (event: APIGatewayProxyEventV2) => invoke(app, event),
-    records: () => producer.records(TOPIC),
+    records: () => wired(deps.producer, InMemoryMessageProducer, 'producer').records(deps.topic),
   };
+}
+
+/** The wired dependency as its fake type; throws when a test overrode it with something else. */
+function wired<T>(dependency: unknown, fake: abstract new (...args: never[]) => T, name: string): T {
+  if (dependency instanceof fake) return dependency;
+  throw new Error(`the app's ${name} is not a ${fake.name}: assert on the object you passed in`);
 }

@@ -31,34 +31,51 @@ describe('deployedEsmConfig', () => {
 });
 
 describe('dispatchVendorsEnvironment', () => {
-  it('describes three vendors per channel in the shape the dispatch Lambda parses', () => {
-    const vendors = vendorSpecs().map((spec, i) => ({
+  const running = (set?: 'providers' | 'mock') =>
+    vendorSpecs(set).map((spec, i) => ({
       ...spec,
-      url: `http://127.0.0.1:${4000 + i}/v1/messages`,
+      url: spec.kind === 'mock' ? `http://127.0.0.1:${4000 + i}/v1/messages` : `http://127.0.0.1:${4000 + i}`,
       adminUrl: `http://127.0.0.1:${5000 + i}`,
     }));
 
-    const env = dispatchVendorsEnvironment(vendors);
+  it('describes three vendors per channel in the shape the dispatch Lambda parses: EUM for sms, SES for email', () => {
+    const env = dispatchVendorsEnvironment(running());
     const parsed = parseVendorsConfig(env[EnvKey.vendorsJson] as string, EnvKey.vendorsJson);
 
-    expect(parsed.vendors.map((v) => v.name).sort()).toEqual([
-      'email-a',
-      'email-b',
-      'email-c',
-      'push-a',
-      'push-b',
-      'push-c',
-      'sms-a',
-      'sms-b',
-      'sms-c',
+    expect(parsed.vendors.map((v) => `${v.name}:${v.provider}`).sort()).toEqual([
+      'email-a:ses',
+      'email-b:ses',
+      'email-c:ses',
+      'push-a:http',
+      'push-b:http',
+      'push-c:http',
+      'sms-a:eum-sms',
+      'sms-b:eum-sms',
+      'sms-c:eum-sms',
     ]);
     expect(parsed.routes.sms?.primary.name).toBe('sms-a');
-    expect(parsed.vendors.find((v) => v.name === 'sms-a')?.url).toBe('http://127.0.0.1:4000/v1/messages');
+    expect(parsed.vendors.find((v) => v.name === 'sms-a')).toMatchObject({
+      endpoint: 'http://127.0.0.1:4000',
+      region: 'ap-northeast-2',
+      messageType: 'TRANSACTIONAL',
+    });
+    expect(parsed.vendors.find((v) => v.name === 'push-a')).toMatchObject({
+      url: 'http://127.0.0.1:4003/v1/messages',
+    });
     expect(parsed.hasCredentials).toBe(false);
+    // The stand-in role credentials the AWS SDK signs with, as Lambda provides them.
+    expect(env.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
+  });
+
+  it('runs the generic mock vendor for every channel when asked', () => {
+    const env = dispatchVendorsEnvironment(running('mock'));
+    const parsed = parseVendorsConfig(env[EnvKey.vendorsJson] as string, EnvKey.vendorsJson);
+
+    expect(new Set(parsed.vendors.map((v) => v.provider))).toEqual(new Set(['http']));
   });
 
   it('refuses vendors that are not running', () => {
-    expect(() => dispatchVendorsEnvironment([])).toThrow('mock vendor sms-a is not running');
+    expect(() => dispatchVendorsEnvironment([])).toThrow('vendor sms-a is not running');
   });
 });
 

@@ -1,5 +1,5 @@
 /** Turns `herald capacity` options into model inputs, with every default written once, here. */
-import { DEFAULT_BUCKETS_PER_WINDOW } from '../../lambdas/adapters/redis-dedup-store.ts';
+import { DEFAULT_BUCKETS_PER_WINDOW } from '../lambdas/adapters/redis-dedup-store.ts';
 import type { SizingPolicy, TrafficInputs } from './capacity-model.ts';
 import { NODE_FAMILIES } from './node-types.ts';
 import { parseDuration, parseNumber } from './units.ts';

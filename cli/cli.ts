@@ -2,7 +2,7 @@
  * The `herald` CLI: `infra up|down|status [--json]`, `start`, `capacity`, `bench`.
  * Each command lives in its own module; this file only routes and prints usage.
  */
-import { engineStatus, ensureEngines, stopEngines } from './infra/engines.ts';
+import { engineStatus, ensureEngines, stopEngines } from '../local/infra/engines.ts';
 
 const USAGE = `usage: herald <command>
 
@@ -25,9 +25,9 @@ export async function main(args: string[]): Promise<number> {
       case 'infra':
         return await infra(rest);
       case 'start':
-        return await runModule('./runtime/start.ts', 'start', rest);
+        return await runModule('../local/runtime/start.ts', 'start', rest);
       case 'capacity':
-        return await runModule('./capacity/capacity-cli.ts', 'capacity', rest);
+        return await runModule('./capacity-cli.ts', 'capacity', rest);
       case 'bench':
         return await runModule('../bench/run.ts', 'bench', rest);
       case undefined:

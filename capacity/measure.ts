@@ -5,11 +5,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RedisDedupStore } from '../../lambdas/adapters/redis-dedup-store.ts';
-import { RedisIdempotencyStore } from '../../lambdas/adapters/redis-idempotency-store.ts';
-import { RedisStatusStore } from '../../lambdas/adapters/redis-status-store.ts';
-import { deliveryIdFor } from '../../lambdas/core/delivery.ts';
-import { fingerprintRequest, hashRequest, idempotencyScopeId } from '../../lambdas/core/request-hash.ts';
+import { RedisDedupStore } from '../lambdas/adapters/redis-dedup-store.ts';
+import { RedisIdempotencyStore } from '../lambdas/adapters/redis-idempotency-store.ts';
+import { RedisStatusStore } from '../lambdas/adapters/redis-status-store.ts';
+import { deliveryIdFor } from '../lambdas/core/delivery.ts';
+import { fingerprintRequest, hashRequest, idempotencyScopeId } from '../lambdas/core/request-hash.ts';
 import type { EntrySizes } from './entry-sizes.ts';
 import { measureDelta, runConcurrently } from './redis-memory.ts';
 

@@ -1,6 +1,6 @@
 /**
  * Bytes per entry of each kind Herald keeps in Redis: `INFO memory` used_memory delta ÷ entries,
- * written through Herald's own adapters (local/capacity/measure.ts). The built-in figures below were
+ * written through Herald's own adapters (capacity/measure.ts). The built-in figures below were
  * measured with `npx herald capacity --measure --json` on redis-server 7.0.15 (see docs/capacity.md);
  * re-measure on your engine version with `--measure`.
  */

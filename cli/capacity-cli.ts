@@ -5,15 +5,20 @@
  */
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { readLocalEnv } from '../infra/local-env.ts';
-import { RedisServer } from '../redis/redis-launcher.ts';
-import { describeDeployedCluster } from './aws-cluster.ts';
-import { BUILT_IN_ENTRY_SIZES } from './entry-sizes.ts';
-import { formatPlan } from './format-plan.ts';
-import { measureEntrySizes } from './measure.ts';
-import { NODE_FAMILIES } from './node-types.ts';
-import { buildPlan, type CapacityPlan, type DeployedCluster, type EntrySizesSource } from './plan.ts';
-import { planInputsFrom } from './plan-inputs.ts';
+import { describeDeployedCluster } from '../capacity/aws-cluster.ts';
+import { BUILT_IN_ENTRY_SIZES } from '../capacity/entry-sizes.ts';
+import { formatPlan } from '../capacity/format-plan.ts';
+import { measureEntrySizes } from '../capacity/measure.ts';
+import { NODE_FAMILIES } from '../capacity/node-types.ts';
+import {
+  buildPlan,
+  type CapacityPlan,
+  type DeployedCluster,
+  type EntrySizesSource,
+} from '../capacity/plan.ts';
+import { planInputsFrom } from '../capacity/plan-inputs.ts';
+import { readLocalEnv } from '../local/infra/local-env.ts';
+import { RedisServer } from '../local/redis/redis-launcher.ts';
 
 const USAGE = `usage: herald capacity --rate <deliveries/s> [options]
 

@@ -1,0 +1,66 @@
+/**
+ * A provider fake's admin endpoint, on its own port and in the mock vendor's shape
+ * (local/mock-vendor/mock-vendor-admin.ts), so the same curl works on every local vendor:
+ *
+ *   GET  /faults        current faults
+ *   PUT  /faults        merge a partial ProviderFaults JSON, e.g. {"down": true}, {"throttleRate": 1} or
+ *                       {"failWith": "ServiceQuotaExceededException:MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT"}
+ *   POST /faults/reset  back to no faults
+ *   GET  /deliveries    accepted sends of this instance
+ *   GET  /health        200
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { VendorDelivery } from '../mock-vendor/mock-vendor.ts';
+import {
+  NO_PROVIDER_FAULTS,
+  type ProviderFaults,
+  type ProviderProtocol,
+  providerFaultProblems,
+} from './provider-protocol.ts';
+
+/** What the admin endpoint controls. */
+export interface ProviderFakeControls {
+  setFaults(faults: Partial<ProviderFaults>): Promise<ProviderFaults>;
+  faults(): ProviderFaults;
+  deliveries(): readonly VendorDelivery[];
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+async function readBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Serves one admin request. */
+export async function handleProviderAdmin(
+  request: IncomingMessage,
+  response: ServerResponse,
+  protocol: ProviderProtocol,
+  controls: ProviderFakeControls,
+): Promise<void> {
+  const route = `${request.method} ${request.url}`;
+  if (route === 'GET /health') return send(response, 200, { ok: true });
+  if (route === 'GET /faults') return send(response, 200, controls.faults());
+  if (route === 'GET /deliveries') return send(response, 200, controls.deliveries());
+  if (route === 'POST /faults/reset')
+    return send(response, 200, await controls.setFaults(NO_PROVIDER_FAULTS));
+  if (route === 'PUT /faults' || route === 'POST /faults') {
+    const patch = await readBody(request);
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+      return send(response, 400, { error: 'expected a JSON object' });
+    }
+    const problems = providerFaultProblems(patch as Record<string, unknown>, protocol);
+    if (problems.length > 0) return send(response, 400, { error: 'invalid_faults', problems });
+    return send(response, 200, await controls.setFaults(patch as Partial<ProviderFaults>));
+  }
+  send(response, 404, { error: 'not_found' });
+}
