@@ -11,6 +11,7 @@ import {
   type MessageContent,
   type Priority,
 } from './delivery.ts';
+import { normalizePushRecipient } from './push-recipient.ts';
 
 /** A validated `POST /v1/messages` body. */
 export interface SendRequest {
@@ -44,9 +45,11 @@ export interface EncodedDelivery {
 /**
  * The form a recipient is compared and delivered in. E-mail domains are case-insensitive (RFC 5321
  * §2.4), so `a@Example.COM` and `a@example.com` are one recipient; the local part is left alone.
- * Phone numbers (E.164) and push tokens are already canonical.
+ * APNs device tokens are hex, so `apns:AB…` and `apns:ab…` are one recipient (kept in lower case).
+ * Phone numbers (E.164) and FCM tokens are already canonical.
  */
 export function normalizeRecipient(channel: Channel, recipient: string): string {
+  if (channel === 'push') return normalizePushRecipient(recipient);
   if (channel !== 'email') return recipient;
   const at = recipient.lastIndexOf('@');
   return at < 0 ? recipient : `${recipient.slice(0, at)}@${recipient.slice(at + 1).toLowerCase()}`;

@@ -3,6 +3,7 @@
  * OpenAPI document (openapi.ts, via z.toJSONSchema), so the two cannot drift.
  */
 import { z } from 'zod';
+import { PUSH_RECIPIENT_PATTERN } from '../core/push-recipient.ts';
 
 /** Metadata of a named schema in the OpenAPI document. */
 interface SchemaMeta {
@@ -38,12 +39,18 @@ const emailAddress = z
   .max(254, 'must be at most 254 characters')
   .meta({ description: 'E-mail address', examples: ['someone@example.com'] });
 
-// Why visible ASCII only: APNs (hex), FCM and web-push tokens are all visible ASCII; anything else
-// is a client bug (stray whitespace, wrong field) better caught here than by a vendor.
-const pushToken = z
+// Why a service prefix: the dispatcher must know which push service a token belongs to (an FCM
+// vendor cannot deliver to an APNs token), and one string keeps recipients uniform across channels.
+const pushRecipient = z
   .string()
-  .regex(/^[\x21-\x7e]{1,4096}$/, 'must be 1..4096 visible ASCII characters')
-  .meta({ minLength: 1, maxLength: 4096, description: 'Device push token' });
+  .regex(
+    new RegExp(PUSH_RECIPIENT_PATTERN),
+    'must be fcm:<FCM registration token> (1..500 of A-Z a-z 0-9 _ : . -) or apns:<APNs device token> (64..200 hex digits)',
+  )
+  .meta({
+    description: 'Push recipient: the service, a colon, then the device token',
+    examples: ['fcm:dQw4w9WgXcQ:APA91bH-example', `apns:${'a1'.repeat(32)}`],
+  });
 
 const content = z
   .strictObject({
@@ -73,7 +80,12 @@ export const sendMessageRequest = z
       content,
       priority,
     }),
-    z.strictObject({ channel: z.literal('push'), recipients: recipientsOf(pushToken), content, priority }),
+    z.strictObject({
+      channel: z.literal('push'),
+      recipients: recipientsOf(pushRecipient),
+      content,
+      priority,
+    }),
   ])
   .register(apiSchemas, {
     id: 'SendMessageRequest',

@@ -6,7 +6,7 @@ import { fakeIngest } from './support/harness.ts';
 
 const sms = { channel: 'sms', recipients: ['+821012345678'], content: { body: 'hi' } };
 const email = { ...sms, channel: 'email', recipients: ['kim@example.com'] };
-const push = { ...sms, channel: 'push', recipients: ['fcm-token-1'] };
+const push = { ...sms, channel: 'push', recipients: ['fcm:token-1'] };
 const phones = (n: number) => Array.from({ length: n }, (_, i) => `+8210${String(i).padStart(8, '0')}`);
 
 interface Case {
@@ -103,20 +103,20 @@ const cases: Case[] = [
     path: 'recipients[0]',
   },
   {
-    name: 'empty push token',
+    name: 'empty push recipient',
     event: body({ ...push, recipients: [''] }),
     status: 400,
     path: 'recipients[0]',
   },
   {
-    name: 'push token of 4097 chars',
-    event: body({ ...push, recipients: ['t'.repeat(4097)] }),
+    name: 'push token without its service',
+    event: body({ ...push, recipients: ['fcm:ok', 'token-2'] }),
     status: 400,
-    path: 'recipients[0]',
+    path: 'recipients[1]',
   },
   {
-    name: 'push token with a space',
-    event: body({ ...push, recipients: ['abc def'] }),
+    name: 'FCM token with a space',
+    event: body({ ...push, recipients: ['fcm:abc def'] }),
     status: 400,
     path: 'recipients[0]',
   },
