@@ -41,6 +41,11 @@ export async function sendWithFailover(input: FailoverInput): Promise<SendResult
       attempts.push({ vendor: name, kind: 'unavailable', reason: `${name}: not configured` });
       continue;
     }
+    // A push tier may mix services: a vendor of another one is passed over, nothing was sent there.
+    if (vendor.serves?.(message.to) === false) {
+      attempts.push({ vendor: name, kind: 'unavailable', reason: `${name}: does not serve this recipient` });
+      continue;
+    }
     if (input.deadline.aborted)
       return { kind: 'retry', reason: 'batch deadline reached', attempts, isPossiblySent: isPinned };
     const outcome = await vendor.send(message, input.deadline, () =>

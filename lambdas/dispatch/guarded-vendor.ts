@@ -83,6 +83,11 @@ export class GuardedVendor implements Vendor {
     });
   }
 
+  /** Whether the wrapped vendor can deliver to `recipient` at all. */
+  serves(recipient: string): boolean {
+    return this.#inner.serves?.(recipient) ?? true;
+  }
+
   /** Whether calls are refused right now (circuit open, or opened at once by a vendor-level failure). */
   get isCircuitOpen(): boolean {
     return (

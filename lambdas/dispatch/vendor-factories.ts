@@ -3,7 +3,9 @@
  * Called by handler.ts once per container. Typed by the provider map, so a provider without a factory
  * does not compile.
  */
+import { createApnsVendor } from '../adapters/apns-vendor.ts';
 import { EumSmsVendor } from '../adapters/eum-sms-vendor.ts';
+import { createFcmVendor } from '../adapters/fcm-vendor.ts';
 import { HttpVendor } from '../adapters/http-vendor.ts';
 import { SesVendor } from '../adapters/ses-vendor.ts';
 import type { Vendor } from '../ports/vendor.ts';
@@ -38,6 +40,26 @@ const factories: { readonly [P in VendorProvider]: (spec: VendorSpecOf<P>) => Ve
       maxSockets: spec.maxConcurrent,
       ...(spec.configurationSetName ? { configurationSetName: spec.configurationSetName } : {}),
       ...(spec.endpoint ? { endpoint: spec.endpoint } : {}),
+    }),
+  fcm: (spec) =>
+    createFcmVendor({
+      name: spec.name,
+      serviceAccountKey: spec.serviceAccountKey,
+      timeoutMs: spec.timeoutMs,
+      ...(spec.projectId ? { projectId: spec.projectId } : {}),
+      ...(spec.endpoint ? { endpoint: spec.endpoint } : {}),
+      ...(spec.tokenUrl ? { tokenUrl: spec.tokenUrl } : {}),
+    }),
+  apns: (spec) =>
+    createApnsVendor({
+      name: spec.name,
+      teamId: spec.teamId,
+      keyId: spec.keyId,
+      signingKey: spec.signingKey,
+      topic: spec.topic,
+      timeoutMs: spec.timeoutMs,
+      ...(spec.endpoint ? { endpoint: spec.endpoint } : {}),
+      ...(spec.caPem ? { caPem: spec.caPem } : {}),
     }),
 };
 

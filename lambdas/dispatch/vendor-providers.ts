@@ -49,6 +49,33 @@ export const vendorProviders = {
       endpoint,
     },
   },
+  /** Firebase Cloud Messaging HTTP v1 (lambdas/adapters/fcm-vendor.ts): `fcm:` push recipients. */
+  fcm: {
+    channels: ['push'],
+    settings: {
+      /** The service-account key file's JSON text: put it in the vendors secret, never the environment. */
+      serviceAccountKey: z.string().min(2),
+      projectId: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]{4,62}$/, 'a Firebase project id')
+        .optional(),
+      endpoint,
+      tokenUrl: z.url({ protocol: /^https?$/ }).optional(),
+    },
+  },
+  /** Apple Push Notification service over HTTP/2 (lambdas/adapters/apns-vendor.ts): `apns:` recipients. */
+  apns: {
+    channels: ['push'],
+    settings: {
+      teamId: z.string().regex(/^[A-Z0-9]{10}$/, '10 letters or digits'),
+      keyId: z.string().regex(/^[A-Z0-9]{10}$/, '10 letters or digits'),
+      /** The .p8 signing key's PEM: put it in the vendors secret, never the environment. */
+      signingKey: z.string().includes('PRIVATE KEY', { message: 'a PEM private key (.p8)' }),
+      topic: z.string().min(1).max(255),
+      endpoint,
+      caPem: z.string().includes('CERTIFICATE', { message: 'a PEM certificate' }).optional(),
+    },
+  },
 } as const satisfies Record<
   string,
   { readonly channels: readonly Channel[]; readonly settings: z.ZodRawShape }

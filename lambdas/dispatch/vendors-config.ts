@@ -54,6 +54,8 @@ const vendorSpec = (defaultWeight: number) =>
       providerSpec('http', defaultWeight),
       providerSpec('eum-sms', defaultWeight),
       providerSpec('ses', defaultWeight),
+      providerSpec('fcm', defaultWeight),
+      providerSpec('apns', defaultWeight),
     ]),
   );
 
@@ -155,6 +157,11 @@ export function parseVendorsConfig(json: string, source: string): VendorsConfig 
   return {
     vendors: all,
     routes,
-    hasCredentials: all.some((spec) => spec.provider === 'http' && spec.auth !== undefined),
+    hasCredentials: all.some(
+      (spec) =>
+        (spec.provider === 'http' && spec.auth !== undefined) ||
+        spec.provider === 'fcm' ||
+        spec.provider === 'apns',
+    ),
   };
 }

@@ -29,4 +29,9 @@ export interface Vendor {
   readonly name: string;
   /** Sends one message; resolves with the outcome, aborts early when `signal` fires. */
   send(message: VendorMessage, signal?: AbortSignal): Promise<VendorOutcome>;
+  /**
+   * Whether it can deliver to this recipient at all (an FCM vendor takes `fcm:` tokens, APNs `apns:`
+   * ones); a vendor that cannot is passed over, not failed. @default every recipient
+   */
+  serves?(recipient: string): boolean;
 }

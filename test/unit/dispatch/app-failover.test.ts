@@ -89,6 +89,29 @@ describe('dispatch failover', () => {
   });
 });
 
+describe('a push tier mixing services', () => {
+  /** A FakeVendor that serves only recipients of one service (as the FCM and APNs adapters do). */
+  function serving(name: string, prefix: string): FakeVendor {
+    const vendor = new FakeVendor(name);
+    return Object.assign(vendor, { serves: (to: string) => to.startsWith(prefix) });
+  }
+
+  it('passes over a vendor of the other service to the one that serves the recipient; nothing failed', async () => {
+    const fcm = serving('sms-a', 'fcm:');
+    const apns = serving('sms-b', 'apns:');
+    const { invoke, metric } = fakeDispatch({ vendors: entries(fcm, apns, 'sms-c') });
+    const token = `apns:${'ab'.repeat(32)}`;
+
+    expect(await invoke(eventOfDeliveries([makeDelivery({ recipient: token })]))).toEqual({
+      batchItemFailures: [],
+    });
+
+    expect(fcm.calls).toHaveLength(0);
+    expect(apns.deliveries.map((m) => m.to)).toEqual([token]);
+    expect(metric('DeliveryFailed')).toBe(0);
+  });
+});
+
 describe('a vendor named in a tier but not configured', () => {
   const routesWithMissing = {
     sms: {

@@ -152,4 +152,31 @@ describe('parseVendorsConfig with providers', () => {
     });
     expect(config.hasCredentials).toBe(true);
   });
+
+  it('takes FCM and APNs vendors on a push channel beside an HTTP one, and counts their keys as credentials', () => {
+    const fcm = {
+      name: 'push-fcm',
+      provider: 'fcm',
+      serviceAccountKey: '{"type":"service_account"}',
+      projectId: 'herald-demo',
+    };
+    const apns = {
+      name: 'push-apns',
+      provider: 'apns',
+      teamId: 'ABCDE12345',
+      keyId: 'KEY1234567',
+      signingKey: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----',
+      topic: 'com.example.app',
+    };
+    const config = parse({ push: { primary: fcm, secondary: apns, tertiary: http('push-c') } });
+    expect(config.vendors.map((v) => v.provider).sort()).toEqual(['apns', 'fcm', 'http']);
+    expect(config.hasCredentials).toBe(true);
+  });
+
+  it('refuses an APNs vendor with a malformed team id, a missing key and on the sms channel, all at once', () => {
+    const bad = { name: 'push-apns', provider: 'apns', teamId: 'x', keyId: 'KEY1234567', topic: 't' };
+    const problems = problemsOf({ sms: { primary: bad, secondary: http('b'), tertiary: http('c') } });
+    expect(problems).toMatch(/teamId/);
+    expect(problems).toMatch(/signingKey/);
+  });
 });
