@@ -1,0 +1,97 @@
+/**
+ * The receipts Lambda's middy stack, built from injected dependencies: an EventBridge rule target for
+ * SES and End User Messaging SMS events. Each receipt moves its delivery's status forward (the status
+ * store keeps the most advanced state, so late, repeated or out-of-order receipts change nothing
+ * wrongly). A receipt for a delivery Herald does not know is logged without PII and dropped.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { type EventBridgeEvent, parseReceipt, type Receipt } from '../core/receipts.ts';
+import type { StatusStore, StatusUpdate } from '../ports/status-store.ts';
+import { publishMetrics } from '../shared/publish-metrics.ts';
+
+/** Metric names of the receipts Lambda. */
+export const ReceiptMetric = {
+  applied: 'ReceiptApplied',
+  unknownDelivery: 'ReceiptUnknownDelivery',
+  unmatched: 'ReceiptUnmatched',
+  ignored: 'ReceiptIgnored',
+} as const;
+
+/** What the receipts app needs. */
+export interface ReceiptsAppDeps {
+  readonly statuses: StatusStore;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** What became of one event. */
+export type ReceiptOutcome = 'applied' | 'unknown-delivery' | 'unmatched' | 'ignored';
+
+/** The receipts handler: one EventBridge event per invocation. */
+export type ReceiptsHandler = MiddyfiedHandler<EventBridgeEvent, ReceiptOutcome, Error, Context>;
+
+/**
+ * The update a receipt makes. Why the cast: the status store port's DeliveryState still lists only
+ * the dispatch states; the receipt states are ranked in core/status-precedence.ts and the store must
+ * accept them (until then a real store refuses the write and the event is retried).
+ */
+export function updateFor(receipt: Receipt, vendor: string | undefined): StatusUpdate {
+  return {
+    requestId: receipt.requestId,
+    deliveryId: receipt.deliveryId,
+    state: receipt.state as StatusUpdate['state'],
+    reason: receipt.reason,
+    ...(vendor ? { vendor } : {}),
+    at: receipt.at,
+  };
+}
+
+/** Builds the receipts handler. */
+export function createReceiptsApp(deps: ReceiptsAppDeps): ReceiptsHandler {
+  const { logger, metrics } = deps;
+  return middy<EventBridgeEvent, ReceiptOutcome, Error, Context>()
+    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
+    .use(publishMetrics(metrics))
+    .handler(async (event) => {
+      const source = { eventId: event.id, source: event.source, detailType: event['detail-type'] };
+      const parsed = parseReceipt(event);
+      if (parsed.kind === 'ignored') {
+        logger.debug('event moves no status', { ...source, eventType: parsed.eventType });
+        metrics.addMetric(ReceiptMetric.ignored, MetricUnit.Count, 1);
+        return 'ignored';
+      }
+      if (parsed.kind === 'unmatched') {
+        logger.info('event names no Herald delivery; dropped', {
+          ...source,
+          why: parsed.why,
+          providerMessageId: parsed.providerMessageId,
+        });
+        metrics.addMetric(ReceiptMetric.unmatched, MetricUnit.Count, 1);
+        return 'unmatched';
+      }
+      const { receipt } = parsed;
+      const ids = {
+        deliveryId: receipt.deliveryId,
+        requestId: receipt.requestId,
+        providerMessageId: receipt.providerMessageId,
+        eventType: receipt.eventType,
+      };
+      // Why read first: only a delivery Herald accepted for this client may change; an update for an
+      // unknown id would otherwise leave an orphan entry in the store.
+      const status = await deps.statuses.read(receipt.requestId, receipt.clientId);
+      const current = status?.recipients.find((r) => r.deliveryId === receipt.deliveryId);
+      if (!current) {
+        logger.warn('receipt for an unknown delivery; dropped', { ...source, ...ids });
+        metrics.addMetric(ReceiptMetric.unknownDelivery, MetricUnit.Count, 1);
+        return 'unknown-delivery';
+      }
+      await deps.statuses.recordUpdates([updateFor(receipt, current.vendor)]);
+      logger.info('receipt applied', { ...source, ...ids, state: receipt.state, previous: current.state });
+      metrics.addMetric(ReceiptMetric.applied, MetricUnit.Count, 1);
+      return 'applied';
+    });
+}
