@@ -40,6 +40,11 @@ export interface Receipt {
   readonly providerMessageId?: string;
   /** ISO-8601 time of the event at the provider. */
   readonly at: string;
+  /**
+   * The address the provider reports (SES `mail.destination[0]`, SMS `destinationPhoneNumber`), when
+   * it reports one: it must hash to the deliveryId. Never logged.
+   */
+  readonly recipient?: string;
 }
 
 /** How an event was understood. */
@@ -88,6 +93,7 @@ function parseSes(detail: Json, fallbackAt: string): ParsedReceipt {
       provider: 'ses',
       eventType,
       ...id,
+      ...recipientOf(Array.isArray(mail.destination) ? mail.destination[0] : undefined),
       at: isoOf(section.timestamp) ?? isoOf(fallbackAt) ?? new Date(0).toISOString(),
     },
   };
@@ -177,6 +183,7 @@ function parseSms(detail: Json, fallbackAt: string): ParsedReceipt {
       provider: 'eum-sms',
       eventType,
       ...id,
+      ...recipientOf(detail.destinationPhoneNumber),
       at: isoOf(detail.eventTimestamp) ?? isoOf(fallbackAt) ?? new Date(0).toISOString(),
     },
   };
@@ -186,4 +193,8 @@ function isoOf(value: unknown): string | undefined {
   if (typeof value !== 'number' && typeof value !== 'string') return undefined;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+function recipientOf(value: unknown): { recipient?: string } {
+  return typeof value === 'string' && value !== '' ? { recipient: value } : {};
 }

@@ -9,8 +9,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { deliveryIdFor } from '../core/delivery.ts';
 import { type EventBridgeEvent, parseReceipt, type Receipt } from '../core/receipts.ts';
-import type { StatusStore, StatusUpdate } from '../ports/status-store.ts';
+import type { RequestStatus, StatusStore, StatusUpdate } from '../ports/status-store.ts';
 import { publishMetrics } from '../shared/publish-metrics.ts';
 
 /** Metric names of the receipts Lambda. */
@@ -80,10 +81,14 @@ export function createReceiptsApp(deps: ReceiptsAppDeps): ReceiptsHandler {
         providerMessageId: receipt.providerMessageId,
         eventType: receipt.eventType,
       };
-      // Why read first: only a delivery Herald accepted for this client may change; an update for an
-      // unknown id would otherwise leave an orphan entry in the store.
-      const status = await deps.statuses.read(receipt.requestId, receipt.clientId);
-      const current = status?.recipients.find((r) => r.deliveryId === receipt.deliveryId);
+      // Why check: only a delivery Herald accepted for this client may change. The address the
+      // provider reports must hash to the deliveryId (proof independent of the store's layout), and
+      // the request must be readable by the tagged client.
+      const isOurs =
+        receipt.recipient === undefined ||
+        deliveryIdFor(receipt.requestId, receipt.recipient) === receipt.deliveryId;
+      const status = isOurs ? await deps.statuses.read(receipt.requestId, receipt.clientId) : undefined;
+      const current = status && findDelivery(status, receipt.deliveryId);
       if (!current) {
         logger.warn('receipt for an unknown delivery; dropped', { ...source, ...ids });
         metrics.addMetric(ReceiptMetric.unknownDelivery, MetricUnit.Count, 1);
@@ -94,4 +99,12 @@ export function createReceiptsApp(deps: ReceiptsAppDeps): ReceiptsHandler {
       metrics.addMetric(ReceiptMetric.applied, MetricUnit.Count, 1);
       return 'applied';
     });
+}
+
+/** The delivery's status in the request's, if the store knows it. */
+function findDelivery(
+  status: RequestStatus,
+  deliveryId: string,
+): RequestStatus['recipients'][number] | undefined {
+  return status.recipients.find((recipient) => recipient.deliveryId === deliveryId);
 }

@@ -9,7 +9,8 @@ import { quietMetrics } from '../ingest/support/harness.ts';
 
 const requestId = 'a'.repeat(64);
 const clientId = 'orders';
-const recipient = 'user@example.com';
+// The address in the SES sample events, so their destination hashes to the deliveryId.
+const recipient = 'recipient@example.com';
 const deliveryId = deliveryIdFor(requestId, recipient);
 const ids = { deliveryId, requestId, clientId };
 
@@ -76,6 +77,14 @@ describe('receipts app', () => {
     expect(logged.join('\n')).toContain('receipt for an unknown delivery');
     expect(logged.join('\n')).toContain(stranger.deliveryId);
     expect(logged.join('\n')).not.toContain('@example.com');
+  });
+
+  it('drops an SMS receipt (no address reported) for a deliveryId the request does not have', async () => {
+    const { invoke, state } = await sentDelivery();
+    const stranger = { ...ids, deliveryId: deliveryIdFor(requestId, '+821012345678') };
+
+    expect(await invoke(taggedEvent('eum-sms-text-delivered', stranger))).toBe('unknown-delivery');
+    expect((await state())?.state).toBe('sent');
   });
 
   it('drops a receipt tagged with another client id', async () => {
