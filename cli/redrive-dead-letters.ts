@@ -125,7 +125,10 @@ async function readTopic(kafka: Kafka, topic: string, sinceMs: number | undefine
       sinceMs === undefined
         ? latest.map((p) => ({ partition: p.partition, offset: p.low }))
         : await admin.fetchTopicOffsetsByTimestamp(topic, sinceMs);
-    starts = new Map(first.map((p) => [p.partition, Math.max(0, Number(p.offset))]));
+    // Why the end for -1: no record at or after the time in that partition.
+    starts = new Map(
+      first.map((p) => [p.partition, Number(p.offset) < 0 ? (ends.get(p.partition) ?? 0) : Number(p.offset)]),
+    );
   } finally {
     await admin.disconnect();
   }
@@ -158,6 +161,13 @@ async function readTopic(kafka: Kafka, topic: string, sinceMs: number | undefine
         })
         .catch(reject);
     });
+    let stalled = () => {};
+    const stalledRead = new Promise<never>((_, reject) => {
+      stalled = () => reject(new Error(`no progress reading ${topic} for ${READ_STALL_MS / 1000} s`));
+    });
+    const stall = setInterval(() => {
+      if (Date.now() - lastProgressMs > READ_STALL_MS) stalled();
+    }, 1_000);
     for (const [partition] of pending)
       consumer.seek({ topic, partition, offset: String(starts.get(partition) ?? 0) });
     await Promise.race([done, stalledRead]).finally(() => clearInterval(stall));

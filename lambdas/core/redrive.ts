@@ -16,7 +16,11 @@ export const RedriveHeader = {
 /** What to redrive. Every given filter must match. */
 export interface RedriveFilter {
   readonly causes?: readonly DeadLetterCause[];
-  /** Dead-lettered at or after (ms since epoch, the dead-letter record's timestamp). */
+  /**
+   * At or after (ms since epoch) by the dead-letter record's Kafka timestamp: when dispatch
+   * dead-lettered poison; the original record's time for what the mapping's on-failure destination
+   * wrote (it keeps the timestamp).
+   */
   readonly sinceMs?: number;
   /** Dead-lettered before (ms since epoch). */
   readonly untilMs?: number;
