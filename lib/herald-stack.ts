@@ -9,11 +9,13 @@ import type { Construct } from 'constructs';
 import { HeraldCache } from './cache.ts';
 import type { StageConfig } from './config/stage-config.ts';
 import { validateStageConfig } from './config/validate.ts';
+import { HeraldDeadLetters } from './dead-letters.ts';
 import { HeraldDispatch } from './dispatch.ts';
 import { HeraldIngest } from './ingest.ts';
 import { HeraldKafka } from './kafka.ts';
 import { HeraldNetwork } from './network.ts';
 import { HeraldObservability } from './observability.ts';
+import { HeraldReceipts } from './receipts.ts';
 import { HeraldTopics } from './topics.ts';
 
 /** Props of {@link HeraldStack}. */
@@ -32,6 +34,8 @@ export class HeraldStack extends Stack {
   readonly ingest: HeraldIngest;
   readonly dispatch: HeraldDispatch;
   readonly observability: HeraldObservability;
+  readonly receipts: HeraldReceipts;
+  readonly deadLetters: HeraldDeadLetters;
   private readonly zones: readonly string[];
 
   constructor(scope: Construct, id: string, props: HeraldStackProps) {
@@ -133,6 +137,21 @@ export class HeraldStack extends Stack {
           timeout: this.dispatch.handler.timeout,
         },
       ],
+    });
+
+    const lifecycle = {
+      cache: this.cache,
+      statusRetentionSeconds: config.ingest.statusRetentionSeconds,
+      alarmTopic: this.observability.topic,
+      subnets: isolatedSubnets,
+      ...common,
+    };
+    this.receipts = new HeraldReceipts(this, 'Receipts', lifecycle);
+    this.deadLetters = new HeraldDeadLetters(this, 'DeadLetters', {
+      kafka: this.kafka,
+      deadLetterTopic: config.topics.deadLetter.name,
+      topicsReady: this.topics.resource,
+      ...lifecycle,
     });
 
     new CfnOutput(this, 'ApiUrl', {
