@@ -1,7 +1,7 @@
 /**
  * The dead-letters Lambda: an MSK event source mapping on the dead-letter topic (on-demand mode:
  * retries until it succeeds, so no dead letter is skipped) that records each delivery found there as
- * `failed` with its cause. Alarms: deliveries dead-lettered (an operator decides on `herald redrive`),
+ * `failed` with its cause. The function itself never talks to Kafka (the mapping's pollers do). Alarms: deliveries dead-lettered (an operator decides on `herald redrive`),
  * dead letters naming no delivery, and the mapping falling behind (a delivery would stay `queued`).
  */
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -15,7 +15,7 @@ import { EnvKey } from '../lambdas/shared/env-keys.ts';
 import type { HeraldCache } from './cache.ts';
 import type { LogLevel } from './config/stage-config.ts';
 import { type FunctionPlacement, HeraldFunction, placementOf } from './herald-function.ts';
-import { type HeraldKafka, MSK_IAM_PORT } from './kafka.ts';
+import type { HeraldKafka } from './kafka.ts';
 import { notifyingAlarm } from './lifecycle-alarm.ts';
 import { consumerLag } from './observability-metrics.ts';
 
@@ -59,7 +59,6 @@ export class HeraldDeadLetters extends Construct {
         [EnvKey.logLevel]: props.logLevel ?? 'INFO',
       },
     });
-    this.handler.allowTo(props.kafka, MSK_IAM_PORT, 'dead letters to MSK (SASL/IAM)');
     this.handler.allowTo(props.cache, props.cache.port, 'dead letters to ElastiCache (TLS)');
     this.handler.allowTo(props.endpoints, 443, 'dead letters to AWS API endpoints');
     props.cache.authSecret.grantRead(this.handler);
@@ -94,7 +93,7 @@ export class HeraldDeadLetters extends Construct {
         period: Duration.minutes(5),
       });
     this.alarms.push(
-      notifyingAlarm(this, 'DeadLetteredAlarm', props.alarmTopic, metric('DeadLetteredDelivery'), {
+      notifyingAlarm(this, 'FailedDeliveriesAlarm', props.alarmTopic, metric('DeadLetteredDelivery'), {
         threshold: 1,
         evaluationPeriods: 1,
         description:

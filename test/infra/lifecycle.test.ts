@@ -55,7 +55,7 @@ describe('HeraldReceipts and HeraldDeadLetters (prod)', () => {
     for (const path of [
       'Receipts/DeadLetterAlarm',
       'Receipts/ErrorsAlarm',
-      'DeadLetters/DeadLetteredAlarm',
+      'DeadLetters/FailedDeliveriesAlarm',
       'DeadLetters/UnattributableAlarm',
       'DeadLetters/LagAlarm',
     ]) {

@@ -65,7 +65,8 @@ describe('HeraldNetwork (prod)', () => {
         Properties: { GroupId: { 'Fn::GetAtt': [endpointGroup, 'GroupId'] } },
       }),
     ) as Resource[];
-    expect(ingress).toHaveLength(4);
+    // ingest, dispatch, topics, receipts, dead letters, MSK pollers
+    expect(ingress).toHaveLength(6);
     for (const rule of ingress) {
       expect(rule.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
       expect(rule.Properties.CidrIp).toBeUndefined();
