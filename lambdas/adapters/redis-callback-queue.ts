@@ -61,7 +61,9 @@ export class RedisCallbackQueue implements CallbackQueue {
     const entries = (await this.#run('take', () =>
       this.#take(this.#keys, [String(nowMs), String(limit), String(leaseMs)]),
     )) as (string | null)[];
-    return entries.filter((json): json is string => json !== null).map((json) => JSON.parse(json) as QueuedCallback);
+    return entries
+      .filter((json): json is string => json !== null)
+      .map((json) => JSON.parse(json) as QueuedCallback);
   }
 
   async reschedule(callback: QueuedCallback, dueMs: number): Promise<void> {

@@ -35,6 +35,8 @@ export interface DeadLetterInfo {
   /** Present when the value names its delivery (poison may not). */
   readonly deliveryId?: string;
   readonly requestId?: string;
+  /** The client that sent the request, when the value names it. */
+  readonly clientId?: string;
   /** The Lambda error type that exhausted the retries, when known. */
   readonly errorType?: string;
 }
@@ -64,7 +66,11 @@ export function readDeadLetter(record: Pick<KafkaRecord, 'headers' | 'value'>): 
   return { cause, reason, ...ids, ...(errorType ? { errorType } : {}) };
 }
 
-function idsOf(record: Pick<KafkaRecord, 'headers' | 'value'>): { deliveryId?: string; requestId?: string } {
+function idsOf(record: Pick<KafkaRecord, 'headers' | 'value'>): {
+  deliveryId?: string;
+  requestId?: string;
+  clientId?: string;
+} {
   let value: unknown;
   try {
     value = record.value ? JSON.parse(record.value.toString('utf8')) : undefined;
@@ -75,7 +81,10 @@ function idsOf(record: Pick<KafkaRecord, 'headers' | 'value'>): { deliveryId?: s
   const deliveryId = typeof fields.deliveryId === 'string' ? fields.deliveryId : undefined;
   const requestId =
     typeof fields.requestId === 'string' ? fields.requestId : header(record, DeadLetterHeaderName.requestId);
+  const clientId =
+    typeof fields.clientId === 'string' && fields.clientId !== '' ? fields.clientId : undefined;
   return {
+    ...(clientId ? { clientId } : {}),
     ...(deliveryId && DELIVERY_ID.test(deliveryId) ? { deliveryId } : {}),
     ...(requestId && REQUEST_ID.test(requestId) ? { requestId } : {}),
   };

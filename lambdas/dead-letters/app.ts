@@ -10,8 +10,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { CallbackNotifier, ReachedState } from '../callbacks/callback-notifier.ts';
 import { readDeadLetter } from '../core/dead-letter.ts';
 import { decodeMskEvent, type MskEvent } from '../core/msk-event.ts';
+import { isStatusSuperseded } from '../core/status-precedence.ts';
 import type { StatusStore, StatusUpdate } from '../ports/status-store.ts';
 import { publishMetrics } from '../shared/publish-metrics.ts';
 
@@ -26,6 +28,8 @@ export interface DeadLettersAppDeps {
   readonly statuses: StatusStore;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Queues `failed` callbacks for deliveries that were not already further on. */
+  readonly callbacks?: CallbackNotifier;
   /** @default () => new Date() */
   readonly clock?: () => Date;
 }
@@ -51,6 +55,7 @@ export function createDeadLettersApp(deps: DeadLettersAppDeps): DeadLettersHandl
       .handler(async (event) => {
         const at = clock().toISOString();
         const updates: StatusUpdate[] = [];
+        const clients = new Map<string, string>();
         let unattributable = 0;
         for (const entry of decodeMskEvent(event)) {
           const position = entry.ok
@@ -76,9 +81,33 @@ export function createDeadLettersApp(deps: DeadLettersAppDeps): DeadLettersHandl
           });
           metrics.addMetric(DeadLetterMetric.recorded, MetricUnit.Count, 1);
           updates.push({ requestId, deliveryId, state: 'failed', reason, at });
+          if (info.clientId) clients.set(deliveryId, info.clientId);
         }
+        const reached = deps.callbacks ? await newlyFailed(deps.statuses, updates, clients) : [];
         await deps.statuses.recordUpdates(updates);
+        // Why after the write: a callback must never announce a state the status does not show.
+        await deps.callbacks?.notify(reached);
         return { recorded: updates.length, unattributable };
       })
   );
+}
+
+/** The updates that move their delivery to `failed` (not already sent or further), as callbacks. */
+async function newlyFailed(
+  statuses: StatusStore,
+  updates: readonly StatusUpdate[],
+  clients: ReadonlyMap<string, string>,
+): Promise<ReachedState[]> {
+  const reached: ReachedState[] = [];
+  const requests = new Map<string, Awaited<ReturnType<StatusStore['read']>>>();
+  for (const update of updates) {
+    const clientId = clients.get(update.deliveryId);
+    if (!clientId) continue;
+    const key = `${update.requestId}\n${clientId}`;
+    if (!requests.has(key)) requests.set(key, await statuses.read(update.requestId, clientId));
+    const current = requests.get(key)?.recipients.find((r) => r.deliveryId === update.deliveryId);
+    if (!current || !isStatusSuperseded(current, { state: update.state, updatedAt: update.at })) continue;
+    reached.push({ clientId, ...update, state: update.state });
+  }
+  return reached;
 }

@@ -9,8 +9,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { CallbackNotifier } from '../callbacks/callback-notifier.ts';
 import { deliveryIdFor } from '../core/delivery.ts';
 import { type EventBridgeEvent, parseReceipt, type Receipt } from '../core/receipts.ts';
+import { isStatusSuperseded, type RankedState } from '../core/status-precedence.ts';
 import type { RequestStatus, StatusStore, StatusUpdate } from '../ports/status-store.ts';
 import { publishMetrics } from '../shared/publish-metrics.ts';
 
@@ -27,6 +29,8 @@ export interface ReceiptsAppDeps {
   readonly statuses: StatusStore;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Queues callbacks for the final states receipts reach. */
+  readonly callbacks?: CallbackNotifier;
 }
 
 /** What became of one event. */
@@ -94,7 +98,15 @@ export function createReceiptsApp(deps: ReceiptsAppDeps): ReceiptsHandler {
         metrics.addMetric(ReceiptMetric.unknownDelivery, MetricUnit.Count, 1);
         return 'unknown-delivery';
       }
-      await deps.statuses.recordUpdates([updateFor(receipt, current.vendor)]);
+      const update = updateFor(receipt, current.vendor);
+      await deps.statuses.recordUpdates([update]);
+      const isAdvance = isStatusSuperseded(
+        { state: current.state as RankedState, updatedAt: current.updatedAt },
+        { state: receipt.state, updatedAt: receipt.at },
+      );
+      // Why after the write, and only when the state moved: a late receipt announces nothing.
+      if (isAdvance && String(current.state) !== receipt.state)
+        await deps.callbacks?.notify([{ clientId: receipt.clientId, ...update }]);
       logger.info('receipt applied', { ...source, ...ids, state: receipt.state, previous: current.state });
       metrics.addMetric(ReceiptMetric.applied, MetricUnit.Count, 1);
       return 'applied';
