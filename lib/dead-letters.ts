@@ -9,6 +9,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IDependable } from 'constructs';
 import { EnvKey } from '../lambdas/shared/env-keys.ts';
@@ -28,6 +29,8 @@ export interface HeraldDeadLettersProps extends FunctionPlacement {
   readonly statusRetentionSeconds: number;
   readonly topicsReady: IDependable;
   readonly alarmTopic: sns.ITopic;
+  /** The webhook registry: final states reached here are queued as callbacks for its clients. */
+  readonly callbacksRegistry?: secretsmanager.ISecret;
   /** @default 'herald-dead-letters' */
   readonly consumerGroupId?: string;
   /** @default 'INFO' */
@@ -57,8 +60,12 @@ export class HeraldDeadLetters extends Construct {
         [EnvKey.serviceName]: 'herald-dead-letters',
         [EnvKey.metricsNamespace]: 'Herald',
         [EnvKey.logLevel]: props.logLevel ?? 'INFO',
+        ...(props.callbacksRegistry
+          ? { [EnvKey.callbacksSecretArn]: props.callbacksRegistry.secretArn }
+          : {}),
       },
     });
+    props.callbacksRegistry?.grantRead(this.handler);
     this.handler.allowTo(props.cache, props.cache.port, 'dead letters to ElastiCache (TLS)');
     this.handler.allowTo(props.endpoints, 443, 'dead letters to AWS API endpoints');
     props.cache.authSecret.grantRead(this.handler);

@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { HeraldCache } from './cache.ts';
+import { HeraldCallbacks } from './callbacks.ts';
 import type { StageConfig } from './config/stage-config.ts';
 import { validateStageConfig } from './config/validate.ts';
 import { HeraldDeadLetters } from './dead-letters.ts';
@@ -36,6 +37,7 @@ export class HeraldStack extends Stack {
   readonly observability: HeraldObservability;
   readonly receipts: HeraldReceipts;
   readonly deadLetters: HeraldDeadLetters;
+  readonly callbacks: HeraldCallbacks;
   private readonly zones: readonly string[];
 
   constructor(scope: Construct, id: string, props: HeraldStackProps) {
@@ -139,7 +141,14 @@ export class HeraldStack extends Stack {
       ],
     });
 
+    this.callbacks = new HeraldCallbacks(this, 'Callbacks', {
+      cache: this.cache,
+      alarmTopic: this.observability.topic,
+      subnets: egressSubnets,
+      ...common,
+    });
     const lifecycle = {
+      callbacksRegistry: this.callbacks.registry,
       cache: this.cache,
       statusRetentionSeconds: config.ingest.statusRetentionSeconds,
       alarmTopic: this.observability.topic,

@@ -10,6 +10,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -26,6 +27,8 @@ export interface HeraldReceiptsProps extends FunctionPlacement {
   readonly endpoints: ec2.IConnectable;
   readonly statusRetentionSeconds: number;
   readonly alarmTopic: sns.ITopic;
+  /** The webhook registry: final states reached here are queued as callbacks for its clients. */
+  readonly callbacksRegistry?: secretsmanager.ISecret;
   /** @default 'INFO' */
   readonly logLevel?: LogLevel;
 }
@@ -56,8 +59,12 @@ export class HeraldReceipts extends Construct {
         [EnvKey.serviceName]: 'herald-receipts',
         [EnvKey.metricsNamespace]: 'Herald',
         [EnvKey.logLevel]: props.logLevel ?? 'INFO',
+        ...(props.callbacksRegistry
+          ? { [EnvKey.callbacksSecretArn]: props.callbacksRegistry.secretArn }
+          : {}),
       },
     });
+    props.callbacksRegistry?.grantRead(this.handler);
     this.handler.allowTo(props.cache, props.cache.port, 'receipts to ElastiCache (TLS)');
     this.handler.allowTo(props.endpoints, 443, 'receipts to AWS API endpoints');
     props.cache.authSecret.grantRead(this.handler);

@@ -3,9 +3,12 @@
  * Redis status store once per container.
  */
 import type { Context, MSKEvent } from 'aws-lambda';
+import { RedisCallbackQueue } from '../adapters/redis-callback-queue.ts';
 import { createRedisClient } from '../adapters/redis-client.ts';
 import { RedisStatusStore } from '../adapters/redis-status-store.ts';
 import { fetchRedisPassword } from '../adapters/secrets.ts';
+import { queueingNotifier } from '../callbacks/callback-notifier.ts';
+import { loadWebhooks } from '../callbacks/load-webhooks.ts';
 import { buildOnce } from '../shared/build-once.ts';
 import { createLogger, createMetrics } from '../shared/logger.ts';
 import { createDeadLettersApp, type DeadLettersHandler, type DeadLettersResult } from './app.ts';
@@ -30,7 +33,15 @@ const app = buildOnce(async (): Promise<DeadLettersHandler> => {
     keyPrefix: config.redis.keyPrefix,
     retentionSeconds: config.statusRetentionSeconds,
   });
-  return createDeadLettersApp({ statuses, logger, metrics });
+  const webhooks = await loadWebhooks(config.webhooks);
+  const callbacks =
+    webhooks.size > 0
+      ? queueingNotifier(
+          new RedisCallbackQueue(redis, { keyPrefix: config.redis.keyPrefix }),
+          new Set(webhooks.keys()),
+        )
+      : undefined;
+  return createDeadLettersApp({ statuses, logger, metrics, ...(callbacks ? { callbacks } : {}) });
 });
 
 /** Lambda handler: builds the app on first use, then delegates; a failure fails the batch (retried). */

@@ -4,9 +4,12 @@
  * retries it and, when retries run out, the event lands on the target's dead-letter queue.
  */
 import type { Context } from 'aws-lambda';
+import { RedisCallbackQueue } from '../adapters/redis-callback-queue.ts';
 import { createRedisClient } from '../adapters/redis-client.ts';
 import { RedisStatusStore } from '../adapters/redis-status-store.ts';
 import { fetchRedisPassword } from '../adapters/secrets.ts';
+import { queueingNotifier } from '../callbacks/callback-notifier.ts';
+import { loadWebhooks } from '../callbacks/load-webhooks.ts';
 import type { EventBridgeEvent } from '../core/receipts.ts';
 import { buildOnce } from '../shared/build-once.ts';
 import { createLogger, createMetrics } from '../shared/logger.ts';
@@ -32,7 +35,15 @@ const app = buildOnce(async (): Promise<ReceiptsHandler> => {
     keyPrefix: config.redis.keyPrefix,
     retentionSeconds: config.statusRetentionSeconds,
   });
-  return createReceiptsApp({ statuses, logger, metrics });
+  const webhooks = await loadWebhooks(config.webhooks);
+  const callbacks =
+    webhooks.size > 0
+      ? queueingNotifier(
+          new RedisCallbackQueue(redis, { keyPrefix: config.redis.keyPrefix }),
+          new Set(webhooks.keys()),
+        )
+      : undefined;
+  return createReceiptsApp({ statuses, logger, metrics, ...(callbacks ? { callbacks } : {}) });
 });
 
 /** Lambda handler: one EventBridge event per invocation. */

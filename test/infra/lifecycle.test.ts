@@ -50,6 +50,31 @@ describe('HeraldReceipts and HeraldDeadLetters (prod)', () => {
     });
   });
 
+  it('runs the callbacks Lambda every minute, one run at a time', () => {
+    const fn = logicalIdOf(template, 'AWS::Lambda::Function', 'Callbacks/Handler/Function');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fn, 'Arn'] } })],
+    });
+    expect(propertiesOf(template, 'AWS::Lambda::Function', 'Callbacks/Handler/Function')).toMatchObject({
+      ReservedConcurrentExecutions: 1,
+    });
+  });
+
+  it('points the receipts, dead-letters and callbacks Lambdas at the webhook registry secret', () => {
+    const registry = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'Callbacks/Webhooks');
+    for (const path of [
+      'Receipts/Handler/Function',
+      'DeadLetters/Handler/Function',
+      'Callbacks/Handler/Function',
+    ]) {
+      const fn = propertiesOf(template, 'AWS::Lambda::Function', path) as {
+        Environment: { Variables: Record<string, unknown> };
+      };
+      expect(fn.Environment.Variables.HERALD_CALLBACKS_SECRET_ARN).toEqual({ Ref: registry });
+    }
+  });
+
   it('alarms on receipts dead-lettered, dead-lettered deliveries and the dead-letters lag, to the alarm topic', () => {
     const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'Observability/AlarmTopic');
     for (const path of [

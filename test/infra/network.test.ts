@@ -65,8 +65,8 @@ describe('HeraldNetwork (prod)', () => {
         Properties: { GroupId: { 'Fn::GetAtt': [endpointGroup, 'GroupId'] } },
       }),
     ) as Resource[];
-    // ingest, dispatch, topics, receipts, dead letters, MSK pollers
-    expect(ingress).toHaveLength(6);
+    // ingest, dispatch, topics, receipts, dead letters, callbacks, MSK pollers
+    expect(ingress).toHaveLength(7);
     for (const rule of ingress) {
       expect(rule.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
       expect(rule.Properties.CidrIp).toBeUndefined();
