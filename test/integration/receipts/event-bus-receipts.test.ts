@@ -51,9 +51,6 @@ describe.each<[string, () => StatusStore]>([
   );
   let server: EventBusServer;
 
-  beforeAll(async () => {
-    server = await startEventBusServer(bus);
-  });
   afterAll(async () => {
     await server.close();
   });
@@ -88,6 +85,7 @@ describe.each<[string, () => StatusStore]>([
   }
 
   beforeAll(async () => {
+    server = await startEventBusServer(bus);
     const recipients = [...emails, ...phones];
     const at = new Date().toISOString();
     await statuses.recordAccepted({
