@@ -1,5 +1,5 @@
 /**
- * The `herald` CLI: `infra up|down|status [--json]`, `start`, `capacity`, `bench`.
+ * The `herald` CLI: `infra up|down|status [--json]`, `start`, `capacity`, `bench`, `redrive`.
  * Each command lives in its own module; this file only routes and prints usage.
  */
 import { engineStatus, ensureEngines, stopEngines } from '../local/infra/engines.ts';
@@ -14,6 +14,7 @@ const USAGE = `usage: herald <command>
   start                 run the whole pipeline locally (API, dispatcher, mock vendors)
   capacity [...]        plan the dedup cache's memory (see \`herald capacity --help\`)
   bench [...]           run the benchmarks (see \`herald bench --help\`)
+  redrive [...]         put dead-lettered deliveries back (see \`herald redrive --help\`)
 
 environment: HERALD_HOME (state folder, default .herald/), KAFKA_BROKERS / REDIS_URL (use existing
 engines), KAFKA_HOME (unpacked Kafka distribution), HERALD_KAFKA_PORT (19092),
@@ -33,6 +34,8 @@ export async function main(args: string[]): Promise<number> {
         return await runModule('./capacity-cli.ts', 'capacity', rest);
       case 'bench':
         return await runModule('../bench/run.ts', 'bench', rest);
+      case 'redrive':
+        return await runModule('./redrive.ts', 'redrive', rest);
       case undefined:
       case '-h':
       case '--help':

@@ -8,13 +8,16 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { HeraldBrokers } from './brokers.ts';
 import { HeraldCache } from './cache.ts';
+import { HeraldCallbacks } from './callbacks.ts';
 import type { StageConfig } from './config/stage-config.ts';
 import { validateStageConfig } from './config/validate.ts';
+import { HeraldDeadLetters } from './dead-letters.ts';
 import { HeraldDispatch } from './dispatch.ts';
 import { HeraldIngest } from './ingest.ts';
 import { HeraldKafka } from './kafka.ts';
 import { HeraldNetwork } from './network.ts';
 import { HeraldObservability } from './observability.ts';
+import { HeraldReceipts } from './receipts.ts';
 import { HeraldTopics } from './topics.ts';
 
 /** Props of {@link HeraldStack}. */
@@ -48,6 +51,9 @@ export class HeraldStack extends Stack {
   readonly ingest: HeraldIngest;
   readonly dispatch: HeraldDispatch;
   readonly observability: HeraldObservability;
+  readonly receipts: HeraldReceipts;
+  readonly deadLetters: HeraldDeadLetters;
+  readonly callbacks: HeraldCallbacks;
   private readonly zones: readonly string[];
 
   constructor(scope: Construct, id: string, props: HeraldStackProps) {
@@ -158,6 +164,28 @@ export class HeraldStack extends Stack {
           timeout: this.dispatch.handler.timeout,
         },
       ],
+    });
+
+    this.callbacks = new HeraldCallbacks(this, 'Callbacks', {
+      cache: this.cache,
+      alarmTopic: this.observability.topic,
+      subnets: egressSubnets,
+      ...common,
+    });
+    const lifecycle = {
+      callbacksRegistry: this.callbacks.registry,
+      cache: this.cache,
+      statusRetentionSeconds: config.ingest.statusRetentionSeconds,
+      alarmTopic: this.observability.topic,
+      subnets: isolatedSubnets,
+      ...common,
+    };
+    this.receipts = new HeraldReceipts(this, 'Receipts', lifecycle);
+    this.deadLetters = new HeraldDeadLetters(this, 'DeadLetters', {
+      kafka: this.kafka,
+      deadLetterTopic: config.topics.deadLetter.name,
+      topicsReady: this.topics.resource,
+      ...lifecycle,
     });
 
     new CfnOutput(this, 'ApiUrl', {

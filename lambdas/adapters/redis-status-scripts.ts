@@ -1,7 +1,7 @@
 /**
  * The Lua of RedisStatusStore. A request's record is one binary string (layout in core/status-record.ts
  * and docs/capacity.md): width, positions, acceptance time (ms), client tag, its texts (vendors first),
- * then per position a slot: deliveryId prefix, state | vendor code << 3, reason code, time code.
+ * then per position a slot: deliveryId prefix, state | vendor code << 4, reason code, time code.
  * Every script gets the same KEYS, the pages of one hash tag that may hold the request (newest first),
  * and writes the record in the page where it is found; statuses only move forward, as in
  * core/status-precedence.ts, decided here so that racing writers cannot lose an update.
@@ -28,7 +28,7 @@ local function decode(blob)
   for t = 1, blob:byte(13) do local len = blob:byte(i) r.texts[t] = blob:sub(i + 1, i + len) i = i + 1 + len end
   for p = 1, r.n do
     local b = blob:byte(i + r.w)
-    r.slots[p] = {prefix = blob:sub(i, i + r.w - 1), state = b % 8, vendor = r.texts[math.floor(b / 8)],
+    r.slots[p] = {prefix = blob:sub(i, i + r.w - 1), state = b % 16, vendor = r.texts[math.floor(b / 16)],
       reason = r.texts[blob:byte(i + r.w + 1)], time = uint(blob, i + r.w + 2, 2)}
     i = i + r.w + 4
   end
@@ -45,13 +45,13 @@ local function encode(r)
     end
     return codes[text]
   end
-  -- vendors first, so that their codes fit the 5 bits beside the state
+  -- vendors first, so that their codes fit the 4 bits beside the state (15 vendors per request)
   for _, s in ipairs(r.slots) do code(s.vendor) end
   local parts = {}
   for _, s in ipairs(r.slots) do
     local v = code(s.vendor)
-    if v > 31 then v = 0 end
-    parts[#parts + 1] = s.prefix .. string.char(s.state + 8 * v, code(s.reason)) .. bytes(s.time, 2)
+    if v > 15 then v = 0 end
+    parts[#parts + 1] = s.prefix .. string.char(s.state + 16 * v, code(s.reason)) .. bytes(s.time, 2)
   end
   local head = {string.char(r.w, r.n), bytes(r.acc, 6), r.client, string.char(#texts)}
   for _, t in ipairs(texts) do head[#head + 1] = string.char(#t) .. t end
@@ -141,7 +141,8 @@ return 1`;
 
 /**
  * KEYS pages; ARGV: record id (hex), client tag (hex). Replies nil (unknown, or another client's), or
- * acceptedAt ms followed by position (0-based), state code, vendor, reason, time offset ms per delivery.
+ * acceptedAt ms followed by position (0-based), state code, vendor, reason, time offset ms and the
+ * slot's deliveryId prefix (hex) per delivery.
  */
 export const READ_LUA = `${CODEC}
 local key, blob = find(hexbytes(ARGV[1]))
@@ -156,6 +157,7 @@ for p, s in ipairs(r.slots) do
     out[#out + 1] = s.vendor or ''
     out[#out + 1] = s.reason or ''
     out[#out + 1] = offset(s.time)
+    out[#out + 1] = (s.prefix:gsub('.', function(c) return string.format('%02x', c:byte()) end))
   end
 end
 return out`;

@@ -146,23 +146,48 @@ export class RedisStatusStore implements StatusStore {
   }
 
   async read(requestId: string, clientId: string): Promise<RequestStatus | undefined> {
+    const read = await this.#readWithPrefixes(requestId, clientId);
+    return read && { ...read.status, recipients: read.recipients.map(({ status }) => status) };
+  }
+
+  async readDelivery(
+    requestId: string,
+    clientId: string,
+    deliveryId: string,
+  ): Promise<RecipientStatus | undefined> {
+    const read = await this.#readWithPrefixes(requestId, clientId);
+    const hex = deliveryIdBytes(deliveryId).toString('hex');
+    return read?.recipients.find(({ prefix }) => prefix !== '' && hex.startsWith(prefix))?.status;
+  }
+
+  /** The request's statuses, each with its slot's deliveryId prefix (hex). */
+  async #readWithPrefixes(
+    requestId: string,
+    clientId: string,
+  ): Promise<
+    { status: RequestStatus; recipients: { status: RecipientStatus; prefix: string }[] } | undefined
+  > {
     const reply = (await this.#run('read', () =>
       this.#read(this.pagesOf(requestId), [recordIdOf(requestId), clientTagOf(clientId)]),
     )) as Array<number | string> | null;
     if (!reply) return undefined;
     const acceptedAtMs = Number(reply[0]);
-    const recipients: RecipientStatus[] = [];
-    for (let i = 1; i + 4 < reply.length; i += 5) {
-      const [position, state, vendor, reason, offsetMs] = reply.slice(i, i + 5);
+    const recipients: { status: RecipientStatus; prefix: string }[] = [];
+    for (let i = 1; i + 5 < reply.length; i += 6) {
+      const [position, state, vendor, reason, offsetMs, prefix] = reply.slice(i, i + 6);
       recipients.push({
-        position: Number(position),
-        state: STATE_OF[Number(state)] as DeliveryState,
-        ...(vendor ? { vendor: String(vendor) } : {}),
-        ...(reason ? { reason: String(reason) } : {}),
-        updatedAt: new Date(acceptedAtMs + Number(offsetMs)).toISOString(),
+        prefix: String(prefix),
+        status: {
+          position: Number(position),
+          state: STATE_OF[Number(state)] as DeliveryState,
+          ...(vendor ? { vendor: String(vendor) } : {}),
+          ...(reason ? { reason: String(reason) } : {}),
+          updatedAt: new Date(acceptedAtMs + Number(offsetMs)).toISOString(),
+        },
       });
     }
-    return { requestId, clientId, acceptedAt: new Date(acceptedAtMs).toISOString(), recipients };
+    const acceptedAt = new Date(acceptedAtMs).toISOString();
+    return { status: { requestId, clientId, acceptedAt, recipients: [] }, recipients };
   }
 
   #currentBucket(): number {

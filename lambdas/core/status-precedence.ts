@@ -1,7 +1,15 @@
 /**
  * Which delivery status wins when writes race or repeat. Ingest records `queued` after Kafka acks, but
  * dispatch may already have consumed the record and recorded `sent`. Statuses therefore only move
- * forward: queued < suppressed < failed < maybe-sent < sent; among equals the newer write wins.
+ * forward: queued < suppressed < failed < maybe-sent < sent < unknown < delivered < undeliverable < bounced < complained;
+ * among equals the newer write wins.
+ *
+ * After `sent`, the provider's receipts move a delivery on (core/receipts.ts). Why this order: `unknown`
+ * (no receipt within the receipt timeout) yields to any late receipt; a mail server can accept a message
+ * (`delivered`) and bounce it later (`bounced`); a complaint is only possible after delivery and is the
+ * last thing that can happen; SMS final events (`delivered` / `undeliverable`) exclude each other, so
+ * their relative order only settles a provider contradicting itself, in favour of the failure.
+ * A dead-lettered delivery is recorded `failed`; a redriven one that is then sent moves on to `sent`.
  *
  * A redelivered record whose delivery is already marked in the dedup store is recorded with the
  * mark's state (`sent` or `failed`) and no vendor or reason: the crash that caused the redelivery may
@@ -12,19 +20,48 @@
  */
 
 /** Delivery states in precedence order, lowest first. */
-export const STATE_PRECEDENCE = ['queued', 'suppressed', 'failed', 'maybe-sent', 'sent'] as const;
+export const STATE_PRECEDENCE = [
+  'queued',
+  'suppressed',
+  'failed',
+  'maybe-sent',
+  'sent',
+  'unknown',
+  'delivered',
+  'undeliverable',
+  'bounced',
+  'complained',
+] as const;
 /** A delivery state known to the precedence rule. */
 export type RankedState = (typeof STATE_PRECEDENCE)[number];
 
+/** States a receipt (or the receipt timeout) can set: every state after `sent`. */
+export const RECEIPT_STATES = ['unknown', 'delivered', 'undeliverable', 'bounced', 'complained'] as const;
+/** One of the receipt states. */
+export type ReceiptState = (typeof RECEIPT_STATES)[number];
+
+/**
+ * Final states: a caller learns of each by callback. `complained` is not final in that sense (it
+ * follows `delivered`, which was already reported) but still moves the status forward.
+ */
+export const FINAL_STATES = ['delivered', 'failed', 'bounced', 'undeliverable', 'unknown'] as const;
+/** One of the final states. */
+export type FinalState = (typeof FINAL_STATES)[number];
+
+/** Whether `state` is a final state. */
+export function isFinalState(state: string): state is FinalState {
+  return (FINAL_STATES as readonly string[]).includes(state);
+}
+
 /** A status as far as precedence is concerned. */
-export interface RankedStatus {
-  readonly state: RankedState;
+export interface RankedStatus<S extends RankedState = RankedState> {
+  readonly state: S;
   /** ISO-8601 time of the write. */
   readonly updatedAt: string;
 }
 
 /** A status with what a write may say besides its state. */
-export interface StatusFields extends RankedStatus {
+export interface StatusFields<S extends RankedState = RankedState> extends RankedStatus<S> {
   readonly vendor?: string;
   readonly reason?: string;
 }
@@ -43,7 +80,10 @@ export function isStatusSuperseded(current: RankedStatus | undefined, incoming: 
  * The status after applying `incoming` to `current`: `current` when it is not superseded; otherwise
  * `incoming`, which keeps `current`'s vendor and reason where it has none and the state is the same.
  */
-export function applyStatusWrite(current: StatusFields | undefined, incoming: StatusFields): StatusFields {
+export function applyStatusWrite<S extends RankedState>(
+  current: StatusFields<S> | undefined,
+  incoming: StatusFields<S>,
+): StatusFields<S> {
   if (current !== undefined && !isStatusSuperseded(current, incoming)) return current;
   const kept = current?.state === incoming.state ? current : undefined;
   const vendor = incoming.vendor || kept?.vendor;

@@ -8,7 +8,18 @@
 import { createHash } from 'node:crypto';
 
 /** State codes in precedence order (core/status-precedence.ts); 0 is a position without a delivery. */
-export const STATE_CODES = { queued: 1, suppressed: 2, failed: 3, 'maybe-sent': 4, sent: 5 } as const;
+export const STATE_CODES = {
+  queued: 1,
+  suppressed: 2,
+  failed: 3,
+  'maybe-sent': 4,
+  sent: 5,
+  unknown: 6,
+  delivered: 7,
+  undeliverable: 8,
+  bounced: 9,
+  complained: 10,
+} as const;
 
 /** Offsets below this many seconds (9.1 h) count seconds; from there on, minutes (to 23 days). */
 const SECONDS_LIMIT = 32_768;

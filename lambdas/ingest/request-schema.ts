@@ -121,7 +121,20 @@ export const sendMessageAccepted = z
 /** The 202 body. */
 export type SendMessageAccepted = z.output<typeof sendMessageAccepted>;
 
-const deliveryState = z.enum(['queued', 'sent', 'maybe-sent', 'failed', 'suppressed']);
+/** Every state a delivery can be in, in precedence order (core/status-precedence.ts). */
+export const DELIVERY_STATES = [
+  'queued',
+  'suppressed',
+  'failed',
+  'maybe-sent',
+  'sent',
+  'unknown',
+  'delivered',
+  'undeliverable',
+  'bounced',
+  'complained',
+] as const;
+const deliveryState = z.enum(DELIVERY_STATES);
 
 /** The 200 body of `GET /v1/messages/{requestId}`. */
 export const messageStatus = z
@@ -138,6 +151,11 @@ export const messageStatus = z
         .meta({ description: 'Possibly delivered by the vendor named; held, never sent again' }),
       failed: z.int().min(0),
       suppressed: z.int().min(0),
+      unknown: z.int().min(0).meta({ description: 'Sent, and no receipt within 72 h' }),
+      delivered: z.int().min(0),
+      undeliverable: z.int().min(0),
+      bounced: z.int().min(0),
+      complained: z.int().min(0),
     }),
     recipients: z
       .array(

@@ -13,7 +13,7 @@ import { authenticate } from './auth.ts';
 import { type HttpResponse, jsonResponse, problems } from './http-errors.ts';
 import { headerOf, readJsonBody } from './http-request.ts';
 import type { AuthSettings } from './ingest-config.ts';
-import { idempotencyKey, type MessageStatus, sendMessageRequest } from './request-schema.ts';
+import { DELIVERY_STATES, idempotencyKey, type MessageStatus, sendMessageRequest } from './request-schema.ts';
 import { checkWith, rejectIssues } from './validate-request.ts';
 
 /** What the routes need. */
@@ -83,13 +83,12 @@ export async function getOpenApi(_event: APIGatewayProxyEventV2, deps: RouteDeps
 }
 
 function toMessageStatus(status: RequestStatus): MessageStatus {
-  const counts = {
+  const counts: MessageStatus['counts'] = {
     total: status.recipients.length,
-    queued: 0,
-    sent: 0,
-    'maybe-sent': 0,
-    failed: 0,
-    suppressed: 0,
+    ...(Object.fromEntries(DELIVERY_STATES.map((state) => [state, 0])) as Record<
+      (typeof DELIVERY_STATES)[number],
+      number
+    >),
   };
   for (const recipient of status.recipients) counts[recipient.state] += 1;
   return {

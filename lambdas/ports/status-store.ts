@@ -12,6 +12,13 @@ export const DeliveryState = {
   suppressed: 'suppressed',
   /** A vendor may have delivered it (no answer, or a crash mid-call); held, never sent again. */
   maybeSent: 'maybe-sent',
+  /** Sent, and no receipt within the receipt timeout. */
+  unknown: 'unknown',
+  /** The provider's receipts (lambdas/receipts). */
+  delivered: 'delivered',
+  undeliverable: 'undeliverable',
+  bounced: 'bounced',
+  complained: 'complained',
 } as const;
 /** One of the delivery states. */
 export type DeliveryState = (typeof DeliveryState)[keyof typeof DeliveryState];
@@ -73,4 +80,9 @@ export interface StatusStore {
   recordUpdates(updates: readonly StatusUpdate[]): Promise<void>;
   /** The request's statuses, or undefined when unknown or owned by another client. */
   read(requestId: string, clientId: string): Promise<RequestStatus | undefined>;
+  /**
+   * One delivery's status (receipts and dead letters match by deliveryId), or undefined when the
+   * request is unknown, another client's, or has no such delivery.
+   */
+  readDelivery(requestId: string, clientId: string, deliveryId: string): Promise<RecipientStatus | undefined>;
 }

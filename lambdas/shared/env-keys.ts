@@ -29,6 +29,9 @@ export const EnvKey = {
   vendorsSecretArn: 'HERALD_VENDORS_SECRET_ARN',
   ambiguousRetryPolicy: 'HERALD_AMBIGUOUS_RETRY_POLICY',
   reportBatchItemFailures: 'HERALD_REPORT_BATCH_ITEM_FAILURES',
+  // Callbacks (receipts, dead letters, callbacks): clientId → webhook, as JSON (locally) or in a secret
+  callbacksJson: 'HERALD_CALLBACKS',
+  callbacksSecretArn: 'HERALD_CALLBACKS_SECRET_ARN',
   // Set by the AWS Lambda runtime (dispatch refuses clear-text vendor credentials when present)
   lambdaFunctionName: 'AWS_LAMBDA_FUNCTION_NAME',
   // Observability

@@ -98,6 +98,18 @@ export class InMemoryStatusStore implements StatusStore {
     });
   }
 
+  async readDelivery(
+    requestId: string,
+    clientId: string,
+    deliveryId: string,
+  ): Promise<RecipientStatus | undefined> {
+    this.#check('read');
+    const stored = this.#live(requestId);
+    if (!stored || stored.clientId !== clientId) return undefined;
+    const slot = stored.slots.get(deliveryId);
+    return slot && { position: slot.position, ...slot.status };
+  }
+
   async read(requestId: string, clientId: string): Promise<RequestStatus | undefined> {
     this.#check('read');
     const stored = this.#live(requestId);

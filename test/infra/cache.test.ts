@@ -61,7 +61,7 @@ describe('HeraldCache (prod)', () => {
     expect(groups.map((group) => group.Properties.Properties['maxmemory-policy'])).toEqual(['noeviction']);
   });
 
-  it('lives in the isolated subnets and admits only the two functions on 6379', () => {
+  it('lives in the isolated subnets and admits only the five status functions on 6379', () => {
     const subnets = propertiesOf(template, 'AWS::ElastiCache::SubnetGroup', 'Cache/SubnetGroup')
       .SubnetIds as Array<{
       Ref: string;
@@ -73,11 +73,14 @@ describe('HeraldCache (prod)', () => {
         Properties: { GroupId: { 'Fn::GetAtt': [cacheGroup, 'GroupId'] } },
       }),
     ) as Array<{ Properties: { FromPort: number; SourceSecurityGroupId: { 'Fn::GetAtt': string[] } } }>;
-    expect(ingress.map((rule) => rule.Properties.FromPort)).toEqual([6379, 6379]);
+    expect(ingress.map((rule) => rule.Properties.FromPort)).toEqual([6379, 6379, 6379, 6379, 6379]);
     expect(ingress.map((rule) => rule.Properties.SourceSecurityGroupId['Fn::GetAtt'][0]).sort()).toEqual(
       [
         logicalIdOf(template, 'AWS::EC2::SecurityGroup', 'Dispatch/Handler/SecurityGroup'),
         logicalIdOf(template, 'AWS::EC2::SecurityGroup', 'Ingest/Handler/SecurityGroup'),
+        logicalIdOf(template, 'AWS::EC2::SecurityGroup', 'Receipts/Handler/SecurityGroup'),
+        logicalIdOf(template, 'AWS::EC2::SecurityGroup', 'DeadLetters/Handler/SecurityGroup'),
+        logicalIdOf(template, 'AWS::EC2::SecurityGroup', 'Callbacks/Handler/SecurityGroup'),
       ].sort(),
     );
   });

@@ -1,0 +1,27 @@
+/**
+ * The receipts Lambda's configuration: the shared Redis and status keys, validated at cold start.
+ */
+import { z } from 'zod';
+import { callbacksEnv, type WebhookSource, webhookSourceFrom } from '../callbacks/callbacks-config.ts';
+import { loadConfig, type RedisSettings, redisEnv, redisSettingsFrom, statusEnv } from '../shared/config.ts';
+import { EnvKey } from '../shared/env-keys.ts';
+
+/** The receipts Lambda's typed configuration. */
+export interface ReceiptsConfig {
+  readonly redis: RedisSettings;
+  readonly statusRetentionSeconds: number;
+  /** Clients' webhooks: final states reached here are queued as callbacks. */
+  readonly webhooks: WebhookSource;
+}
+
+const schema = z.object({ ...redisEnv, ...statusEnv, ...callbacksEnv });
+
+/** Reads and validates the configuration (a ConfigError names every bad key). */
+export function loadReceiptsConfig(env?: Record<string, string | undefined>): ReceiptsConfig {
+  const raw = loadConfig(schema, env);
+  return {
+    redis: redisSettingsFrom(raw),
+    statusRetentionSeconds: raw[EnvKey.statusRetentionSeconds],
+    webhooks: webhookSourceFrom(raw),
+  };
+}

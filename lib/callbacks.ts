@@ -1,0 +1,100 @@
+/**
+ * Callbacks: the webhook registry secret (clientId → {url, secret}; operators put the value), and the
+ * callbacks Lambda run every minute by an EventBridge schedule to deliver due callbacks from the Redis
+ * queue. Why a Redis schedule and not a Kafka topic consumed by an event source mapping: the mapping
+ * retries a failed batch in place, so one client's webhook being down for hours would hold up every
+ * other client's callbacks on the same partition; a per-event schedule retries each on its own.
+ * The function runs in the egress tier (webhooks are on the internet), 443 only.
+ */
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { EnvKey } from '../lambdas/shared/env-keys.ts';
+import type { HeraldCache } from './cache.ts';
+import type { LogLevel } from './config/stage-config.ts';
+import { type FunctionPlacement, HeraldFunction, placementOf } from './herald-function.ts';
+import { notifyingAlarm } from './lifecycle-alarm.ts';
+
+/** Props of {@link HeraldCallbacks}. */
+export interface HeraldCallbacksProps extends FunctionPlacement {
+  readonly cache: HeraldCache;
+  readonly endpoints: ec2.IConnectable;
+  readonly alarmTopic: sns.ITopic;
+  /** @default 'INFO' */
+  readonly logLevel?: LogLevel;
+}
+
+/** The webhook registry, the callbacks Lambda, its schedule and alarm. */
+export class HeraldCallbacks extends Construct {
+  readonly registry: secretsmanager.Secret;
+  readonly handler: HeraldFunction;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: HeraldCallbacksProps) {
+    super(scope, id);
+    this.registry = this.createRegistry(props.removalPolicy);
+    this.handler = new HeraldFunction(this, 'Handler', {
+      ...placementOf(props),
+      entry: 'lambdas/callbacks/handler.ts',
+      description: 'Herald callbacks: POSTs signed final-state events to client webhooks, with retries',
+      memoryMiB: 256,
+      // Why 55 s: a run ends before the next scheduled one starts (every minute).
+      timeout: Duration.seconds(55),
+      logLevel: props.logLevel,
+      reservedConcurrency: 1,
+      environment: {
+        [EnvKey.redisUrl]: props.cache.redisUrl,
+        [EnvKey.redisCluster]: 'true',
+        [EnvKey.redisAuthSecretArn]: props.cache.authSecret.secretArn,
+        [EnvKey.callbacksSecretArn]: this.registry.secretArn,
+        [EnvKey.serviceName]: 'herald-callbacks',
+        [EnvKey.metricsNamespace]: 'Herald',
+        [EnvKey.logLevel]: props.logLevel ?? 'INFO',
+      },
+    });
+    this.handler.allowTo(props.cache, props.cache.port, 'callbacks to ElastiCache (TLS)');
+    this.handler.allowTo(props.endpoints, 443, 'callbacks to AWS API endpoints');
+    this.handler.connections.allowToAnyIpv4(ec2.Port.tcp(443), 'callbacks to client webhooks (HTTPS)');
+    props.cache.authSecret.grantRead(this.handler);
+    this.registry.grantRead(this.handler);
+    new events.Rule(this, 'Schedule', {
+      description: 'Herald: deliver due callbacks',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(this.handler.function, { retryAttempts: 0 })],
+    });
+    this.alarms.push(
+      notifyingAlarm(
+        this,
+        'AbandonedAlarm',
+        props.alarmTopic,
+        new cloudwatch.Metric({
+          namespace: 'Herald',
+          metricName: 'CallbackAbandoned',
+          dimensionsMap: { service: 'herald-callbacks' },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
+        { threshold: 1, evaluationPeriods: 1, description: 'Callbacks were given up after 26 h of retries' },
+      ),
+    );
+  }
+
+  private createRegistry(removalPolicy: RemovalPolicy): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'Webhooks', {
+      description: 'Herald client webhooks (JSON clientId → {url, secret}); put the real value after deploy',
+      // Why an empty object: no client has a webhook until an operator puts the registry.
+      secretObjectValue: {},
+      removalPolicy,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Webhook signing secrets are agreed with each client and rotated with them (docs/deploy.md).',
+    });
+    return secret;
+  }
+}
