@@ -35,7 +35,11 @@ export declare function planInstall(
   missing: Missing,
   isRoot: boolean,
 ): { steps: InstallStep[]; stop?: undefined } | { stop: string; steps?: undefined };
-export declare function probeMachine(env: Record<string, string | undefined>, home: string): Probe;
+export declare function probeMachine(
+  env: Record<string, string | undefined>,
+  home: string,
+  needs: Needs,
+): Probe;
 export declare function ensureNode(env: Record<string, string | undefined>): string | undefined;
 export declare function bootstrap(argv: readonly string[], env?: Record<string, string | undefined>): boolean;
 export declare function runTests(args: readonly string[], env?: Record<string, string | undefined>): number;

@@ -124,16 +124,17 @@ function onPath(command, env) {
   });
 }
 
-/** Probes this machine for `missingFor`. */
-export function probeMachine(env, home) {
+/** Probes this machine for `missingFor`; the slow probes (Python, cfn-lint) only when `needs` says. */
+export function probeMachine(env, home, needs) {
   const has = (command) => onPath(command, env);
   const quiet = { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env };
-  const cfnLint = has('cfn-lint') ? spawnSync('cfn-lint', ['--version'], quiet) : undefined;
+  const cfnLint = needs.cfnLint && has('cfn-lint') ? spawnSync('cfn-lint', ['--version'], quiet) : undefined;
   return {
     has,
     hasKafkaJars: existsSync(join(home, 'cache', `kafka-${KAFKA_VERSION}`, '.complete')),
     kafkaHome: env.KAFKA_HOME || undefined,
-    hasPip: has('python3') && spawnSync('python3', ['-m', 'pip', '--version'], quiet).status === 0,
+    hasPip:
+      needs.cfnLint && has('python3') && spawnSync('python3', ['-m', 'pip', '--version'], quiet).status === 0,
     cfnLintVersion: cfnLint?.status === 0 ? `${cfnLint.stdout}${cfnLint.stderr}` : null,
   };
 }
@@ -162,11 +163,8 @@ export function ensureNode(env) {
   if (existsSync(join(bin, 'node'))) return bin;
   say(`installing Node.js 24 into ${bin} (this node is ${process.versions.node})`);
   const script = join(repoRoot, 'local', 'ensure-node.sh');
-  const result = spawnSync('bash', ['-c', 'source "$1" >/dev/null', 'ensure-node', script], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return result.status === 0 && existsSync(join(bin, 'node')) ? bin : undefined;
+  const isInstalled = run(['bash', '-c', 'source "$1" >/dev/null', 'ensure-node', script], env);
+  return isInstalled && existsSync(join(bin, 'node')) ? bin : undefined;
 }
 
 /** Installs what `argv` (herald's arguments) needs and lacks; returns false when it could not. */
@@ -185,10 +183,8 @@ export function bootstrap(argv, env = process.env) {
     if (!run(['npm', 'ci', '--no-audit', '--no-fund', '--loglevel=error'], env)) return false;
     writeFileSync(stampFile, `${lockHash}\n`);
   }
-  const plan = planInstall(
-    missingFor(needsFor(argv, env), probeMachine(env, home)),
-    process.getuid?.() === 0,
-  );
+  const needs = needsFor(argv, env);
+  const plan = planInstall(missingFor(needs, probeMachine(env, home, needs)), process.getuid?.() === 0);
   if (plan.stop) {
     process.stderr.write(`${plan.stop}\n`);
     return false;
