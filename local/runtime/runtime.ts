@@ -122,7 +122,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const log = options.log ?? ((message: string) => console.log(`[runtime] ${message}`));
   mkdirSync(options.runDir, { recursive: true });
   const path = { PATH: process.env.PATH ?? '' };
-  const output = options.outputFile ? { outputFile: options.outputFile } : {};
+  // Aborted first on stop, so no component is restarted while the ones before it stop.
+  const shutdown = new AbortController();
+  const output = {
+    shutdown: shutdown.signal,
+    ...(options.outputFile ? { outputFile: options.outputFile } : {}),
+  };
   const vendors = await supervise<RunningVendor[]>(
     {
       name: 'vendors',
@@ -206,6 +211,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     functionPidFile,
     components: { api, dispatcher, vendors },
     async stop() {
+      shutdown.abort();
       await api.stop();
       await dispatcher.stop();
       await vendors.stop();
