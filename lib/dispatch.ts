@@ -69,6 +69,7 @@ export class HeraldDispatch extends Construct {
         [EnvKey.statusRetentionSeconds]: String(props.statusRetentionSeconds),
         // The app answers with batchItemFailures only when the mapping below honours them.
         [EnvKey.reportBatchItemFailures]: String(settings.reportBatchItemFailures),
+        [EnvKey.maxInFlightSends]: String(settings.maxInFlightSends),
       },
     });
     connectToPipeline(this.handler, props, 'dispatch');

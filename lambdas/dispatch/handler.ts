@@ -74,6 +74,7 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
     ambiguousRetryPolicy: settings.ambiguousRetryPolicy,
     claimLeaseMs: settings.claimLeaseMs,
     reportBatchItemFailures: settings.reportBatchItemFailures,
+    maxInFlightSends: settings.maxInFlightSends,
     logger,
     metrics,
   });

@@ -27,6 +27,7 @@ export const EnvKey = {
   vendorsSecretArn: 'HERALD_VENDORS_SECRET_ARN',
   ambiguousRetryPolicy: 'HERALD_AMBIGUOUS_RETRY_POLICY',
   reportBatchItemFailures: 'HERALD_REPORT_BATCH_ITEM_FAILURES',
+  maxInFlightSends: 'HERALD_MAX_IN_FLIGHT_SENDS',
   // Set by the AWS Lambda runtime (dispatch refuses clear-text vendor credentials when present)
   lambdaFunctionName: 'AWS_LAMBDA_FUNCTION_NAME',
   // Observability

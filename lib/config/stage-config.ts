@@ -135,6 +135,12 @@ export interface DispatchSettings {
   readonly onFailure: OnFailureDestination;
   /** How long a sent mark suppresses a repeat. */
   readonly dedupWindowSeconds: number;
+  /**
+   * Most deliveries of one invocation in flight at the vendors at once (HERALD_MAX_IN_FLIGHT_SENDS),
+   * 1..1000 (each holds a socket; a Lambda environment has 1,024 file descriptors). Each vendor's
+   * maxConcurrent bounds its own share below this.
+   */
+  readonly maxInFlightSends: number;
   /** Existing vendor-credentials secret; @default a secret is created to be filled in after deploy */
   readonly vendorsSecretArn?: string;
   /** @default no reservation */

@@ -53,6 +53,8 @@ export const devStage: StageConfig = {
     maxRecordAgeSeconds: 6 * 3600,
     onFailure: { kind: 'kafka' },
     dedupWindowSeconds: 86_400,
+    // A whole batch in flight: the vendors' maxConcurrent decide.
+    maxInFlightSends: 100,
     logLevel: 'DEBUG',
   },
   observability: { consumerLagRecords: 10_000, vendorFailureRatePercent: 20 },
@@ -119,6 +121,8 @@ export const prodStage: StageConfig = {
     maxRecordAgeSeconds: 24 * 3600,
     onFailure: { kind: 'kafka' },
     dedupWindowSeconds: 86_400,
+    // Half a batch of 500: a batch sends in two waves at most, sockets stay far under the 1,024 fds.
+    maxInFlightSends: 250,
   },
   observability: { consumerLagRecords: 50_000, vendorFailureRatePercent: 10 },
 };

@@ -175,6 +175,7 @@ export function validateDispatch(settings: DispatchSettings): string[] {
   if (settings.maxRecordAgeSeconds !== -1)
     range(issues, 'dispatch.maxRecordAgeSeconds', settings.maxRecordAgeSeconds, 60, 604800);
   range(issues, 'dispatch.dedupWindowSeconds', settings.dedupWindowSeconds, 60, 30 * 86400);
+  range(issues, 'dispatch.maxInFlightSends', settings.maxInFlightSends, 1, 1000);
   if (
     settings.vendorsSecretArn !== undefined &&
     !/^arn:aws[a-z-]*:secretsmanager:/.test(settings.vendorsSecretArn)

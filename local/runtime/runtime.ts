@@ -152,6 +152,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         environment: {
           // As lib/dispatch.ts: the stage's lease, which the stage validation fits to the timeout.
           [EnvKey.claimLeaseMs]: String(devStage.dispatch.claimLeaseSeconds * 1_000),
+          [EnvKey.maxInFlightSends]: String(devStage.dispatch.maxInFlightSends),
           ...functionEnv(options, dispatchName, devStage.dispatch.memoryMiB),
           ...dispatchVendorsEnvironment(vendors.info),
           // As lib/dispatch.ts does: partial-batch responses only where the mapping honours them.

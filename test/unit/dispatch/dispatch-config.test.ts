@@ -41,6 +41,7 @@ describe('loadDispatchConfig', () => {
       statusRetentionSeconds: 604_800,
       ambiguousRetryPolicy: 'same-vendor-then-failover',
       reportBatchItemFailures: false,
+      maxInFlightSends: 100,
       redis: { keyPrefix: 'herald:', isCluster: false },
     });
     expect('config' in config.vendors && config.vendors.config.routes.sms).toEqual({
@@ -60,9 +61,19 @@ describe('loadDispatchConfig', () => {
     ['a bad policy', { HERALD_AMBIGUOUS_RETRY_POLICY: 'sometimes' }, 'HERALD_AMBIGUOUS_RETRY_POLICY'],
     ['a lease under 5 s', { HERALD_CLAIM_LEASE_MS: '1000' }, 'HERALD_CLAIM_LEASE_MS'],
     ['no brokers', { KAFKA_BROKERS: undefined }, 'KAFKA_BROKERS'],
+    ['no send in flight', { HERALD_MAX_IN_FLIGHT_SENDS: '0' }, 'HERALD_MAX_IN_FLIGHT_SENDS'],
+    [
+      'more sends in flight than sockets',
+      { HERALD_MAX_IN_FLIGHT_SENDS: '5000' },
+      'HERALD_MAX_IN_FLIGHT_SENDS',
+    ],
     ['vendors that are not JSON', { HERALD_VENDORS: '{' }, 'HERALD_VENDORS'],
   ])('refuses %s', (_name, change, key) => {
     expect(configError(() => loadDispatchConfig({ ...baseEnv, ...change })).keys).toContain(key);
+  });
+
+  it('takes the in-flight send bound from HERALD_MAX_IN_FLIGHT_SENDS', () => {
+    expect(loadDispatchConfig({ ...baseEnv, HERALD_MAX_IN_FLIGHT_SENDS: '16' }).maxInFlightSends).toBe(16);
   });
 
   it('answers partial-batch responses only when told the mapping honours them', () => {
