@@ -26,6 +26,8 @@ export interface HeraldIngestProps extends FunctionPlacement {
   readonly cache: HeraldCache;
   readonly deliveriesTopic: string;
   readonly deadLetterTopic: string;
+  /** The high-priority lane's topic. @default none: high-priority deliveries share the deliveries topic */
+  readonly highPriorityTopic?: string;
   readonly endpoints: ec2.IConnectable;
 }
 
@@ -68,10 +70,14 @@ export class HeraldIngest extends Construct {
         [EnvKey.kafkaTimeoutMs]: String(settings.kafkaTimeoutMs),
         [EnvKey.idempotencyWindowSeconds]: String(settings.idempotencyWindowSeconds),
         [EnvKey.statusRetentionSeconds]: String(settings.statusRetentionSeconds),
+        ...(props.highPriorityTopic ? { [EnvKey.highPriorityTopic]: props.highPriorityTopic } : {}),
       },
     });
     connectToPipeline(this.handler, props, 'ingest');
-    props.kafka.grantProduce(this.handler, [props.deliveriesTopic]);
+    props.kafka.grantProduce(this.handler, [
+      props.deliveriesTopic,
+      ...(props.highPriorityTopic ? [props.highPriorityTopic] : []),
+    ]);
 
     this.api = new apigw.HttpApi(this, 'Api', {
       description: 'Herald send API (SigV4 / IAM authorization on every route)',

@@ -26,7 +26,7 @@ export interface HeraldTopicsProps extends FunctionPlacement {
 
 const HOUR_MS = 3_600_000;
 
-/** The deliveries and dead-letter topics. */
+/** The deliveries, dead-letter and (when configured) high-priority lane topics. */
 export class HeraldTopics extends Construct {
   readonly resource: CustomResource;
   readonly handler: HeraldFunction;
@@ -45,7 +45,8 @@ export class HeraldTopics extends Construct {
     });
     this.handler.allowTo(props.kafka, MSK_IAM_PORT, 'topic admin to MSK (SASL/IAM)');
     this.handler.allowTo(props.endpoints, 443, 'topic admin to AWS API endpoints');
-    const names = [settings.deliveries.name, settings.deadLetter.name];
+    const lanes = settings.highPriority ? [settings.highPriority] : [];
+    const names = [settings.deliveries.name, settings.deadLetter.name, ...lanes.map((t) => t.name)];
     props.kafka.grantTopicAdmin(this.handler, names);
 
     const provider = new cr.Provider(this, 'Provider', {
@@ -88,7 +89,7 @@ export class HeraldTopics extends Construct {
       resourceType: 'Custom::HeraldKafkaTopics',
       properties: {
         ClusterArn: props.kafka.clusterArn,
-        Topics: [topic(settings.deliveries), topic(settings.deadLetter)],
+        Topics: [topic(settings.deliveries), topic(settings.deadLetter), ...lanes.map(topic)],
       },
     });
   }

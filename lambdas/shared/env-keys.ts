@@ -9,6 +9,7 @@ export const EnvKey = {
   mskClusterArn: 'HERALD_MSK_CLUSTER_ARN',
   deliveriesTopic: 'HERALD_DELIVERIES_TOPIC',
   deadLetterTopic: 'HERALD_DEAD_LETTER_TOPIC',
+  highPriorityTopic: 'HERALD_HIGH_PRIORITY_TOPIC',
   kafkaTimeoutMs: 'HERALD_KAFKA_TIMEOUT_MS',
   // Redis
   redisUrl: 'REDIS_URL',

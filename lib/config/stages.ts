@@ -20,6 +20,7 @@ export const devStage: StageConfig = {
   topics: {
     deliveries: { name: 'herald.deliveries', partitions: 6, retentionHours: 72 },
     deadLetter: { name: 'herald.deliveries.dlq', partitions: 1, retentionHours: 336 },
+    highPriority: { name: 'herald.deliveries.high', partitions: 3, retentionHours: 72 },
   },
   cache: { engineVersion: '7.1', nodeType: 'cache.t4g.small', shardCount: 1, replicasPerShard: 1 },
   ingest: {
@@ -55,6 +56,18 @@ export const devStage: StageConfig = {
     dedupWindowSeconds: 86_400,
     // A whole batch in flight: the vendors' maxConcurrent decide.
     maxInFlightSends: 100,
+    // The high-priority lane: small batches invoked as soon as records arrive (no window), so a code
+    // waits for one short invocation, never behind a campaign. A one-time code is useless after
+    // minutes, so records give up after 30 min (to the dead-letter topic, nothing lost) instead of 6 h.
+    highLane: {
+      consumerGroupId: 'herald-dispatcher-high',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      minPollers: 1,
+      maxPollers: 2,
+      retryAttempts: 200,
+      maxRecordAgeSeconds: 1800,
+    },
     logLevel: 'DEBUG',
   },
   observability: { consumerLagRecords: 10_000, vendorFailureRatePercent: 20 },
@@ -81,6 +94,7 @@ export const prodStage: StageConfig = {
   },
   topics: {
     deliveries: { name: 'herald.deliveries', partitions: 24, retentionHours: 168 },
+    highPriority: { name: 'herald.deliveries.high', partitions: 6, retentionHours: 168 },
     deadLetter: { name: 'herald.deliveries.dlq', partitions: 3, retentionHours: 720 },
     replicationFactor: 3,
     minInSyncReplicas: 2,
@@ -123,6 +137,18 @@ export const prodStage: StageConfig = {
     dedupWindowSeconds: 86_400,
     // Half a batch of 500: a batch sends in two waves at most, sockets stay far under the 1,024 fds.
     maxInFlightSends: 250,
+    // The high-priority lane: small batches invoked as soon as records arrive (no window), so a code
+    // waits for one short invocation, never behind a campaign. A one-time code is useless after
+    // minutes, so records give up after 30 min (to the dead-letter topic, nothing lost) instead of 6 h.
+    highLane: {
+      consumerGroupId: 'herald-dispatcher-high',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      minPollers: 1,
+      maxPollers: 4,
+      retryAttempts: 200,
+      maxRecordAgeSeconds: 1800,
+    },
   },
   observability: { consumerLagRecords: 50_000, vendorFailureRatePercent: 10 },
 };

@@ -141,7 +141,7 @@ describe('HeraldObservability (prod)', () => {
 
   it('notifies the KMS-encrypted, TLS-only SNS topic on alarm and on recovery', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
-    expect(alarms.length).toBe(16);
+    expect(alarms.length).toBe(18);
     for (const { Properties } of alarms) {
       expect(Properties.AlarmActions).toEqual([{ Ref: topic }]);
       expect(Properties.OKActions).toEqual([{ Ref: topic }]);
@@ -173,6 +173,6 @@ describe('HeraldObservability (dev: one shard, two nodes)', () => {
       }),
     ) as Alarm[];
     expect(memory.map((a) => metricNames(a.Properties).length)).toEqual([2]);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 13);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 15);
   });
 });
