@@ -22,6 +22,8 @@ export interface E2eRuntime {
   readonly vendorLogPath: string;
   readonly deliveriesTopic: string;
   readonly deadLetterTopic: string;
+  /** The high-priority lane's topic (3 partitions), read by its own mapping. */
+  readonly highPriorityTopic: string;
   /** Output of every component and Lambda, for when a test fails. */
   readonly outputFile: string;
   stop(): Promise<void>;
@@ -38,6 +40,8 @@ export async function startE2eRuntime(
   const create = options.createTopics ?? ((topics, partitions) => createTestTopics(topics, partitions));
   await create([deliveriesTopic], 6);
   await create([deadLetterTopic], 1);
+  const highPriorityTopic = `${deliveriesTopic}.high`;
+  await create([highPriorityTopic], 3);
   const dir = mkdtempSync(join(tmpdir(), 'herald-e2e-'));
   const vendorLogPath = join(dir, 'vendor-deliveries.jsonl');
   const runtime = await startRuntime({
@@ -49,6 +53,7 @@ export async function startE2eRuntime(
     vendorLogPath,
     deliveriesTopic,
     deadLetterTopic,
+    highPriorityTopic,
     keyPrefix: `${uniqueName('e2e')}:`,
     logLevel: 'WARN',
     esm: { consumerGroupId: uniqueName('e2e-dispatch') },
@@ -63,6 +68,7 @@ export async function startE2eRuntime(
     vendorLogPath,
     deliveriesTopic,
     deadLetterTopic,
+    highPriorityTopic,
     outputFile: join(dir, 'runtime.log'),
     async stop() {
       await runtime.stop();
@@ -116,12 +122,13 @@ export function phoneNumbers(n: number): string[] {
 export async function sendMessage(
   apiUrl: string,
   recipients: readonly string[],
-  options: { idempotencyKey?: string; body?: string; maxWaitMs?: number } = {},
+  options: { idempotencyKey?: string; body?: string; maxWaitMs?: number; priority?: 'high' | 'normal' } = {},
 ): Promise<{ status: number; requestId: string; replayed: boolean }> {
   const payload = JSON.stringify({
     channel: 'sms',
     recipients,
     content: { body: options.body ?? `e2e ${randomBytes(4).toString('hex')}` },
+    ...(options.priority ? { priority: options.priority } : {}),
   });
   const deadline = Date.now() + (options.maxWaitMs ?? 60_000);
   for (;;) {
