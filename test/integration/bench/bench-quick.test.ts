@@ -64,7 +64,7 @@ beforeAll(() => {
   const { kafkaBrokers, redisUrl } = testEngines();
   const child = spawnSync(
     process.execPath,
-    [join(root, 'local/herald.mjs'), 'bench', '--quick', '--json', join(dir, 'bench.json')],
+    [join(root, 'cli/herald.mjs'), 'bench', '--quick', '--json', join(dir, 'bench.json')],
     {
       cwd: root,
       env: { ...process.env, KAFKA_BROKERS: kafkaBrokers.join(','), REDIS_URL: redisUrl },
