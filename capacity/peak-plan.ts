@@ -21,11 +21,11 @@ import {
 /**
  * Deliveries/s one partition carries: one dispatch invocation in flight per partition, batch 100, the
  * dev stage's in-flight bound, mock vendors at 20 ms. Measured by `herald bench --only scaling` at 1
- * partition on 2026-11-29 (docs/capacity.md): 448/s on a 2-core AMD EPYC at load average 15–29 (other
- * jobs running). A Lambda invocation has its own CPU, so this is a floor for AWS; re-measure with
- * `--per-partition` from a deployed stage's ESM metrics once you have them.
+ * partition on 2026-11-29 (docs/capacity.md, docs/bench-lanes-scaling.json): 724/s on a 2-core AMD
+ * EPYC at load average 6–15 (other jobs running). A Lambda invocation has its own CPU, so this is a
+ * floor for AWS; pass `--per-partition` from a deployed stage's ESM metrics once you have them.
  */
-export const MEASURED_PER_PARTITION_DELIVERIES_PER_SEC = 448;
+export const MEASURED_PER_PARTITION_DELIVERIES_PER_SEC = 724;
 /** Plan partitions to run at this share of their measured throughput at peak (the rest is headroom). */
 export const PARTITION_UTILISATION = 0.7;
 /** AWS: a provisioned Kafka poller serves up to 5 concurrent invocations (one per partition). */
