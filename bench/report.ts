@@ -5,6 +5,8 @@ import type { EndToEndResult } from './scenarios/end-to-end.ts';
 import type { EosResult } from './scenarios/eos.ts';
 import type { IngestResult } from './scenarios/ingest.ts';
 import type { MemoryResult } from './scenarios/memory.ts';
+import type { PriorityResult } from './scenarios/priority.ts';
+import type { ScalingResult } from './scenarios/scaling.ts';
 
 /** Scenario results by JSON key. */
 export interface ScenarioResults {
@@ -13,6 +15,8 @@ export interface ScenarioResults {
   endToEnd?: EndToEndResult;
   ingest?: IngestResult;
   eos?: EosResult;
+  priority?: PriorityResult;
+  scaling?: ScalingResult;
 }
 
 /** One target from the issue, and whether this run reached it. */
@@ -65,6 +69,11 @@ export function checkTargets(s: ScenarioResults): TargetCheck[] {
     add('endToEnd.ratio', '≥ 3', s.endToEnd.ratio, s.endToEnd.ratio >= 3);
     add('endToEnd.heraldToCeiling', '≥ 0.5', s.endToEnd.heraldToCeiling, s.endToEnd.heraldToCeiling >= 0.5);
   }
+  if (s.priority) {
+    const p99 = s.priority.high.p99Ms;
+    add('priority.high.p99Ms', `≤ ${s.priority.highP99TargetMs}`, p99, p99 <= s.priority.highP99TargetMs);
+  }
+  if (s.scaling) add('scaling.heraldToFair', '≥ 0.7', s.scaling.heraldToFair, s.scaling.heraldToFair >= 0.7);
   return checks;
 }
 
@@ -130,6 +139,36 @@ export function chartPanels(s: ScenarioResults): Panel[] {
           isHerald: false,
         },
       ],
+    });
+  if (s.priority)
+    panels.push({
+      title: `priority: 202 → vendor acceptance with ${s.priority.backlogDeliveries.toLocaleString('en')} normal deliveries backlogged (lower is better)`,
+      subtitle: `high p99 ${s.priority.high.p99Ms} ms (target ≤ ${s.priority.highP99TargetMs}); backlog drained at ${s.priority.backlogDeliveriesPerSec}/s`,
+      unit: 'ms',
+      bars: [
+        { label: 'high lane, p50', value: s.priority.high.p50Ms, isHerald: true },
+        { label: 'high lane, p99', value: s.priority.high.p99Ms, isHerald: true },
+        { label: 'normal (behind the backlog), p50', value: s.priority.normal.p50Ms, isHerald: false },
+        { label: 'normal (behind the backlog), p99', value: s.priority.normal.p99Ms, isHerald: false },
+      ],
+    });
+  if (s.scaling)
+    panels.push({
+      title: `scaling: deliveries/s by partitions, vendors at ${s.scaling.vendorLatencyMs} ms`,
+      subtitle: `at 6 partitions: Herald ÷ fair ceiling ${s.scaling.heraldToFair} (target ≥ 0.7), ÷ bare Kafka ${s.scaling.heraldToKafka} (bare Kafka ${s.scaling.kafkaCeiling.recordsPerSec}/s)`,
+      unit: '/s',
+      bars: s.scaling.points.flatMap((point) => [
+        {
+          label: `Herald, ${point.partitions} partitions`,
+          value: point.herald.deliveriesPerSec,
+          isHerald: true,
+        },
+        {
+          label: `fair ceiling, ${point.partitions} partitions`,
+          value: point.fairCeiling.deliveriesPerSec,
+          isHerald: false,
+        },
+      ]),
     });
   if (s.ingest)
     panels.push({

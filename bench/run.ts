@@ -17,13 +17,15 @@ import { type EndToEndResult, endToEndSteps } from './scenarios/end-to-end.ts';
 import { eosSteps, runEos } from './scenarios/eos.ts';
 import { type IngestResult, ingestSteps } from './scenarios/ingest.ts';
 import { memorySteps, runMemory } from './scenarios/memory.ts';
+import { type PriorityResult, prioritySteps } from './scenarios/priority.ts';
+import { type ScalingResult, scalingSteps } from './scenarios/scaling.ts';
 import type { ScenarioContext } from './scenarios/scenario.ts';
 
 const USAGE = `usage: herald bench [--quick] [--json <file>] [--only <scenario,...>] [--rounds N]
 
   --quick           small version (structure checks, CI): fewer, smaller rounds
   --json <file>     write the results as JSON, and a chart to <file minus .json>.svg
-  --only <list>     run only these scenarios: eos, memory, dedup, ingest, endToEnd
+  --only <list>     run only these scenarios: eos, memory, dedup, ingest, endToEnd, priority, scaling
   --rounds N        measured rounds per side (default 5, quick 2)
 
 Starts Kafka and Redis if they are not running (and stops what it started).`;
@@ -51,6 +53,17 @@ const SCENARIOS: ReadonlyArray<{
     name: 'endToEnd',
     steps: endToEndSteps,
     run: (ctx) => runInChild<EndToEndResult>('./scenarios/end-to-end.ts', 'runEndToEnd', ctx),
+  },
+  // The lanes and the scaling curve run the whole runtime too, each in its own child process.
+  {
+    name: 'priority',
+    steps: prioritySteps,
+    run: (ctx) => runInChild<PriorityResult>('./scenarios/priority.ts', 'runPriority', ctx),
+  },
+  {
+    name: 'scaling',
+    steps: scalingSteps,
+    run: (ctx) => runInChild<ScalingResult>('./scenarios/scaling.ts', 'runScaling', ctx),
   },
 ];
 

@@ -13,6 +13,7 @@ const USAGE = `usage: herald <command>
   infra status [--json] endpoints and health of each
   start                 run the whole pipeline locally (API, dispatcher, mock vendors)
   capacity [...]        plan the dedup cache's memory (see \`herald capacity --help\`)
+  plan [...]            size partitions, pollers, cache and cost for a peak (see \`herald plan --help\`)
   bench [...]           run the benchmarks (see \`herald bench --help\`)
   redrive [...]         put dead-lettered deliveries back (see \`herald redrive --help\`)
 
@@ -32,6 +33,8 @@ export async function main(args: string[]): Promise<number> {
         return await runModule('../local/runtime/start.ts', 'start', rest);
       case 'capacity':
         return await runModule('./capacity-cli.ts', 'capacity', rest);
+      case 'plan':
+        return await runModule('./plan-cli.ts', 'plan', rest);
       case 'bench':
         return await runModule('../bench/run.ts', 'bench', rest);
       case 'redrive':

@@ -15,7 +15,7 @@ import { Construct, type IDependable } from 'constructs';
 import { EnvKey, VENDORS_SECRET_PLACEHOLDER } from '../lambdas/shared/env-keys.ts';
 import { ServiceName } from '../lambdas/shared/metric-names.ts';
 import type { HeraldCache } from './cache.ts';
-import type { DispatchSettings } from './config/stage-config.ts';
+import type { DispatchSettings, LaneSettings } from './config/stage-config.ts';
 import { assertValid, validateDispatch } from './config/validate.ts';
 import { type FunctionPlacement, HeraldFunction, placementOf } from './herald-function.ts';
 import type { HeraldKafka } from './kafka.ts';
@@ -28,6 +28,8 @@ export interface HeraldDispatchProps extends FunctionPlacement {
   readonly cache: HeraldCache;
   readonly deliveriesTopic: string;
   readonly deadLetterTopic: string;
+  /** The high-priority lane's topic, read by a second mapping with settings.highLane. @default no lane */
+  readonly highPriorityTopic?: string;
   /** How long statuses are kept (the same window ingest uses). */
   readonly statusRetentionSeconds: number;
   /** The event source mapping waits for this (the topics custom resource). */
@@ -41,6 +43,8 @@ export class HeraldDispatch extends Construct {
   readonly handler: HeraldFunction;
   readonly vendorsSecret: secretsmanager.ISecret;
   readonly eventSourceMapping: lambda.EventSourceMapping;
+  /** The high-priority lane's mapping, when the stage has the lane. */
+  readonly highLaneMapping?: lambda.EventSourceMapping;
   /** The SQS on-failure destination, when the stage chose one. */
   readonly failureQueue?: sqs.Queue;
 
@@ -70,6 +74,7 @@ export class HeraldDispatch extends Construct {
         [EnvKey.statusRetentionSeconds]: String(props.statusRetentionSeconds),
         // The app answers with batchItemFailures only when the mapping below honours them.
         [EnvKey.reportBatchItemFailures]: String(settings.reportBatchItemFailures),
+        [EnvKey.maxInFlightSends]: String(settings.maxInFlightSends),
       },
     });
     connectToPipeline(this.handler, props, 'dispatch');
@@ -99,20 +104,47 @@ export class HeraldDispatch extends Construct {
       // The ESM writes failed records to the dead-letter topic itself (as the execution role).
       onFailure = new KafkaDlq(props.deadLetterTopic);
     }
-    this.handler.function.addEventSource(
+    this.eventSourceMapping = this.addMapping(props, onFailure, {
+      ...settings,
+      topic: props.deliveriesTopic,
+    });
+    const lane = settings.highLane;
+    if (lane && props.highPriorityTopic) {
+      props.kafka.grantConsume(this.handler, props.highPriorityTopic, lane.consumerGroupId);
+      this.highLaneMapping = this.addMapping(props, onFailure, { ...lane, topic: props.highPriorityTopic });
+    } else if (lane || props.highPriorityTopic) {
+      throw new Error('dispatch: settings.highLane and highPriorityTopic go together');
+    }
+    Validations.of(this.handler.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole]',
+      reason:
+        'ManagedKafkaEventSource attaches AWSLambdaMSKExecutionRole, the AWS-documented minimum for the MSK ' +
+        'pollers (cluster describe, VPC ENIs); topic, group and data actions are granted separately on exact ARNs.',
+    });
+  }
+
+  /** One event source mapping of the dispatch function over `mapping.topic`. */
+  private addMapping(
+    props: HeraldDispatchProps,
+    onFailure: lambda.IEventSourceDlq,
+    mapping: LaneSettings & { readonly topic: string },
+  ): lambda.EventSourceMapping {
+    const fn = this.handler.function;
+    const before = new Set(fn.node.children);
+    fn.addEventSource(
       new ManagedKafkaEventSource({
         clusterArn: props.kafka.clusterArn,
-        topic: props.deliveriesTopic,
-        consumerGroupId: settings.consumerGroupId,
-        startingPosition: lambda.StartingPosition[settings.startingPosition],
-        batchSize: settings.batchSize,
-        maxBatchingWindow: Duration.seconds(settings.maxBatchingWindowSeconds),
-        provisionedPollerConfig: { minimumPollers: settings.minPollers, maximumPollers: settings.maxPollers },
-        reportBatchItemFailures: settings.reportBatchItemFailures,
-        retryAttempts: settings.retryAttempts,
-        ...(settings.maxRecordAgeSeconds === -1
+        topic: mapping.topic,
+        consumerGroupId: mapping.consumerGroupId,
+        startingPosition: lambda.StartingPosition[props.settings.startingPosition],
+        batchSize: mapping.batchSize,
+        maxBatchingWindow: Duration.seconds(mapping.maxBatchingWindowSeconds),
+        provisionedPollerConfig: { minimumPollers: mapping.minPollers, maximumPollers: mapping.maxPollers },
+        reportBatchItemFailures: props.settings.reportBatchItemFailures,
+        retryAttempts: mapping.retryAttempts,
+        ...(mapping.maxRecordAgeSeconds === -1
           ? {}
-          : { maxRecordAge: Duration.seconds(settings.maxRecordAgeSeconds) }),
+          : { maxRecordAge: Duration.seconds(mapping.maxRecordAgeSeconds) }),
         onFailure,
         metricsConfig: {
           metrics: [
@@ -123,19 +155,14 @@ export class HeraldDispatch extends Construct {
         },
       }),
     );
-    const mapping = this.handler.function.node.children.find(
-      (child) => child instanceof lambda.EventSourceMapping,
+    const created = fn.node.children.find(
+      (child) => child instanceof lambda.EventSourceMapping && !before.has(child),
     );
-    if (!mapping) throw new Error('ManagedKafkaEventSource created no event source mapping');
-    this.eventSourceMapping = mapping;
+    if (!(created instanceof lambda.EventSourceMapping))
+      throw new Error('ManagedKafkaEventSource created no event source mapping');
     // Why: a mapping created before its topic exists polls nothing until the next rebalance.
-    mapping.node.addDependency(props.topicsReady);
-    Validations.of(this.handler.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole]',
-      reason:
-        'ManagedKafkaEventSource attaches AWSLambdaMSKExecutionRole, the AWS-documented minimum for the MSK ' +
-        'pollers (cluster describe, VPC ENIs); topic, group and data actions are granted separately on exact ARNs.',
-    });
+    created.node.addDependency(props.topicsReady);
+    return created;
   }
 
   private createVendorsSecret(removalPolicy: RemovalPolicy): secretsmanager.Secret {

@@ -117,6 +117,7 @@ export class HeraldStack extends Stack {
     const topicNames = {
       deliveriesTopic: config.topics.deliveries.name,
       deadLetterTopic: config.topics.deadLetter.name,
+      ...(config.topics.highPriority ? { highPriorityTopic: config.topics.highPriority.name } : {}),
     };
     this.ingest = new HeraldIngest(this, 'Ingest', {
       settings: config.ingest,
@@ -149,6 +150,14 @@ export class HeraldStack extends Stack {
       kafkaClusterName: this.kafka.clusterName,
       consumerGroupId: config.dispatch.consumerGroupId,
       deliveriesTopic: config.topics.deliveries.name,
+      ...(config.topics.highPriority && config.dispatch.highLane
+        ? {
+            highLane: {
+              topic: config.topics.highPriority.name,
+              consumerGroupId: config.dispatch.highLane.consumerGroupId,
+            },
+          }
+        : {}),
       cacheNodeIds: this.cache.nodeIds,
       api: this.ingest.api,
       eventSourceMappingId: this.dispatch.eventSourceMapping.eventSourceMappingId,

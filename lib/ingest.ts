@@ -30,6 +30,8 @@ export interface HeraldIngestProps extends FunctionPlacement {
   readonly deadLetterTopic: string;
   /** SASL/IAM bootstrap brokers, resolved at deploy time (HeraldBrokers). */
   readonly bootstrapBrokers: string;
+  /** The high-priority lane's topic. @default none: high-priority deliveries share the deliveries topic */
+  readonly highPriorityTopic?: string;
   readonly endpoints: ec2.IConnectable;
 }
 
@@ -75,10 +77,14 @@ export class HeraldIngest extends Construct {
         [EnvKey.kafkaTimeoutMs]: String(settings.kafkaTimeoutMs),
         [EnvKey.idempotencyWindowSeconds]: String(settings.idempotencyWindowSeconds),
         [EnvKey.statusRetentionSeconds]: String(settings.statusRetentionSeconds),
+        ...(props.highPriorityTopic ? { [EnvKey.highPriorityTopic]: props.highPriorityTopic } : {}),
       },
     });
     connectToPipeline(this.handler, props, 'ingest');
-    props.kafka.grantProduce(this.handler, [props.deliveriesTopic]);
+    props.kafka.grantProduce(this.handler, [
+      props.deliveriesTopic,
+      ...(props.highPriorityTopic ? [props.highPriorityTopic] : []),
+    ]);
 
     this.api = new apigw.HttpApi(this, 'Api', {
       description: 'Herald send API (SigV4 / IAM authorization on every route)',

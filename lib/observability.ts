@@ -40,6 +40,8 @@ export interface HeraldObservabilityProps {
   readonly kafkaClusterName: string;
   readonly consumerGroupId: string;
   readonly deliveriesTopic: string;
+  /** The high-priority lane's topic and group, watched with their own (tighter) alarms. @default none */
+  readonly highLane?: { readonly topic: string; readonly consumerGroupId: string };
   readonly cacheNodeIds: readonly string[];
   readonly functions: readonly WatchedFunction[];
   readonly api: apigw.IHttpApi;
@@ -99,6 +101,7 @@ export class HeraldObservability extends Construct {
       ]),
     );
 
+    if (props.highLane) this.watchHighLane(props.kafkaClusterName, props.highLane, settings);
     for (const watched of props.functions)
       this.watchFunction(watched, settings.durationAlarmFractionOfTimeout ?? 0.8);
     this.watchCache(props.cacheNodeIds, settings);
@@ -164,6 +167,38 @@ export class HeraldObservability extends Construct {
     );
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
+    );
+  }
+
+  /**
+   * The high-priority lane must stay near empty: a short lag there means codes are late. Why 1-minute
+   * periods and small thresholds: the lane carries one-time codes, late by minutes is already failed.
+   */
+  private watchHighLane(
+    clusterName: string,
+    lane: { readonly topic: string; readonly consumerGroupId: string },
+    settings: ObservabilitySettings,
+  ): void {
+    const records = settings.highLaneLagRecords ?? 100;
+    const seconds = settings.highLaneTimeLagSeconds ?? 30;
+    const lag = consumerLag(clusterName, lane.consumerGroupId, lane.topic);
+    const timeLag = consumerLag(clusterName, lane.consumerGroupId, lane.topic, 'EstimatedMaxTimeLag');
+    this.alarm('HighLaneLag', lag, {
+      threshold: records,
+      evaluationPeriods: 2,
+      description: `High-priority lane '${lane.consumerGroupId}' is more than ${records} records behind for 2 minutes`,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    this.alarm('HighLaneTimeLag', timeLag, {
+      // EstimatedMaxTimeLag is in seconds (MSK: time estimate to drain MaxOffsetLag).
+      threshold: seconds,
+      evaluationPeriods: 2,
+      description: `High-priority lane needs more than ${seconds} s to catch up, for 2 minutes`,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    this.dashboard.addWidgets(
+      graph('High-priority lane lag (records)', [lag]),
+      graph('High-priority lane lag (s to drain)', [timeLag]),
     );
   }
 

@@ -31,7 +31,7 @@ export interface HeraldTopicsProps extends FunctionPlacement {
 
 const HOUR_MS = 3_600_000;
 
-/** The deliveries and dead-letter topics. */
+/** The deliveries, dead-letter and (when configured) high-priority lane topics. */
 export class HeraldTopics extends Construct {
   readonly resource: CustomResource;
   readonly handler: HeraldFunction;
@@ -51,7 +51,8 @@ export class HeraldTopics extends Construct {
     // Brokers come in the resource properties and IAM tokens are signed locally: the handler calls no
     // AWS API, so it needs no path to the endpoints, only to the brokers.
     this.handler.allowTo(props.kafka, MSK_IAM_PORT, 'topic admin to MSK (SASL/IAM)');
-    const names = [settings.deliveries.name, settings.deadLetter.name];
+    const lanes = settings.highPriority ? [settings.highPriority] : [];
+    const names = [settings.deliveries.name, settings.deadLetter.name, ...lanes.map((t) => t.name)];
     props.kafka.grantTopicAdmin(this.handler, names);
 
     const provider = new cr.Provider(this, 'Provider', {
@@ -100,7 +101,11 @@ export class HeraldTopics extends Construct {
       properties: {
         ClusterArn: props.kafka.clusterArn,
         BootstrapBrokers: props.bootstrapBrokers,
-        Topics: [topic(settings.deliveries, true), topic(settings.deadLetter, false)],
+        Topics: [
+          topic(settings.deliveries, true),
+          topic(settings.deadLetter, false),
+          ...lanes.map((lane) => topic(lane, true)),
+        ],
       },
     });
     // Why: CloudFormation may invoke the handler as soon as the function exists, before the

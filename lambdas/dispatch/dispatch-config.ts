@@ -36,6 +36,8 @@ export interface DispatchConfig {
   readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
   readonly ambiguousRetryPolicyByChannel: Readonly<Partial<Record<Channel, AmbiguousRetryPolicy>>>;
   readonly reportBatchItemFailures: boolean;
+  /** Most deliveries of one invocation in flight at the vendors at once. */
+  readonly maxInFlightSends: number;
   /** Either the vendors themselves (HERALD_VENDORS) or the secret to read them from. */
   readonly vendors: { readonly config: VendorsConfig } | { readonly secretArn: string };
 }
@@ -66,6 +68,9 @@ const dispatchEnv = z
     // mode, or ReportBatchItemFailures off) would commit records that still need sending. Failing the
     // invocation instead is always safe; set true only where the mapping reports batch item failures.
     [EnvKey.reportBatchItemFailures]: envBoolean(false),
+    // Why 100: a whole default batch, so each vendor's own maxConcurrent is the bound that decides.
+    // Why at most 1,000: every send holds a socket, and a Lambda environment has 1,024 file descriptors.
+    [EnvKey.maxInFlightSends]: z.coerce.number().int().min(1).max(1_000).default(100),
     [EnvKey.vendorsJson]: z.string().trim().min(1).optional(),
     [EnvKey.vendorsSecretArn]: z.string().startsWith('arn:').optional(),
     [EnvKey.lambdaFunctionName]: z.string().optional(),
@@ -130,6 +135,7 @@ export function loadDispatchConfig(env?: Record<string, string | undefined>): Di
     ambiguousRetryPolicy: raw[EnvKey.ambiguousRetryPolicy].all,
     ambiguousRetryPolicyByChannel: raw[EnvKey.ambiguousRetryPolicy].byChannel,
     reportBatchItemFailures: raw[EnvKey.reportBatchItemFailures],
+    maxInFlightSends: raw[EnvKey.maxInFlightSends],
     vendors: vendors ?? { secretArn: raw[EnvKey.vendorsSecretArn] as string },
   };
 }

@@ -73,6 +73,7 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
     ambiguousRetryPolicyByChannel: settings.ambiguousRetryPolicyByChannel,
     claimLeaseMs: settings.claimLeaseMs,
     reportBatchItemFailures: settings.reportBatchItemFailures,
+    maxInFlightSends: settings.maxInFlightSends,
     logger,
     metrics,
   });

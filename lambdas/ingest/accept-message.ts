@@ -1,6 +1,6 @@
 /**
  * The acceptance use case: identify the call, honour its Idempotency-Key, put one record per unique
- * recipient on Kafka, record them `queued`. Returns an outcome; the route decides the HTTP answer
+ * recipient on Kafka (the high-priority lane's topic for `priority: high`), record them `queued`. Returns an outcome; the route decides the HTTP answer
  * and logs it.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -28,6 +28,11 @@ export interface AcceptDeps {
   readonly idempotency: IdempotencyStore;
   readonly statuses: StatusStore;
   readonly topic: string;
+  /**
+   * The high-priority lane's topic: `priority: high` requests go there, read by their own event source
+   * mapping. @default topic (no lane)
+   */
+  readonly highPriorityTopic?: string;
   readonly clock: () => Date;
   readonly logger: Logger;
 }
@@ -73,7 +78,7 @@ export async function acceptMessage(deps: AcceptDeps, input: AcceptInput): Promi
   const acceptedAt = deps.clock().toISOString();
   const plan = planDeliveries(input.request, { requestId, clientId: input.clientId, acceptedAt });
   try {
-    await deps.producer.send(deps.topic, plan.deliveries.map(encodeDelivery));
+    await deps.producer.send(topicFor(deps, input.request), plan.deliveries.map(encodeDelivery));
   } catch (error) {
     // Why release: the client is told 503 and will retry with the same key; the retry must be
     // accepted, and it produces the same deliveryIds, so records that did land are deduplicated.
@@ -118,6 +123,14 @@ export async function acceptMessage(deps: AcceptDeps, input: AcceptInput): Promi
       : undefined,
   ]);
   return { outcome: 'accepted', body };
+}
+
+/** The lane of a request: a request's recipients all share its priority, so one topic per request. */
+export function topicFor(
+  deps: Pick<AcceptDeps, 'topic' | 'highPriorityTopic'>,
+  request: SendRequest,
+): string {
+  return request.priority === 'high' ? (deps.highPriorityTopic ?? deps.topic) : deps.topic;
 }
 
 async function releaseQuietly(deps: AcceptDeps, reservation: Reservation, requestId: string): Promise<void> {

@@ -26,6 +26,8 @@ export interface IngestAppDeps {
   readonly idempotency: IdempotencyStore;
   readonly statuses: StatusStore;
   readonly topic: string;
+  /** The high-priority lane's topic. @default topic (no lane) */
+  readonly highPriorityTopic?: string;
   readonly auth: AuthSettings;
   readonly logger: Logger;
   readonly metrics: Metrics;

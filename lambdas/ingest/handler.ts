@@ -49,6 +49,7 @@ async function buildApp(settings: IngestConfig): Promise<IngestHandler> {
       retentionSeconds: settings.statusRetentionSeconds,
     }),
     topic: settings.deliveriesTopic,
+    ...(settings.highPriorityTopic ? { highPriorityTopic: settings.highPriorityTopic } : {}),
     auth: settings.auth,
     logger,
     metrics,

@@ -27,6 +27,8 @@ export type AuthSettings =
 export interface IngestConfig {
   readonly kafka: KafkaSettings;
   readonly deliveriesTopic: string;
+  /** The high-priority lane's topic; unset = `priority: high` shares the deliveries topic (no lane). */
+  readonly highPriorityTopic?: string;
   readonly redis: RedisSettings;
   readonly auth: AuthSettings;
   readonly idempotencyWindowSeconds: number;
@@ -71,6 +73,12 @@ const ingestEnv = z
     [EnvKey.apiTokens]: apiTokens.optional(),
     // Why 24 h: Stripe's window; long enough for any client retry loop, short enough to bound Redis memory.
     [EnvKey.idempotencyWindowSeconds]: positiveInt(86_400),
+    // Why no default: a lane needs its own topic and mapping; without them high priority shares the
+    // deliveries topic rather than producing to a topic nothing reads.
+    [EnvKey.highPriorityTopic]: z
+      .string()
+      .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a Kafka topic name')
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env[EnvKey.authMode] === 'token' && env[EnvKey.apiTokens] === undefined) {
@@ -89,6 +97,13 @@ const ingestEnv = z
         message: 'set KAFKA_BROKERS (in AWS the stack sets the MSK brokers it resolved at deploy time)',
       });
     }
+    if (env[EnvKey.highPriorityTopic] === env[EnvKey.deliveriesTopic]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [EnvKey.highPriorityTopic],
+        message: `must differ from ${EnvKey.deliveriesTopic} (unset it for no lane)`,
+      });
+    }
   });
 
 /** Loads and validates the ingest configuration from `env` (default: the process environment, read by shared/config.ts). */
@@ -98,6 +113,7 @@ export function loadIngestConfig(env?: Record<string, string | undefined>): Inge
   return {
     kafka: kafkaSettingsFrom(raw),
     deliveriesTopic: raw[EnvKey.deliveriesTopic],
+    ...(raw[EnvKey.highPriorityTopic] ? { highPriorityTopic: raw[EnvKey.highPriorityTopic] } : {}),
     redis: redisSettingsFrom(raw),
     auth:
       raw[EnvKey.authMode] === 'token' && tokens

@@ -9,6 +9,7 @@ export const EnvKey = {
   mskClusterArn: 'HERALD_MSK_CLUSTER_ARN',
   deliveriesTopic: 'HERALD_DELIVERIES_TOPIC',
   deadLetterTopic: 'HERALD_DEAD_LETTER_TOPIC',
+  highPriorityTopic: 'HERALD_HIGH_PRIORITY_TOPIC',
   kafkaTimeoutMs: 'HERALD_KAFKA_TIMEOUT_MS',
   // Redis
   redisUrl: 'REDIS_URL',
@@ -32,6 +33,7 @@ export const EnvKey = {
   // Callbacks (receipts, dead letters, callbacks): clientId → webhook, as JSON (locally) or in a secret
   callbacksJson: 'HERALD_CALLBACKS',
   callbacksSecretArn: 'HERALD_CALLBACKS_SECRET_ARN',
+  maxInFlightSends: 'HERALD_MAX_IN_FLIGHT_SENDS',
   // Set by the AWS Lambda runtime (dispatch refuses clear-text vendor credentials when present)
   lambdaFunctionName: 'AWS_LAMBDA_FUNCTION_NAME',
   // Observability

@@ -57,6 +57,11 @@ export interface TopicSpec {
 export interface TopicSettings {
   readonly deliveries: TopicSpec;
   readonly deadLetter: TopicSpec;
+  /**
+   * The high-priority lane's topic (`priority: high`), read by its own event source mapping
+   * (dispatch.highLane). @default no lane: high-priority deliveries share the deliveries topic
+   */
+  readonly highPriority?: TopicSpec;
   /** Replication factor (provisioned only; MSK Serverless fixes it). @default 3 on provisioned */
   readonly replicationFactor?: number;
   /** `min.insync.replicas` (provisioned only): acks=all waits for this many copies. @default 2 */
@@ -112,6 +117,26 @@ export interface IngestSettings {
  */
 export type OnFailureDestination = { readonly kind: 'kafka' } | { readonly kind: 'sqs' };
 
+/**
+ * The high-priority lane's event source mapping: the same dispatch function, its own topic, consumer
+ * group, batch size, batching window, pollers and retry settings, so a password-reset code never waits
+ * behind a campaign's backlog on the deliveries topic. Lease, timeout and destination are the function's.
+ */
+export interface LaneSettings {
+  /** Kafka consumer group of the lane's mapping (differs from the normal one). */
+  readonly consumerGroupId: string;
+  /** Records per invocation, 1..10000: small, so one invocation is one short wave of sends. */
+  readonly batchSize: number;
+  /** Batching window, 0..300 s: 0 for the lane (invoke as soon as records arrive). */
+  readonly maxBatchingWindowSeconds: number;
+  readonly minPollers: number;
+  readonly maxPollers: number;
+  /** Retries of a failed record (same rules as dispatch.retryAttempts). */
+  readonly retryAttempts: number;
+  /** -1 = no limit; 60..604800 s otherwise. */
+  readonly maxRecordAgeSeconds: number;
+}
+
 /** The dispatch Lambda and its MSK event source mapping. */
 export interface DispatchSettings {
   readonly memoryMiB: number;
@@ -149,6 +174,14 @@ export interface DispatchSettings {
    * least the deliveries topic's retention plus one segment (a replay must find every mark).
    */
   readonly dedupWindowSeconds: number;
+  /**
+   * Most deliveries of one invocation in flight at the vendors at once (HERALD_MAX_IN_FLIGHT_SENDS),
+   * 1..1000 (each holds a socket; a Lambda environment has 1,024 file descriptors). Each vendor's
+   * maxConcurrent bounds its own share below this.
+   */
+  readonly maxInFlightSends: number;
+  /** The high-priority lane (needs topics.highPriority). @default no lane */
+  readonly highLane?: LaneSettings;
   /** Existing vendor-credentials secret; @default a secret is created to be filled in after deploy */
   readonly vendorsSecretArn?: string;
   /** @default no reservation */
@@ -169,6 +202,10 @@ export interface ObservabilitySettings {
   readonly cacheEngineCpuPercent?: number;
   /** Vendor failure rate (failed ÷ attempted) that alarms, percent. */
   readonly vendorFailureRatePercent: number;
+  /** Records behind in the high-priority lane's group before alarming (1 minute). @default 100 */
+  readonly highLaneLagRecords?: number;
+  /** High-priority lane's estimated time to catch up (MSK EstimatedMaxTimeLag) that alarms, s. @default 30 */
+  readonly highLaneTimeLagSeconds?: number;
   /** Fraction of the function timeout at which p99 duration alarms. @default 0.8 */
   readonly durationAlarmFractionOfTimeout?: number;
 }

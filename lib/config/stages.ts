@@ -22,6 +22,7 @@ export const devStage: StageConfig = {
     // (24 h), so a replay from the oldest offset never resends (validateRetention).
     deliveries: { name: 'herald.deliveries', partitions: 6, retentionHours: 12 },
     deadLetter: { name: 'herald.deliveries.dlq', partitions: 1, retentionHours: 336 },
+    highPriority: { name: 'herald.deliveries.high', partitions: 3, retentionHours: 12 },
   },
   cache: { engineVersion: '7.1', nodeType: 'cache.t4g.small', shardCount: 1, replicasPerShard: 1 },
   ingest: {
@@ -55,6 +56,20 @@ export const devStage: StageConfig = {
     maxRecordAgeSeconds: 6 * 3600,
     onFailure: { kind: 'kafka' },
     dedupWindowSeconds: 86_400,
+    // A whole batch in flight: the vendors' maxConcurrent decide.
+    maxInFlightSends: 100,
+    // The high-priority lane: small batches invoked as soon as records arrive (no window), so a code
+    // waits for one short invocation, never behind a campaign. A one-time code is useless after
+    // minutes, so records give up after 30 min (to the dead-letter topic, nothing lost) instead of 6 h.
+    highLane: {
+      consumerGroupId: 'herald-dispatcher-high',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      minPollers: 1,
+      maxPollers: 2,
+      retryAttempts: 200,
+      maxRecordAgeSeconds: 1800,
+    },
     logLevel: 'DEBUG',
   },
   observability: { consumerLagRecords: 10_000, vendorFailureRatePercent: 20 },
@@ -82,6 +97,7 @@ export const prodStage: StageConfig = {
   topics: {
     // Why 20 h: at least the record age (12 h), and with one segment of slack within the dedup window.
     deliveries: { name: 'herald.deliveries', partitions: 24, retentionHours: 20 },
+    highPriority: { name: 'herald.deliveries.high', partitions: 6, retentionHours: 20 },
     deadLetter: { name: 'herald.deliveries.dlq', partitions: 3, retentionHours: 720 },
     replicationFactor: 3,
     minInSyncReplicas: 2,
@@ -124,6 +140,20 @@ export const prodStage: StageConfig = {
     maxRecordAgeSeconds: 12 * 3600,
     onFailure: { kind: 'kafka' },
     dedupWindowSeconds: 86_400,
+    // Half a batch of 500: a batch sends in two waves at most, sockets stay far under the 1,024 fds.
+    maxInFlightSends: 250,
+    // The high-priority lane: small batches invoked as soon as records arrive (no window), so a code
+    // waits for one short invocation, never behind a campaign. A one-time code is useless after
+    // minutes, so records give up after 30 min (to the dead-letter topic, nothing lost) instead of 6 h.
+    highLane: {
+      consumerGroupId: 'herald-dispatcher-high',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      minPollers: 1,
+      maxPollers: 4,
+      retryAttempts: 200,
+      maxRecordAgeSeconds: 1800,
+    },
   },
   observability: { consumerLagRecords: 50_000, vendorFailureRatePercent: 10 },
 };

@@ -101,6 +101,7 @@ export function validateTopics(settings: TopicSettings, brokerCount: number | un
   for (const [key, topic] of Object.entries({
     deliveries: settings.deliveries,
     deadLetter: settings.deadLetter,
+    ...(settings.highPriority ? { highPriority: settings.highPriority } : {}),
   })) {
     if (!TOPIC_NAME.test(topic.name))
       issues.push(`topics.${key}.name '${topic.name}' is not a valid Kafka topic name`);
@@ -109,6 +110,9 @@ export function validateTopics(settings: TopicSettings, brokerCount: number | un
   }
   if (settings.deliveries.name === settings.deadLetter.name)
     issues.push('topics: deliveries and deadLetter must differ');
+  const high = settings.highPriority?.name;
+  if (high !== undefined && (high === settings.deliveries.name || high === settings.deadLetter.name))
+    issues.push('topics: highPriority must differ from deliveries and deadLetter');
   if (brokerCount === undefined) {
     if (settings.replicationFactor !== undefined || settings.minInSyncReplicas !== undefined) {
       issues.push('topics.replicationFactor/minInSyncReplicas are fixed by MSK Serverless; leave them unset');
@@ -188,6 +192,7 @@ export function validateDispatch(settings: DispatchSettings): string[] {
     range(issues, 'dispatch.maxRecordAgeSeconds', settings.maxRecordAgeSeconds, 60, 604800);
   range(issues, 'dispatch.dedupWindowSeconds', settings.dedupWindowSeconds, 60, 30 * 86400);
   issues.push(...recordAgeIssues(settings));
+  range(issues, 'dispatch.maxInFlightSends', settings.maxInFlightSends, 1, 1000);
   if (
     settings.vendorsSecretArn !== undefined &&
     !/^arn:aws[a-z-]*:secretsmanager:/.test(settings.vendorsSecretArn)
@@ -197,6 +202,37 @@ export function validateDispatch(settings: DispatchSettings): string[] {
   if (settings.reservedConcurrency !== undefined)
     range(issues, 'dispatch.reservedConcurrency', settings.reservedConcurrency, 1, 10000);
   issues.push(...retryBudgetIssues(settings));
+  if (settings.highLane) issues.push(...validateLane(settings));
+  return issues;
+}
+
+/** The high-priority lane's mapping: the same ranges, and the same retry budget with its own retries. */
+function validateLane(settings: DispatchSettings): string[] {
+  const lane = settings.highLane;
+  if (!lane) return [];
+  const issues: string[] = [];
+  if (!/^[a-zA-Z0-9\-/*_+=.@]{1,200}$/.test(lane.consumerGroupId))
+    issues.push(
+      `dispatch.highLane.consumerGroupId '${lane.consumerGroupId}' must be 1..200 ASCII chars without ':'`,
+    );
+  if (lane.consumerGroupId === settings.consumerGroupId)
+    issues.push('dispatch.highLane.consumerGroupId must differ from dispatch.consumerGroupId');
+  range(issues, 'dispatch.highLane.batchSize', lane.batchSize, 1, 10000);
+  range(issues, 'dispatch.highLane.maxBatchingWindowSeconds', lane.maxBatchingWindowSeconds, 0, 300);
+  range(issues, 'dispatch.highLane.minPollers', lane.minPollers, 1, 200);
+  range(issues, 'dispatch.highLane.maxPollers', lane.maxPollers, Math.max(1, lane.minPollers), 2000);
+  if (lane.retryAttempts !== -1)
+    range(issues, 'dispatch.highLane.retryAttempts', lane.retryAttempts, 0, 10000);
+  if (lane.maxRecordAgeSeconds !== -1)
+    range(issues, 'dispatch.highLane.maxRecordAgeSeconds', lane.maxRecordAgeSeconds, 60, 604800);
+  const budget = retryBudgetIssues({
+    ...settings,
+    retryAttempts: lane.retryAttempts,
+    maxRecordAgeSeconds: lane.maxRecordAgeSeconds,
+  });
+  issues.push(
+    ...budget.filter((issue) => !/claimLeaseSeconds/.test(issue)).map((issue) => `highLane: ${issue}`),
+  );
   return issues;
 }
 
@@ -257,6 +293,14 @@ export function validateObservability(settings: ObservabilitySettings): string[]
   range(issues, 'observability.cacheMemoryWarnPercent', settings.cacheMemoryWarnPercent ?? 70, 1, 99);
   range(issues, 'observability.cacheEngineCpuPercent', settings.cacheEngineCpuPercent ?? 80, 1, 99);
   range(issues, 'observability.vendorFailureRatePercent', settings.vendorFailureRatePercent, 1, 100);
+  range(
+    issues,
+    'observability.highLaneLagRecords',
+    settings.highLaneLagRecords ?? 100,
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
+  range(issues, 'observability.highLaneTimeLagSeconds', settings.highLaneTimeLagSeconds ?? 30, 1, 86_400);
   const fraction = settings.durationAlarmFractionOfTimeout ?? 0.8;
   if (!(fraction > 0 && fraction <= 1))
     issues.push('observability.durationAlarmFractionOfTimeout must be in (0, 1]');
@@ -286,6 +330,8 @@ export function validateStageConfig(config: StageConfig): StageConfig {
   issues.push(...validateDispatch(config.dispatch));
   issues.push(...validateRetention(config.topics, config.dispatch));
   issues.push(...validateObservability(config.observability));
+  if (Boolean(config.topics.highPriority) !== Boolean(config.dispatch.highLane))
+    issues.push('topics.highPriority and dispatch.highLane go together: set both or neither');
   assertValid(`stage '${config.stage}'`, issues);
   return config;
 }

@@ -1,7 +1,9 @@
 /**
- * The poller of an emulated MSK event source mapping: forms batches from the record queue (BatchSize,
- * batching window or payload limit, whichever comes first), invokes the function one batch at a time,
- * and applies AWS's retry semantics before anything is committed:
+ * The pollers of an emulated MSK event source mapping: form batches from the record queue (BatchSize,
+ * batching window or payload limit, whichever comes first) and invoke the function with them,
+ * partitions concurrently as AWS does: one batch in flight per partition, each partition's records in
+ * offset order. A batch owns the partitions it holds records of until it and its retries are settled;
+ * other partitions keep going meanwhile. AWS's retry semantics apply before anything is committed:
  * - on-demand: a failed invocation retries the same batch, with backoff, until it succeeds;
  * - provisioned: ReportBatchItemFailures (reported partitions resume from their lowest reported
  *   offset), MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError and the
@@ -53,7 +55,9 @@ export interface CoordinatorDeps {
 export class BatchCoordinator {
   private readonly deps: CoordinatorDeps;
   private readonly attempts = new WeakMap<PendingRecord, number>();
-  private retryQueue: PendingRecord[][] = [];
+  /** Partitions with a batch in flight (or being retried): no other batch takes their records. */
+  private readonly busy = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
   private isStopping = false;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
@@ -71,8 +75,8 @@ export class BatchCoordinator {
   }
 
   /**
-   * Stops taking batches; resolves when the invocation in progress has ended (stop the function's
-   * process to end it early). Unsettled records stay uncommitted and are redelivered later.
+   * Stops taking batches; resolves when the invocations in progress have ended (stop the function's
+   * processes to end them early). Unsettled records stay uncommitted and are redelivered later.
    */
   async stop(): Promise<void> {
     this.isStopping = true;
@@ -88,21 +92,48 @@ export class BatchCoordinator {
 
   private async run(): Promise<void> {
     while (!this.isStopping) {
-      const batch = this.nextRetryBatch() ?? (await this.nextNewBatch());
+      const batch = await this.nextNewBatch();
       if (batch === undefined || batch.length === 0) continue;
-      const live = await this.dropExpired(batch);
-      if (live.length > 0) await this.process(live);
+      const owned = new Set(batch.map((record) => record.partitionKey));
+      for (const key of owned) this.busy.add(key);
+      const worker: Promise<void> = this.work(batch, owned)
+        .catch((error: unknown) =>
+          this.deps.log('error', 'batch worker failed; its records stay uncommitted', {
+            error: String(error),
+          }),
+        )
+        .finally(() => {
+          for (const key of owned) this.busy.delete(key);
+          this.inFlight.delete(worker);
+          this.deps.queue.wake();
+        });
+      this.inFlight.add(worker);
     }
+    await Promise.all(this.inFlight);
   }
 
-  private nextRetryBatch(): PendingRecord[] | undefined {
-    while (this.retryQueue.length > 0) {
-      const batch = (this.retryQueue.shift() as PendingRecord[]).filter((record) =>
+  /**
+   * Invokes with `first`, then with its retries (whole, partial or bisected) until all are settled, in
+   * order. Partitions left with nothing to retry are released early so their next batch can start.
+   */
+  private async work(first: PendingRecord[], owned: Set<string>): Promise<void> {
+    const pending: PendingRecord[][] = [first];
+    while (pending.length > 0 && !this.isStopping) {
+      const batch = (pending.shift() as PendingRecord[]).filter((record) =>
         this.deps.queue.isCurrent(record),
       );
-      if (batch.length > 0) return batch;
+      if (batch.length > 0) {
+        const live = await this.dropExpired(batch);
+        if (live.length > 0) await this.process(live, pending);
+      }
+      const stillOwed = new Set(pending.flat().map((record) => record.partitionKey));
+      for (const key of [...owned]) {
+        if (stillOwed.has(key)) continue;
+        owned.delete(key);
+        this.busy.delete(key);
+        this.deps.queue.wake();
+      }
     }
-    return undefined;
   }
 
   /** Waits until BatchSize, the payload limit or the batching window is reached, then takes a batch. */
@@ -114,11 +145,11 @@ export class BatchCoordinator {
     };
     for (;;) {
       if (this.isStopping) return undefined;
-      const available = queue.available();
+      const available = queue.available(this.busy);
       const waitedMs = available.oldestArrivalMs === undefined ? 0 : Date.now() - available.oldestArrivalMs;
       const isFull = available.count >= limits.count || available.bytes >= limits.bytes;
       if (available.count > 0 && (isFull || waitedMs >= config.maximumBatchingWindowMs)) {
-        const { batch, oversized } = queue.take(limits);
+        const { batch, oversized } = queue.take(limits, this.busy);
         if (oversized.length > 0)
           await this.settle(oversized, 'dropped: record larger than the 6 MB invocation payload');
         return batch;
@@ -139,7 +170,8 @@ export class BatchCoordinator {
     return batch.filter((record) => !expired.includes(record));
   }
 
-  private async process(batch: PendingRecord[]): Promise<void> {
+  /** One invocation; records to retry are put in front of `pending`. */
+  private async process(batch: PendingRecord[], pending: PendingRecord[][]): Promise<void> {
     const { config, log } = this.deps;
     const outcome = await this.deps.invoke(buildMskEvent(batch, this.deps.source));
     if (outcome.kind === 'error') {
@@ -148,7 +180,7 @@ export class BatchCoordinator {
         errorType: outcome.error.errorType,
         errorMessage: outcome.error.errorMessage,
       });
-      return this.retry(batch, true, outcome.error);
+      return this.retry(batch, pending, true, outcome.error);
     }
     const verdict = readBatchResponse(outcome.payload, batch);
     if (config.mode !== EsmMode.provisioned || !config.reportBatchItemFailures) {
@@ -164,16 +196,17 @@ export class BatchCoordinator {
     if (verdict.kind === 'success') return this.settle(batch);
     if (verdict.kind === 'invalid') {
       log('warn', 'invalid partial batch response: retrying the whole batch', { reason: verdict.reason });
-      return this.retry(batch, false);
+      return this.retry(batch, pending, false);
     }
     const { retry, done } = splitForRetry(batch, verdict.retryFrom);
     await this.settle(done);
-    return this.retry(retry, false);
+    return this.retry(retry, pending, false);
   }
 
   /** Counts a failed attempt, gives up on exhausted records, bisects on function errors, then backs off. */
   private async retry(
     records: PendingRecord[],
+    pending: PendingRecord[][],
     isFunctionError: boolean,
     error?: LambdaErrorPayload,
   ): Promise<void> {
@@ -192,9 +225,7 @@ export class BatchCoordinator {
       config.bisectBatchOnFunctionError &&
       remaining.length > 1;
     const half = Math.ceil(remaining.length / 2);
-    this.retryQueue.unshift(
-      ...(shouldBisect ? [remaining.slice(0, half), remaining.slice(half)] : [remaining]),
-    );
+    pending.unshift(...(shouldBisect ? [remaining.slice(0, half), remaining.slice(half)] : [remaining]));
     const attempt = Math.max(...remaining.map((record) => this.attempts.get(record) ?? 1));
     await this.pause(Math.min(config.retryBackoffMs.initial * 2 ** (attempt - 1), config.retryBackoffMs.max));
   }

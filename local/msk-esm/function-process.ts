@@ -1,199 +1,64 @@
 /**
- * Runs an emulated Lambda function in its own child process and invokes it synchronously, one
- * invocation at a time, with the function timeout. As on Lambda, a timed-out, crashed or killed
- * invocation is a failed invocation (the event source mapping retries its batch) and the next
- * invocation gets a fresh execution environment (a cold start).
+ * Runs an emulated Lambda function and invokes it synchronously with the function timeout, several
+ * invocations at once. As on Lambda, each concurrent invocation gets its own execution environment
+ * (execution-environment.ts: one child process, one invocation at a time): an idle warm environment
+ * is reused, otherwise a new one cold-starts. Why one process per in-flight invocation rather than one
+ * process taking several: the handler's module state (clients, caches, the in-flight bound of one
+ * invocation) is per environment on Lambda, a crash or timeout fails only the invocation that caused
+ * it, and a timed-out environment can be killed without touching the others. The number of
+ * environments is bounded by the caller: the event source mapping keeps one batch in flight per
+ * partition.
  */
-import { type ChildProcess, fork } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import {
-  type LambdaErrorPayload,
-  type LambdaFunctionInfo,
-  lambdaEnvironment,
-  newLogStreamName,
-} from '../runtime/lambda-context.ts';
-import type { EsmLog, InvocationOutcome } from './batch-coordinator.ts';
-import type { ChildMessage } from './function-child.ts';
+import type { InvocationOutcome } from './batch-coordinator.ts';
+import { ExecutionEnvironment, type ExecutionEnvironmentOptions } from './execution-environment.ts';
 
 /** The function to run. */
-export interface FunctionProcessOptions extends LambdaFunctionInfo {
-  /** Absolute path of the handler module. */
-  readonly modulePath: string;
-  /** @default 'handler' */
-  readonly exportName?: string;
-  readonly timeoutMs: number;
-  /** The function's configured environment variables. */
-  readonly environment: Readonly<Record<string, string>>;
-  /** Called with each new execution environment's pid. */
-  readonly onSpawn?: (pid: number) => void;
-  readonly log: EsmLog;
-}
+export type FunctionProcessOptions = ExecutionEnvironmentOptions;
 
-const CHILD = fileURLToPath(new URL('./function-child.ts', import.meta.url));
-
-/** A function's execution environment, started on demand. */
+/** A function's execution environments, started on demand. */
 export class FunctionProcess {
   private readonly options: FunctionProcessOptions;
-  private child: ChildProcess | undefined;
-  private ready: Promise<LambdaErrorPayload | undefined> | undefined;
-  private isBusy = false;
+  /** Warm environments without an invocation, most recently used last (reused first). */
+  private readonly idle: ExecutionEnvironment[] = [];
+  private readonly busy = new Set<ExecutionEnvironment>();
+  private lastUsed: ExecutionEnvironment | undefined;
 
   constructor(options: FunctionProcessOptions) {
     this.options = options;
   }
 
-  /** Pid of the current execution environment. */
+  /** Pid of the most recently used live execution environment. */
   get pid(): number | undefined {
-    return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+    if (this.lastUsed?.pid !== undefined) return this.lastUsed.pid;
+    return [...this.idle, ...this.busy]
+      .map((environment) => environment.pid)
+      .find((pid) => pid !== undefined);
   }
 
-  /** Invokes the function with `event`; never throws. */
+  /** Pids of every live execution environment. */
+  get pids(): number[] {
+    return [...this.idle, ...this.busy]
+      .map((environment) => environment.pid)
+      .filter((pid): pid is number => pid !== undefined);
+  }
+
+  /** Invokes the function with `event` in an idle environment, or a new one; never throws. */
   async invoke(event: unknown): Promise<InvocationOutcome> {
-    if (this.isBusy) throw new Error('one invocation at a time');
-    this.isBusy = true;
+    const environment = this.idle.pop() ?? new ExecutionEnvironment(this.options);
+    this.busy.add(environment);
     try {
-      const initError = await this.start();
-      if (initError) {
-        await this.stop();
-        return { kind: 'error', error: initError };
-      }
-      const outcome = await this.run(
-        this.child as ChildProcess,
-        randomUUID(),
-        event,
-        Date.now() + this.options.timeoutMs,
-      );
-      // A timeout or a runtime failure discards the environment; a function error keeps it warm.
-      if (outcome.kind === 'error' && /^(Runtime\.|Sandbox\.)/.test(outcome.error.errorType))
-        await this.stop();
-      return outcome;
+      return await environment.invoke(event);
     } finally {
-      this.isBusy = false;
+      this.busy.delete(environment);
+      this.lastUsed = environment;
+      // A failed environment restarts at its next invocation (a cold start), so it stays in the pool.
+      this.idle.push(environment);
     }
   }
 
-  /** Ends the execution environment (SIGKILL: an invocation in progress fails). */
+  /** Ends every execution environment (SIGKILL: invocations in progress fail). */
   async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    this.ready = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  private start(): Promise<LambdaErrorPayload | undefined> {
-    if (this.child && this.pid !== undefined && this.ready) return this.ready;
-    const logStreamName = newLogStreamName();
-    const child = fork(CHILD, [], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...this.options.environment,
-        ...lambdaEnvironment(this.options, logStreamName),
-        HERALD_FUNCTION_MODULE: this.options.modulePath,
-        HERALD_FUNCTION_EXPORT: this.options.exportName ?? 'handler',
-      },
-      execArgv: ['--disable-warning=TimeoutNegativeWarning'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.child = child;
-    if (child.pid !== undefined) this.options.onSpawn?.(child.pid);
-    this.options.log('info', 'function execution environment started', {
-      pid: child.pid,
-      function: this.options.functionName,
-    });
-    child.once('exit', (code, signal) => {
-      if (this.child === child) this.ready = undefined;
-      this.options.log(
-        signal === 'SIGKILL' || code !== 0 ? 'warn' : 'info',
-        'function execution environment ended',
-        { pid: child.pid, code, signal },
-      );
-    });
-    this.ready = new Promise((resolve) => {
-      // Why at least 10 s: Lambda's init phase limit.
-      const timer = setTimeout(
-        () => {
-          finish({ errorType: 'Runtime.InitTimeout', errorMessage: 'init did not complete in time' });
-          child.kill('SIGKILL');
-        },
-        Math.max(10_000, this.options.timeoutMs),
-      );
-      const onMessage = (message: ChildMessage) => {
-        if (message.type === 'ready') finish(undefined);
-        if (message.type === 'init-error') finish(message.error);
-      };
-      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-        finish({
-          errorType: 'Runtime.ExitError',
-          errorMessage: `Runtime exited during init with ${signal ? `signal: ${signal}` : `exit code: ${code}`}`,
-        });
-      const finish = (error: LambdaErrorPayload | undefined) => {
-        clearTimeout(timer);
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(error);
-      };
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
-    return this.ready;
-  }
-
-  private run(
-    child: ChildProcess,
-    id: string,
-    event: unknown,
-    deadlineMs: number,
-  ): Promise<InvocationOutcome> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(
-        () => {
-          finish({
-            kind: 'error',
-            error: {
-              errorType: 'Sandbox.Timedout',
-              errorMessage: `${id} Task timed out after ${(this.options.timeoutMs / 1000).toFixed(2)} seconds`,
-            },
-          });
-          // Why kill: Lambda freezes and then discards a timed-out environment.
-          child.kill('SIGKILL');
-        },
-        Math.max(0, deadlineMs - Date.now()),
-      );
-      const onMessage = (message: ChildMessage) => {
-        if (message.type === 'result' && message.id === id)
-          finish({ kind: 'success', payload: message.payload });
-        if (message.type === 'error' && message.id === id) finish({ kind: 'error', error: message.error });
-      };
-      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-        finish({
-          kind: 'error',
-          error: {
-            errorType: 'Runtime.ExitError',
-            errorMessage: `RequestId: ${id} Error: Runtime exited with ${signal ? `signal: ${signal}` : `error: exit status ${code}`}`,
-          },
-        });
-      const finish = (outcome: InvocationOutcome) => {
-        clearTimeout(timer);
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(outcome);
-      };
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-      child.send({ type: 'invoke', id, event, deadlineMs }, (error) => {
-        if (error)
-          finish({
-            kind: 'error',
-            error: {
-              errorType: 'Runtime.ExitError',
-              errorMessage: `could not reach the execution environment: ${error.message}`,
-            },
-          });
-      });
-    });
+    const all = [...this.idle, ...this.busy];
+    await Promise.all(all.map((environment) => environment.stop()));
   }
 }

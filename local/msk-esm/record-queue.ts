@@ -76,12 +76,20 @@ export class RecordQueue {
     return contribution !== undefined && this.contributions.get(record.partitionKey) === contribution;
   }
 
-  /** Count, bytes and earliest arrival of the records no batch has taken yet. */
-  available(): { count: number; bytes: number; oldestArrivalMs: number | undefined } {
+  /**
+   * Count, bytes and earliest arrival of the records no batch has taken yet, leaving out the
+   * partitions in `busy` (those with a batch in flight).
+   */
+  available(busy: ReadonlySet<string> = new Set()): {
+    count: number;
+    bytes: number;
+    oldestArrivalMs: number | undefined;
+  } {
     let count = 0;
     let bytes = 0;
     let oldestArrivalMs: number | undefined;
-    for (const contribution of this.contributions.values()) {
+    for (const [partitionKey, contribution] of this.contributions) {
+      if (busy.has(partitionKey)) continue;
       const free = contribution.records.filter((record) => !contribution.taken.has(record));
       if (free.length === 0) continue;
       count += free.length;
@@ -93,13 +101,20 @@ export class RecordQueue {
 
   /**
    * Takes up to `limits` of untaken records, oldest partition first, each partition's records in
-   * offset order. A record that alone exceeds the byte limit is returned in `oversized`.
+   * offset order, never from a partition in `busy`. A record that alone exceeds the byte limit is
+   * returned in `oversized`.
    */
-  take(limits: BatchLimits): { batch: PendingRecord[]; oversized: PendingRecord[] } {
+  take(
+    limits: BatchLimits,
+    busy: ReadonlySet<string> = new Set(),
+  ): { batch: PendingRecord[]; oversized: PendingRecord[] } {
     const batch: PendingRecord[] = [];
     const oversized: PendingRecord[] = [];
     let bytes = 0;
-    const byAge = [...this.contributions.values()].sort((a, b) => a.arrivedAtMs - b.arrivedAtMs);
+    const byAge = [...this.contributions]
+      .filter(([partitionKey]) => !busy.has(partitionKey))
+      .map(([, contribution]) => contribution)
+      .sort((a, b) => a.arrivedAtMs - b.arrivedAtMs);
     for (const contribution of byAge) {
       for (const record of contribution.records) {
         if (contribution.taken.has(record)) continue;
@@ -150,7 +165,12 @@ export class RecordQueue {
     return advanced;
   }
 
-  /** Resolves at the next add, abandon or settle. */
+  /** Wakes whoever waits for a change (a partition's batch in flight ended). */
+  wake(): void {
+    this.notify();
+  }
+
+  /** Resolves at the next add, abandon, settle or wake. */
   changed(): Promise<void> {
     return new Promise((resolve) => this.waiters.push(resolve));
   }

@@ -49,6 +49,8 @@ export function bannerText(facts: BannerFacts): string {
     `  dev token    ${token.token}   (${tokenNote})`,
     `  dispatcher   MSK event source mapping -> lambdas/dispatch/handler.ts (own process)`,
     `               ${esm.mode} mode, batch ${esm.batchSize}, window ${esm.maximumBatchingWindowMs} ms, group ${runtime.consumerGroupId}`,
+    `  high lane    ${runtime.highLane.topic} -> the same handler, its own mapping (priority: high)`,
+    `               batch ${runtime.highLane.esm.batchSize}, window ${runtime.highLane.esm.maximumBatchingWindowMs} ms, group ${runtime.highLane.consumerGroupId}`,
     ...facts.topics.map((t) => `  topic        ${t.name} (${t.partitions} partitions, ${t.action})`),
     `  kafka        ${engines.kafkaBrokers.join(',')} (${engines.startedKafka ? 'started' : 'reused'})`,
     engines.redisClusterNodes
@@ -57,7 +59,7 @@ export function bannerText(facts: BannerFacts): string {
     `  vendors      ${vendors[0] ?? '-'}`,
     ...vendors.slice(1).map((line) => `               ${line}`),
     `  vendor log   ${show(facts.vendorLogPath)}`,
-    `  pid files    ${show(facts.runDir)}/{api,dispatcher,dispatcher-function,vendors,kafka,redis}.pid`,
+    `  pid files    ${show(facts.runDir)}/{api,dispatcher,dispatcher-function,dispatcher-high,dispatcher-high-function,vendors,kafka,redis}.pid`,
     '',
     'Send a message (a repeat with the same Idempotency-Key is replayed, not sent again):',
     '',

@@ -1,9 +1,10 @@
 /**
  * Runtime component `dispatcher`: the MSK event source mapping emulator, which invokes the dispatch
- * Lambda handler in its own execution-environment process. That process's pid is kept in a pid file
- * (rewritten at every cold start) so operators and tests can find, or kill, it.
+ * Lambda handler in its own execution-environment processes (one per batch in flight). The newest
+ * live one's pid is kept in a pid file (rewritten at every cold start, and when the environment it
+ * names ends while others live) so operators and tests can find, or kill, it.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { EsmLog } from '../msk-esm/batch-coordinator.ts';
 import type { EsmConfigInput } from '../msk-esm/esm-config.ts';
 import { FunctionProcess } from '../msk-esm/function-process.ts';
@@ -50,6 +51,12 @@ runComponent<DispatcherComponentConfig, DispatcherComponentInfo>('dispatcher', a
     memoryLimitInMB: config.memoryLimitInMB,
     environment: config.environment,
     onSpawn: (pid) => writeFileSync(config.functionPidFile, String(pid)),
+    onExit: (pid) => {
+      const file = config.functionPidFile;
+      const other = fn.pids.find((live) => live !== pid);
+      if (other !== undefined && existsSync(file) && Number(readFileSync(file, 'utf8')) === pid)
+        writeFileSync(file, String(other));
+    },
     log,
   });
   const esm = await startMskEventSourceMapping({

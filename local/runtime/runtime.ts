@@ -1,6 +1,7 @@
 /**
  * The whole pipeline on one machine, against running Kafka and Redis: the API Gateway emulator with
- * the ingest Lambda, the MSK event source mapping emulator with the dispatch Lambda (in its own
+ * the ingest Lambda, two MSK event source mapping emulators with the dispatch Lambda (the deliveries
+ * topic, and the high-priority lane's topic with its own mapping settings; each invocation in its own
  * execution-environment process) and three mock vendors per channel, each component a supervised
  * process with a pid file. The event source mapping is configured like the deployed one (lib/config,
  * dev stage), so what runs here is what runs in AWS.
@@ -15,6 +16,7 @@ import type { ApiComponentConfig, ApiComponentInfo } from './api-main.ts';
 import type { DispatcherComponentConfig, DispatcherComponentInfo } from './dispatcher-main.ts';
 import { lambdaEnvironment, newLogStreamName } from './lambda-context.ts';
 import { type Supervised, supervise } from './process-supervisor.ts';
+import { ensureTopics } from './topics.ts';
 import { dispatchVendorsEnvironment, type VendorSet, vendorSpecs } from './vendor-config.ts';
 import type { RunningVendor, VendorsComponentConfig } from './vendors-main.ts';
 
@@ -41,6 +43,11 @@ export interface RuntimeOptions {
   /** @default devStage topic names */
   readonly deliveriesTopic?: string;
   readonly deadLetterTopic?: string;
+  /**
+   * The high-priority lane's topic, created if missing. @default `<deliveriesTopic>.high` when
+   * deliveriesTopic is given, else the dev stage's
+   */
+  readonly highPriorityTopic?: string;
   /** @default 'herald:' */
   readonly keyPrefix?: string;
   /** @default 'INFO' */
@@ -49,6 +56,8 @@ export interface RuntimeOptions {
   readonly esm?: Partial<EsmConfigInput>;
   /** Which vendors run: provider fakes for sms and email (AWS SDK path) or the mock everywhere. @default 'providers' */
   readonly vendorSet?: VendorSet;
+  /** Changes to the high-priority lane's mapping (its group defaults to `<esm group>-high` when esm sets one). */
+  readonly highLaneEsm?: Partial<EsmConfigInput>;
   /** Extra function configuration, for both Lambdas. */
   readonly functionEnvironment?: Readonly<Record<string, string>>;
   readonly log?: (message: string) => void;
@@ -62,11 +71,19 @@ export interface Runtime {
   readonly vendors: readonly RunningVendor[];
   readonly consumerGroupId: string;
   readonly esm: EsmConfigInput;
+  /** The high-priority lane's topic and mapping. */
+  readonly highLane: {
+    readonly topic: string;
+    readonly esm: EsmConfigInput;
+    readonly consumerGroupId: string;
+  };
   /** Pid file of the dispatch Lambda's current execution environment (written at each cold start). */
   readonly functionPidFile: string;
   readonly components: {
     readonly api: Supervised<ApiComponentInfo>;
     readonly dispatcher: Supervised<DispatcherComponentInfo>;
+    /** The high-priority lane's mapping, same dispatch function code. */
+    readonly dispatcherHigh: Supervised<DispatcherComponentInfo>;
     readonly vendors: Supervised<RunningVendor[]>;
   };
   /** Stops the components (api first, so nothing new comes in; vendors last). */
@@ -91,6 +108,29 @@ export function deployedEsmConfig(topic: string, deadLetterTopic: string): EsmCo
   };
 }
 
+/** The high-priority lane's event source mapping as the dev stage deploys it, over `topic`. */
+export function deployedLaneEsmConfig(topic: string, deadLetterTopic: string): EsmConfigInput {
+  const lane = devStage.dispatch.highLane;
+  if (!lane) throw new Error('the dev stage has no high-priority lane (dispatch.highLane)');
+  return {
+    ...deployedEsmConfig(topic, deadLetterTopic),
+    consumerGroupId: lane.consumerGroupId,
+    batchSize: lane.batchSize,
+    maximumBatchingWindowMs: lane.maxBatchingWindowSeconds * 1_000,
+    maximumRetryAttempts: lane.retryAttempts,
+    maximumRecordAgeInSeconds: lane.maxRecordAgeSeconds,
+  };
+}
+
+/** The lane topic's name: the dev stage's, or `<deliveries>.high` next to a topic of the caller's. */
+function laneTopicOf(options: RuntimeOptions): string {
+  if (options.highPriorityTopic) return options.highPriorityTopic;
+  if (options.deliveriesTopic) return `${options.deliveriesTopic}.high`;
+  const lane = devStage.topics.highPriority;
+  if (!lane) throw new Error('the dev stage has no high-priority topic (topics.highPriority)');
+  return lane.name;
+}
+
 function functionEnv(
   options: RuntimeOptions,
   functionName: string,
@@ -101,6 +141,7 @@ function functionEnv(
     [EnvKey.kafkaAuth]: 'none',
     [EnvKey.deliveriesTopic]: options.deliveriesTopic ?? devStage.topics.deliveries.name,
     [EnvKey.deadLetterTopic]: options.deadLetterTopic ?? devStage.topics.deadLetter.name,
+    [EnvKey.highPriorityTopic]: laneTopicOf(options),
     ...redisEnv(options),
     [EnvKey.keyPrefix]: options.keyPrefix ?? 'herald:',
     [EnvKey.logLevel]: options.logLevel ?? 'INFO',
@@ -149,38 +190,57 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...deployedEsmConfig(deliveriesTopic, options.deadLetterTopic ?? devStage.topics.deadLetter.name),
     ...options.esm,
   };
+  const deadLetterTopic = options.deadLetterTopic ?? devStage.topics.deadLetter.name;
+  const laneTopic = laneTopicOf(options);
+  // Why here: callers that bring their own deliveries topic get the lane topic next to it.
+  await ensureTopics(options.kafkaBrokers, [
+    { name: laneTopic, partitions: devStage.topics.highPriority?.partitions ?? 1 },
+  ]);
+  const laneEsm: EsmConfigInput = {
+    ...deployedLaneEsmConfig(laneTopic, deadLetterTopic),
+    ...(options.esm?.consumerGroupId ? { consumerGroupId: `${options.esm.consumerGroupId}-high` } : {}),
+    ...options.highLaneEsm,
+  };
   const functionPidFile = join(options.runDir, 'dispatcher-function.pid');
   const dispatchName = 'herald-dispatch';
-  const dispatcher = await supervise<DispatcherComponentInfo>(
-    {
-      name: 'dispatcher',
-      entry: here('./dispatcher-main.ts'),
-      pidFile: join(options.runDir, 'dispatcher.pid'),
-      log,
-      ...output,
-    },
-    () => ({
-      env: path,
-      config: {
-        brokers: options.kafkaBrokers,
-        esm,
-        functionName: dispatchName,
-        handlerModule: here('../../lambdas/dispatch/handler.ts'),
-        timeoutMs: devStage.dispatch.timeoutSeconds * 1_000,
-        memoryLimitInMB: devStage.dispatch.memoryMiB,
-        environment: {
-          // As lib/dispatch.ts: the stage's lease, which the stage validation fits to the timeout.
-          [EnvKey.claimLeaseMs]: String(devStage.dispatch.claimLeaseSeconds * 1_000),
-          ...functionEnv(options, dispatchName, devStage.dispatch.memoryMiB),
-          ...dispatchVendorsEnvironment(vendors.info),
-          // As lib/dispatch.ts does: partial-batch responses only where the mapping honours them.
-          [EnvKey.reportBatchItemFailures]: String(
-            esm.mode === 'provisioned' && esm.reportBatchItemFailures === true,
-          ),
-        },
-        functionPidFile,
-      } satisfies DispatcherComponentConfig,
-    }),
+  const dispatcherOf = (name: string, mapping: EsmConfigInput, pidFile: string) =>
+    supervise<DispatcherComponentInfo>(
+      {
+        name,
+        entry: here('./dispatcher-main.ts'),
+        pidFile: join(options.runDir, `${name}.pid`),
+        log,
+        ...output,
+      },
+      () => ({
+        env: path,
+        config: {
+          brokers: options.kafkaBrokers,
+          esm: mapping,
+          functionName: dispatchName,
+          handlerModule: here('../../lambdas/dispatch/handler.ts'),
+          timeoutMs: devStage.dispatch.timeoutSeconds * 1_000,
+          memoryLimitInMB: devStage.dispatch.memoryMiB,
+          environment: {
+            // As lib/dispatch.ts: the stage's lease, which the stage validation fits to the timeout.
+            [EnvKey.claimLeaseMs]: String(devStage.dispatch.claimLeaseSeconds * 1_000),
+            [EnvKey.maxInFlightSends]: String(devStage.dispatch.maxInFlightSends),
+            ...functionEnv(options, dispatchName, devStage.dispatch.memoryMiB),
+            ...dispatchVendorsEnvironment(vendors.info),
+            // As lib/dispatch.ts does: partial-batch responses only where the mapping honours them.
+            [EnvKey.reportBatchItemFailures]: String(
+              mapping.mode === 'provisioned' && mapping.reportBatchItemFailures === true,
+            ),
+          },
+          functionPidFile: pidFile,
+        } satisfies DispatcherComponentConfig,
+      }),
+    );
+  const dispatcher = await dispatcherOf('dispatcher', esm, functionPidFile);
+  const dispatcherHigh = await dispatcherOf(
+    'dispatcher-high',
+    laneEsm,
+    join(options.runDir, 'dispatcher-high-function.pid'),
   );
   const ingestName = 'herald-ingest';
   const api = await supervise<ApiComponentInfo>(
@@ -208,12 +268,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     vendors: vendors.info,
     consumerGroupId: dispatcher.info.consumerGroupId,
     esm,
+    highLane: { topic: laneTopic, esm: laneEsm, consumerGroupId: dispatcherHigh.info.consumerGroupId },
     functionPidFile,
-    components: { api, dispatcher, vendors },
+    components: { api, dispatcher, dispatcherHigh, vendors },
     async stop() {
       shutdown.abort();
       await api.stop();
-      await dispatcher.stop();
+      await Promise.all([dispatcher.stop(), dispatcherHigh.stop()]);
       await vendors.stop();
     },
   };

@@ -97,6 +97,7 @@ export async function start(args: string[]): Promise<number> {
     const topics = await ensureTopics(engines.kafkaBrokers, [
       { name: devStage.topics.deliveries.name, partitions },
       { name: devStage.topics.deadLetter.name, partitions: devStage.topics.deadLetter.partitions },
+      ...(devStage.topics.highPriority ? [devStage.topics.highPriority] : []),
     ]);
     const token = resolveDevToken(env[EnvKey.apiTokens], join(local.heraldHome, 'dev-token'));
     const vendorLogPath = env[EnvKey.vendorLog] || join(local.heraldHome, 'vendor-deliveries.jsonl');

@@ -75,6 +75,7 @@ describe('HeraldDispatch (prod)', () => {
       [EnvKey.dedupWindowSeconds]: '86400',
       [EnvKey.statusRetentionSeconds]: '604800',
       [EnvKey.reportBatchItemFailures]: 'true',
+      [EnvKey.maxInFlightSends]: '250',
     });
     expect(statementFor(template, 'secretsmanager:GetSecretValue', vendors)).toBeDefined();
   });

@@ -81,7 +81,7 @@ describe('HeraldIngest (prod)', () => {
     });
   });
 
-  it('may write only to the deliveries topic and read only the cache token', () => {
+  it('may write only to the deliveries and high-priority lane topics and read only the cache token', () => {
     const statements = statementsOf(template, 'Ingest/Handler/Role/DefaultPolicy');
     expect(actionsOf(statements)).toEqual(
       [
@@ -104,7 +104,8 @@ describe('HeraldIngest (prod)', () => {
     const write = statements.find((statement) =>
       [statement.Action].flat().includes('kafka-cluster:WriteData'),
     );
-    expect(JSON.stringify(write?.Resource)).toMatch(/:topic\/.*\/herald\.deliveries"\]\]\}$/);
+    const topics = JSON.stringify(write?.Resource).match(/"\/herald[^"]*"/g) ?? [];
+    expect(topics.map((name) => name.slice(2, -1))).toEqual(['herald.deliveries', 'herald.deliveries.high']);
     const wildcard = statements.filter((statement) => statement.Resource === '*');
     expect(actionsOf(wildcard).every((action) => action.startsWith('ec2:'))).toBe(true);
   });

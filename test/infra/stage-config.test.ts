@@ -194,6 +194,11 @@ const cases: ReadonlyArray<[string, Mutation, RegExp]> = [
     /vendorsSecretArn/,
   ],
   [
+    'no vendor send in flight at a time',
+    (c) => ({ ...c, dispatch: { ...c.dispatch, maxInFlightSends: 0 } }),
+    /dispatch\.maxInFlightSends must be an integer in 1\.\.1000/,
+  ],
+  [
     'a 2-second dispatch timeout',
     (c) => ({ ...c, dispatch: { ...c.dispatch, timeoutSeconds: 2 } }),
     /dispatch\.timeoutSeconds/,

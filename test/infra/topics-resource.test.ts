@@ -45,6 +45,16 @@ describe('HeraldTopics (prod)', () => {
         },
         CreateConfigs: { 'cleanup.policy': 'delete' },
       },
+      {
+        Name: 'herald.deliveries.high',
+        Partitions: 6,
+        ReplicationFactor: 3,
+        Configs: {
+          'retention.ms': String(168 * 3_600_000),
+          'cleanup.policy': 'delete',
+          'min.insync.replicas': '2',
+        },
+      },
     ]);
   });
 
@@ -83,7 +93,7 @@ describe('HeraldTopics (serverless, dev)', () => {
     const props = propertiesOf(template, 'Custom::HeraldKafkaTopics', 'Topics/Topics') as {
       Topics: Array<Record<string, unknown> & { Configs: Record<string, string> }>;
     };
-    expect(props.Topics.map((topic) => topic.Partitions)).toEqual([6, 1]);
+    expect(props.Topics.map((topic) => topic.Partitions)).toEqual([6, 1, 3]);
     for (const topic of props.Topics) {
       expect(topic.ReplicationFactor).toBeUndefined();
       expect(topic.Configs['min.insync.replicas']).toBeUndefined();

@@ -42,6 +42,16 @@ const REQUIRED_POSITIVE = [
   'eos.transactional.recordsPerSec',
   'eos.atLeastOnce.recordsPerSec',
   'eos.ratio',
+  'priority.backlogDeliveries',
+  'priority.high.p50Ms',
+  'priority.high.p99Ms',
+  'priority.normal.p50Ms',
+  'priority.normal.p99Ms',
+  'priority.backlogDeliveriesPerSec',
+  'scaling.kafkaCeiling.recordsPerSec',
+  'scaling.heraldToFair',
+  'scaling.heraldToKafka',
+  'scaling.perPartitionDeliveriesPerSec',
 ];
 
 function at(value: unknown, path: string): unknown {
@@ -71,13 +81,13 @@ beforeAll(() => {
       cwd: root,
       env: { ...process.env, KAFKA_BROKERS: kafkaBrokers.join(','), REDIS_URL: redisUrl },
       encoding: 'utf8',
-      timeout: 170_000,
+      timeout: 470_000,
     },
   );
   run = { status: child.status, stdout: child.stdout, stderr: child.stderr };
   if (existsSync(join(dir, 'bench.json')))
     results = JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8'));
-}, 180_000);
+}, 480_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -89,7 +99,15 @@ describe('herald bench --quick --json', () => {
 
   it('writes every scenario with the issue’s keys as finite positive numbers', () => {
     expect(results).toMatchObject({ formatVersion: 1, isQuick: true });
-    expect(Object.keys(results.scenarios).sort()).toEqual(['dedup', 'endToEnd', 'eos', 'ingest', 'memory']);
+    expect(Object.keys(results.scenarios).sort()).toEqual([
+      'dedup',
+      'endToEnd',
+      'eos',
+      'ingest',
+      'memory',
+      'priority',
+      'scaling',
+    ]);
     for (const path of REQUIRED_POSITIVE) {
       const value = at(results.scenarios, path);
       expect(typeof value, path).toBe('number');
@@ -112,6 +130,22 @@ describe('herald bench --quick --json', () => {
     expect(eos?.atLeastOnce.samplesRecordsPerSec).toHaveLength(results.rounds);
   });
 
+  it('measures both lanes with every request, and every partition count beside its fair ceiling', () => {
+    const { priority, scaling } = results.scenarios;
+    expect(priority?.high.requests).toBe(20);
+    expect(priority?.normal.requests).toBe(20);
+    expect(scaling?.points.map((point) => point.partitions)).toEqual([1, 3, 6, 12]);
+    for (const point of scaling?.points ?? []) {
+      expect(point.herald.samples).toHaveLength(Math.min(results.rounds, 2));
+      expect(point.fairCeiling.samples).toHaveLength(Math.min(results.rounds, 2));
+      expect(point.heraldToFair).toBeCloseTo(
+        point.herald.deliveriesPerSec / point.fairCeiling.deliveriesPerSec,
+        2,
+      );
+    }
+    expect(scaling?.heraldToFair).toBe(scaling?.points.find((point) => point.partitions === 6)?.heraldToFair);
+  });
+
   it('delivers every endToEnd recipient exactly once', () => {
     expect(results.scenarios.endToEnd?.herald.duplicates).toBe(0);
   });
@@ -126,13 +160,16 @@ describe('herald bench --quick --json', () => {
       'memory.heraldBytesPerEntry',
       'endToEnd.ratio',
       'endToEnd.heraldToCeiling',
+      'priority.high.p99Ms',
+      'scaling.heraldToFair',
     ]);
   });
 
   it('writes an SVG chart next to the JSON with a panel per scenario', () => {
     const svg = readFileSync(join(dir, 'bench.svg'), 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
-    for (const title of ['dedup:', 'memory:', 'endToEnd:', 'ingest:', 'eos:']) expect(svg).toContain(title);
+    for (const title of ['dedup:', 'memory:', 'endToEnd:', 'ingest:', 'eos:', 'priority:', 'scaling:'])
+      expect(svg).toContain(title);
     expect(run.stdout).toContain(`wrote ${join(dir, 'bench.svg')}`);
   });
 });

@@ -54,6 +54,7 @@ describe('loadDispatchConfig', () => {
       ambiguousRetryPolicy: 'hold',
       ambiguousRetryPolicyByChannel: {},
       reportBatchItemFailures: false,
+      maxInFlightSends: 100,
       redis: { keyPrefix: 'herald:', isCluster: false, waitReplicas: 0, waitTimeoutMs: 250 },
     });
     expect('config' in config.vendors && config.vendors.config.routes.sms).toEqual({
@@ -83,6 +84,12 @@ describe('loadDispatchConfig', () => {
     ],
     ['a lease under 5 s', { HERALD_CLAIM_LEASE_MS: '1000' }, 'HERALD_CLAIM_LEASE_MS'],
     ['no brokers', { KAFKA_BROKERS: undefined }, 'KAFKA_BROKERS'],
+    ['no send in flight', { HERALD_MAX_IN_FLIGHT_SENDS: '0' }, 'HERALD_MAX_IN_FLIGHT_SENDS'],
+    [
+      'more sends in flight than sockets',
+      { HERALD_MAX_IN_FLIGHT_SENDS: '5000' },
+      'HERALD_MAX_IN_FLIGHT_SENDS',
+    ],
     ['vendors that are not JSON', { HERALD_VENDORS: '{' }, 'HERALD_VENDORS'],
   ])('refuses %s', (_name, change, key) => {
     expect(configError(() => loadDispatchConfig({ ...baseEnv, ...change })).keys).toContain(key);
@@ -95,6 +102,10 @@ describe('loadDispatchConfig', () => {
     });
     expect(config.ambiguousRetryPolicy).toBe('same-vendor');
     expect(config.ambiguousRetryPolicyByChannel).toEqual({ sms: 'hold', email: 'failover' });
+  });
+
+  it('takes the in-flight send bound from HERALD_MAX_IN_FLIGHT_SENDS', () => {
+    expect(loadDispatchConfig({ ...baseEnv, HERALD_MAX_IN_FLIGHT_SENDS: '16' }).maxInFlightSends).toBe(16);
   });
 
   it('answers partial-batch responses only when told the mapping honours them', () => {

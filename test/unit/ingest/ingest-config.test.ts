@@ -51,6 +51,21 @@ describe('loadIngestConfig', () => {
     expect(config.idempotencyWindowSeconds).toBe(600);
   });
 
+  it('takes the high-priority lane topic when set, and refuses one equal to the deliveries topic', () => {
+    expect(
+      loadIngestConfig({ ...minimal, HERALD_HIGH_PRIORITY_TOPIC: 'herald.deliveries.high' }),
+    ).toMatchObject({
+      deliveriesTopic: 'herald.deliveries',
+      highPriorityTopic: 'herald.deliveries.high',
+    });
+    expect(configError({ ...minimal, HERALD_HIGH_PRIORITY_TOPIC: 'herald.deliveries' }).keys).toEqual([
+      'HERALD_HIGH_PRIORITY_TOPIC',
+    ]);
+    expect(configError({ ...minimal, HERALD_HIGH_PRIORITY_TOPIC: 'no spaces' }).keys).toEqual([
+      'HERALD_HIGH_PRIORITY_TOPIC',
+    ]);
+  });
+
   it('names every bad key at once', () => {
     const error = configError({
       REDIS_URL: 'http://nope',

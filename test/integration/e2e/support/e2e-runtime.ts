@@ -32,6 +32,8 @@ export interface E2eRuntime {
   readonly deadLetterTopic: string;
   /** The Lambdas' HERALD_KEY_PREFIX. */
   readonly keyPrefix: string;
+  /** The high-priority lane's topic (3 partitions), read by its own mapping. */
+  readonly highPriorityTopic: string;
   /** Output of every component and Lambda, for when a test fails. */
   readonly outputFile: string;
   stop(): Promise<void>;
@@ -56,6 +58,8 @@ export async function startE2eRuntime(
   const create = options.createTopics ?? ((topics, partitions) => createTestTopics(topics, partitions));
   await create([deliveriesTopic], 6);
   await create([deadLetterTopic], 1);
+  const highPriorityTopic = `${deliveriesTopic}.high`;
+  await create([highPriorityTopic], 3);
   const dir = mkdtempSync(join(tmpdir(), 'herald-e2e-'));
   const vendorLogPath = join(dir, 'vendor-deliveries.jsonl');
   const keyPrefix = `${uniqueName('e2e')}:`;
@@ -69,6 +73,7 @@ export async function startE2eRuntime(
     vendorLogPath,
     deliveriesTopic,
     deadLetterTopic,
+    highPriorityTopic,
     keyPrefix,
     logLevel: 'WARN',
     esm: { consumerGroupId: uniqueName('e2e-dispatch') },
@@ -83,6 +88,7 @@ export async function startE2eRuntime(
     deliveriesTopic,
     deadLetterTopic,
     keyPrefix,
+    highPriorityTopic,
     outputFile: join(dir, 'runtime.log'),
     async stop() {
       await runtime.stop();
@@ -145,12 +151,13 @@ export function isRetryableAnswer(status: number | undefined): boolean {
 export async function sendMessage(
   apiUrl: string,
   recipients: readonly string[],
-  options: { idempotencyKey?: string; body?: string; maxWaitMs?: number } = {},
+  options: { idempotencyKey?: string; body?: string; maxWaitMs?: number; priority?: 'high' | 'normal' } = {},
 ): Promise<{ status: number; requestId: string; replayed: boolean }> {
   const payload = JSON.stringify({
     channel: 'sms',
     recipients,
     content: { body: options.body ?? `e2e ${randomBytes(4).toString('hex')}` },
+    ...(options.priority ? { priority: options.priority } : {}),
   });
   const deadline = Date.now() + (options.maxWaitMs ?? 60_000);
   for (;;) {
