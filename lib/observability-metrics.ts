@@ -21,6 +21,7 @@ export const DISPATCH_METRICS = {
   vendorFailures: DispatchMetric.vendorFailure,
   deadLettered: DispatchMetric.deadLettered,
   maybeSent: DispatchMetric.maybeSent,
+  marksWriteFailed: DispatchMetric.marksWriteFailed,
 } as const;
 
 const ONE_MINUTE = Duration.minutes(1);

@@ -118,6 +118,15 @@ export class HeraldObservability extends Construct {
       evaluationPeriods: 1,
       description: 'Records were put on the dead-letter topic (poison records): inspect and replay',
     });
+    // Why at 1: a sent delivery whose mark could not be written is retried, not committed, and its mark
+    // carried to the container's next batch; if the container dies first, the send intent holds it. Either
+    // way the dedup store was unreachable or full: someone must look (docs/deploy.md runbooks).
+    this.alarm('MarksNotWritten', dispatchCounter(DISPATCH_METRICS.marksWriteFailed), {
+      threshold: 1,
+      evaluationPeriods: 1,
+      description:
+        'Dedup marks could not be written (Redis unreachable, failing over or full): check the cache',
+    });
     // Why at 1: a delivery possibly delivered by a vendor and held (never sent again, policy hold) is
     // one the sender may have to follow up; someone must know (docs/deploy.md, "maybe-sent").
     this.alarm('MaybeSent', dispatchCounter(DISPATCH_METRICS.maybeSent), {

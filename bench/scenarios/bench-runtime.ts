@@ -61,6 +61,9 @@ export async function startBenchRuntime(
     deliveriesTopic,
     deadLetterTopic: `${deliveriesTopic}-dlq`,
     keyPrefix,
+    // Why the mock on every channel: the fair ceiling and the naive baseline post to the same vendors
+    // with the generic HTTP protocol, which the provider fakes do not speak.
+    vendorSet: 'mock',
     logLevel: 'ERROR',
     esm: { consumerGroupId: `herald-bench-${name}-${id}` },
     functionEnvironment: { POWERTOOLS_METRICS_DISABLED: 'true' },

@@ -246,11 +246,22 @@ export class RedisDedupStore implements DedupStore {
   async intend(intents: readonly SendIntent[], _owner: string): Promise<void> {
     const vendors = new Map(intents.map((intent) => [intent.deliveryId, intent.vendor]));
     const ttlMs = String(this.#options.windowSeconds * 1000);
-    await this.#perCall('intent', [...vendors.keys()], async (call) => {
-      const keys = call.ids.map((id) => this.#intentKey(id));
-      const names = call.ids.map((id) => vendors.get(id) as string);
-      await this.#command('heraldDedupIntend').call(this.#client, keys.length, ...keys, ttlMs, ...names);
-    });
+    try {
+      await this.#perCall('intent', [...vendors.keys()], async (call) => {
+        const keys = call.ids.map((id) => this.#intentKey(id));
+        const names = call.ids.map((id) => vendors.get(id) as string);
+        // With WAIT where replicas exist, as claims and marks: a failover must not drop an intent whose
+        // call then went out.
+        await this.#runScript('heraldDedupIntend', keys, [ttlMs, ...names]);
+      });
+    } catch (error) {
+      // Why: in cluster mode some slot groups may have been written before another failed. None of
+      // these calls goes out, so take those intents back (best effort), or a later attempt would hold
+      // a delivery that was never sent as maybe-sent.
+      const keys = [...vendors.keys()].map((id) => this.#intentKey(id));
+      await Promise.all(keys.map((key) => this.#client.del(key))).catch(() => undefined);
+      throw error;
+    }
   }
 
   async release(

@@ -8,6 +8,7 @@
 import { type AmbiguousRetryPolicy, NextStep, nextStep } from '../core/routing.ts';
 import type { VendorMessage } from '../ports/vendor.ts';
 import type { Attempt, DispatchVendor, SendResult } from './batch-types.ts';
+import { IntentNotRecordedError } from './guarded-vendor.ts';
 import type { IntentWriter } from './intent-writer.ts';
 
 /** What one delivery's failover needs. */
@@ -48,9 +49,17 @@ export async function sendWithFailover(input: FailoverInput): Promise<SendResult
     }
     if (input.deadline.aborted)
       return { kind: 'retry', reason: 'batch deadline reached', attempts, isPossiblySent: isPinned };
-    const outcome = await vendor.send(message, input.deadline, () =>
-      input.intents.write({ deliveryId: message.deliveryId, vendor: name }),
-    );
+    let outcome: Awaited<ReturnType<DispatchVendor['send']>>;
+    try {
+      outcome = await vendor.send(message, input.deadline, () =>
+        input.intents.write({ deliveryId: message.deliveryId, vendor: name }),
+      );
+    } catch (error) {
+      // The dedup store, not the vendor, failed: nothing was sent, and failing over would not help.
+      if (!(error instanceof IntentNotRecordedError)) throw error;
+      const reason = 'send intent not recorded (dedup store unreachable)';
+      return { kind: 'retry', reason, attempts, isPossiblySent: isPinned };
+    }
     if (outcome.kind === 'accepted') {
       attempts.push({ vendor: name, kind: outcome.kind });
       return { kind: 'sent', vendor: name, attempts };

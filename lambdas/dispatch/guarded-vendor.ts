@@ -20,6 +20,14 @@ import {
 } from 'cockatiel';
 import type { Vendor, VendorMessage, VendorOutcome } from '../ports/vendor.ts';
 
+/** The send intent could not be written (the dedup store is unreachable): nothing was sent. */
+export class IntentNotRecordedError extends Error {
+  override name = 'IntentNotRecordedError';
+  constructor(vendor: string, options?: ErrorOptions) {
+    super(`${vendor}: send intent not recorded`, options);
+  }
+}
+
 /** Resilience settings of one vendor. */
 export interface VendorGuardOptions {
   readonly maxConcurrent: number;
@@ -137,8 +145,9 @@ export class GuardedVendor implements Vendor {
           return { kind: 'unavailable', reason: `${this.name}: circuit open` } as const;
         try {
           await beforeCall?.();
-        } catch {
-          return { kind: 'unavailable', reason: `${this.name}: send intent not recorded` } as const;
+        } catch (error) {
+          // Not the vendor's fault, and no other vendor can do better: the caller retries the record.
+          throw new IntentNotRecordedError(this.name, { cause: error });
         }
         const outcome = await this.#breaker.execute(() => this.#inner.send(message));
         if (outcome.kind === 'vendor-failed') this.#openAtOnce();
@@ -153,6 +162,7 @@ export class GuardedVendor implements Vendor {
         return outcome;
       }, signal);
     } catch (error) {
+      if (error instanceof IntentNotRecordedError) throw error;
       if (isBrokenCircuitError(error)) return { kind: 'unavailable', reason: `${this.name}: circuit open` };
       if (isTaskCancelledError(error))
         return { kind: 'unavailable', reason: `${this.name}: batch deadline reached` };

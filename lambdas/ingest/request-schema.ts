@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PUSH_RECIPIENT_PATTERN } from '../core/push-recipient.ts';
+import { STATE_PRECEDENCE } from '../core/status-precedence.ts';
 
 /** Metadata of a named schema in the OpenAPI document. */
 interface SchemaMeta {
@@ -121,19 +122,8 @@ export const sendMessageAccepted = z
 /** The 202 body. */
 export type SendMessageAccepted = z.output<typeof sendMessageAccepted>;
 
-/** Every state a delivery can be in, in precedence order (core/status-precedence.ts). */
-export const DELIVERY_STATES = [
-  'queued',
-  'suppressed',
-  'failed',
-  'maybe-sent',
-  'sent',
-  'unknown',
-  'delivered',
-  'undeliverable',
-  'bounced',
-  'complained',
-] as const;
+/** Every state a delivery can be in, in precedence order. */
+export const DELIVERY_STATES = STATE_PRECEDENCE;
 const deliveryState = z.enum(DELIVERY_STATES);
 
 /** The 200 body of `GET /v1/messages/{requestId}`. */

@@ -76,7 +76,10 @@ describe.each([
   });
 
   it('alarms when the event source mapping gives up on records or drops them', () => {
-    const mapping = logicalIdOf(template, 'AWS::Lambda::EventSourceMapping', 'Dispatch/Handler/Function');
+    // The deliveries topic's mapping (the high lane and the dead-letters consumer have their own).
+    const [mapping] = Object.entries(template.findResources('AWS::Lambda::EventSourceMapping')).find(
+      ([, resource]) => JSON.stringify(resource.Properties?.Topics) === '["herald.deliveries"]',
+    ) ?? [''];
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       MetricsConfig: { Metrics: Match.arrayWith(['EventCount']) },
     });

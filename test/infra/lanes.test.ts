@@ -12,8 +12,15 @@ import { validateStageConfig } from '../../lib/config/validate.ts';
 import { logicalIdOf, propertiesOf, synthStage } from './synth.ts';
 
 type Mapping = { Properties: Record<string, unknown> };
+/** The dispatch function's mappings (the dead-letters consumer has a mapping of its own). */
 const mappings = (template: Template) =>
-  Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Mapping[];
+  Object.entries(template.findResources('AWS::Lambda::EventSourceMapping'))
+    .filter(([, resource]) =>
+      String((resource as { Metadata?: Record<string, unknown> }).Metadata?.['aws:cdk:path']).includes(
+        'Dispatch/',
+      ),
+    )
+    .map(([, resource]) => resource) as Mapping[];
 
 function policyResources(template: Template, path: string, action: string): string {
   const policy = propertiesOf(template, 'AWS::IAM::Policy', path) as {

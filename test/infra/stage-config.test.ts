@@ -318,6 +318,8 @@ describe('validateStageConfig', () => {
       expect((error as InvalidHeraldConfigError).issues).toEqual([
         expect.stringMatching(/dispatch\.timeoutSeconds .* got 900/),
         expect.stringMatching(/dispatch\.maxRecordAgeSeconds must be a finite age/),
+        // The lane shares the dispatch timeout: 900 s no longer fits its record age either.
+        expect.stringMatching(/highLane: dispatch\.maxRecordAgeSeconds \(1800\) must outlast/),
         expect.stringMatching(/retentionHours \(168 h\) plus one segment/),
       ]);
     }

@@ -46,14 +46,16 @@ describe('HeraldTopics (prod)', () => {
         CreateConfigs: { 'cleanup.policy': 'delete' },
       },
       {
+        // The lane is a deliveries topic too: the same retention rule against the dedup window.
         Name: 'herald.deliveries.high',
         Partitions: 6,
         ReplicationFactor: 3,
         Configs: {
-          'retention.ms': String(168 * 3_600_000),
-          'cleanup.policy': 'delete',
+          'retention.ms': String(20 * 3_600_000),
           'min.insync.replicas': '2',
+          'segment.ms': '3600000',
         },
+        CreateConfigs: { 'cleanup.policy': 'delete' },
       },
     ]);
   });

@@ -40,7 +40,7 @@ describe('RedisDedupStore on a full Redis (noeviction)', () => {
     const [, policy] = (await client.config('GET', 'maxmemory-policy')) as [string, string];
     expect(policy).toBe('noeviction');
     await client.set('filler', 'x'.repeat(1_500_000));
-    await client.config('SET', 'maxmemory', String((await usedMemory()) + 400_000));
+    await client.config('SET', 'maxmemory', String((await usedMemory()) + 600_000));
     const store = new RedisDedupStore(client, { keyPrefix: 'full:', windowSeconds: 3600, leaseMs: 60_000 });
     const marked: string[] = [];
     let refusal: unknown;

@@ -16,11 +16,10 @@ import {
   inBatches,
   loggedSends,
   phoneNumbers,
-  sendCounts,
   sendMessage,
   showOutputOnFailure,
   startE2eRuntime,
-  waitAllSent,
+  tallyDeliveries,
   waitUntilQuiescent,
 } from './support/e2e-runtime.ts';
 
@@ -81,21 +80,23 @@ describe('the local pipeline under crashes', () => {
     const dispatcherPid = e2e.runtime.components.dispatcher.pid as number;
     while (loggedSends(e2e.vendorLogPath, requestIds).length < 1_200) await sleep(20);
     process.kill(dispatcherPid, 'SIGKILL');
-    const sends = await waitUntilQuiescent(e2e, requestIds, 2_000, 150_000);
+    // Why no count: the calls a kill cuts off are held (maybe-sent) and may never reach a vendor.
+    await waitUntilQuiescent(e2e, requestIds, 0, 150_000);
 
     // Assess
     expect(accepted.map((a) => a.status)).toEqual(Array(20).fill(202));
     expect(killed.size).toBe(3);
     expect(e2e.runtime.components.dispatcher.pid).not.toBe(dispatcherPid);
-    const counts = sendCounts(sends);
-    const duplicates = [...counts].filter(([, n]) => n > 1);
-    expect(duplicates).toEqual([]);
-    const expected = new Set(
-      accepted.flatMap((a, i) => (requests[i] as string[]).map((to) => `${a.requestId}|${to}`)),
+    const tally = await tallyDeliveries(
+      e2e,
+      new Map(accepted.map((a, i) => [a.requestId, requests[i] as string[]])),
     );
-    expect(new Set(counts.keys())).toEqual(expected);
-    // Every count, not only `sent`: a failure then shows where the others are (queued, suppressed…).
-    const statuses = await waitAllSent(e2e.runtime.apiUrl, [...requestIds]);
-    expect(statuses).toEqual(Array(20).fill({ total: 100, queued: 0, sent: 100, failed: 0, suppressed: 0 }));
+    console.log(`dispatcher killed 4 times: ${JSON.stringify(tally)}`);
+    expect(tally.duplicates).toBe(0);
+    expect(tally.unsettled).toEqual([]);
+    expect(tally.sentNotOnce).toEqual([]);
+    expect(tally.sent + tally.held).toBe(2_000);
+    // Held: at most the calls in flight or answered-but-unmarked at each of the 4 kills.
+    expect(tally.held).toBeLessThanOrEqual(4 * 2 * 48);
   }, 200_000);
 });

@@ -154,6 +154,11 @@ describe('ingest API on real Kafka and Redis', () => {
       'maybe-sent': 0,
       failed: 0,
       suppressed: 0,
+      unknown: 0,
+      delivered: 0,
+      undeliverable: 0,
+      bounced: 0,
+      complained: 0,
     });
     expect(foreign.statusCode).toBe(404);
     expect(foreign.body).not.toContain('+8215');

@@ -402,3 +402,24 @@ function entries(
     guard: { maxConcurrent: 4, failureThreshold: 1_000, halfOpenAfterMs: 30_000, ...guard },
   }));
 }
+
+describe('the dedup store failing at the send intent', () => {
+  it('retries the record without calling any vendor and without counting a vendor failure', async () => {
+    // Prepare: intents cannot be written (the store is reachable for the claim, then fails)
+    const { invoke, vendors, dedup, metric } = fakeDispatch();
+    dedup.intend = async () => {
+      throw new Error('simulated: Redis unavailable');
+    };
+
+    // Act
+    const response = await invoke(eventOfDeliveries([makeDelivery()], 5));
+
+    // Assess: retried, nothing sent anywhere, no failover, no vendor blamed
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: { partition: 'herald.deliveries-0', offset: 5 } },
+    ]);
+    expect(vendors.a.calls.length + vendors.b.calls.length + vendors.c.calls.length).toBe(0);
+    expect(metric('VendorFailure')).toBe(0);
+    expect(metric('VendorFailover')).toBe(0);
+  });
+});

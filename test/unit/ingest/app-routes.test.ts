@@ -41,6 +41,11 @@ describe('GET /v1/messages/{requestId}', () => {
       'maybe-sent': 0,
       failed: 0,
       suppressed: 0,
+      unknown: 0,
+      delivered: 0,
+      undeliverable: 0,
+      bounced: 0,
+      complained: 0,
     });
     expect(status.recipients.map((r) => [r.position, r.state, r.vendor])).toEqual([
       [0, 'sent', 'vendor-a'],

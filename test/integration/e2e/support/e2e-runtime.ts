@@ -257,6 +257,61 @@ export async function statusCounts(apiUrl: string, requestId: string): Promise<R
   return ((await response.json()) as { counts: Record<string, number> }).counts;
 }
 
+/** GET /v1/messages/{requestId} `recipients`: position, state, vendor, reason. */
+export async function recipientStatuses(
+  apiUrl: string,
+  requestId: string,
+): Promise<Array<{ position: number; state: string; vendor?: string; reason?: string }>> {
+  const response = await fetch(`${apiUrl}/v1/messages/${requestId}`, {
+    headers: { authorization: `Bearer ${E2E_TOKEN}` },
+  });
+  if (response.status !== 200) throw new Error(`status of ${requestId}: HTTP ${response.status}`);
+  return ((await response.json()) as { recipients: [] }).recipients;
+}
+
+/** What became of the deliveries of a run, checked against the vendor log. */
+export interface DeliveryTally {
+  readonly sent: number;
+  /** Held as maybe-sent (a call cut off by a crash or an ambiguous answer): delivered at most once. */
+  readonly held: number;
+  /** Recipients in the vendor log more than once: must be none. */
+  readonly duplicates: number;
+  /** Deliveries in a state other than sent or maybe-sent (queued, failed …): must be none. */
+  readonly unsettled: readonly string[];
+  /** `sent` deliveries not exactly once in the vendor log: must be none. */
+  readonly sentNotOnce: readonly string[];
+}
+
+/**
+ * Tallies every delivery of `requests` (the recipients each request was sent to, by its requestId)
+ * from the status API and the vendor log: the exactly-once invariant with vendors that deliver every
+ * request is that nobody is in the log twice, every delivery is final, and every `sent` one is in the
+ * log exactly once (a `maybe-sent` one at most once: the call a crash cut off may or may not have
+ * reached the vendor, and it is never sent again).
+ */
+export async function tallyDeliveries(
+  e2e: E2eRuntime,
+  requests: ReadonlyMap<string, readonly string[]>,
+): Promise<DeliveryTally> {
+  const counts = sendCounts(loggedSends(e2e.vendorLogPath, new Set(requests.keys())));
+  let sent = 0;
+  let held = 0;
+  const unsettled: string[] = [];
+  const sentNotOnce: string[] = [];
+  for (const [requestId, recipients] of requests) {
+    for (const status of await recipientStatuses(e2e.runtime.apiUrl, requestId)) {
+      const key = `${requestId}|${recipients[status.position]}`;
+      if (status.state === 'sent') {
+        sent++;
+        if (counts.get(key) !== 1) sentNotOnce.push(key);
+      } else if (status.state === 'maybe-sent') held++;
+      else unsettled.push(`${key}: ${status.state}${status.reason ? ` (${status.reason})` : ''}`);
+    }
+  }
+  const duplicates = [...counts.values()].filter((n) => n > 1).length;
+  return { sent, held, duplicates, unsettled, sentNotOnce };
+}
+
 /** Waits until every request reads `sent` for all its recipients. */
 export async function waitAllSent(
   apiUrl: string,
