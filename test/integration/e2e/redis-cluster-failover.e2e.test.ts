@@ -77,8 +77,7 @@ describe('a Redis Cluster primary killed mid-run', () => {
     console.log(
       `redis-cluster-failover: replica promoted ${promotedAfterMs} ms after the kill; ` +
         `${sends.length} sends, ${judged.duplicated.length} recipients twice, ` +
-        `sent ${counts.sent}, maybe-sent ${maybeSent} (of which in the vendor log: ` +
-        `${sends.length - (counts.sent ?? 0)}), failed ${counts.failed}, queued ${counts.queued}; ` +
+        `sent ${counts.sent}, maybe-sent ${maybeSent} (never sent: ${judged.unsent.length}), failed ${counts.failed}, queued ${counts.queued}; ` +
         `BatchFailed ${metrics.get('BatchFailed') ?? 0}, MarksWriteFailed ${metrics.get('MarksWriteFailed') ?? 0}, ` +
         `DeliveryMaybeSent ${metrics.get('DeliveryMaybeSent') ?? 0}; ${Math.round((Date.now() - started) / 1000)} s`,
     );

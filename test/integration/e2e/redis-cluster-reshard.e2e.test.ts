@@ -72,7 +72,7 @@ describe('dedup slots moved to another primary mid-run', () => {
     console.log(
       `redis-cluster-reshard: moved ${toMove.length} dedup slots in ${moveMs} ms ` +
         `(${sendsDuringMove} sends meanwhile); ${sends.length} sends, ${judged.duplicated.length} recipients twice, ` +
-        `sent ${counts.sent}, maybe-sent ${maybeSent}, failed ${counts.failed}, queued ${counts.queued}; ` +
+        `sent ${counts.sent}, maybe-sent ${maybeSent} (never sent: ${judged.unsent.length}), failed ${counts.failed}, queued ${counts.queued}; ` +
         `BatchFailed ${metrics.get('BatchFailed') ?? 0}, MarksWriteFailed ${metrics.get('MarksWriteFailed') ?? 0}; ` +
         `${Math.round((Date.now() - started) / 1000)} s`,
     );
