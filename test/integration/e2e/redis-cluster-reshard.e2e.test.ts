@@ -3,8 +3,9 @@
  * resharding does (SETSLOT IMPORTING / MIGRATING, MIGRATE a few keys at a time, SETSLOT NODE), on the
  * test's own 3 + 3 node cluster with non-idempotent mock vendors at 15 ms: scripts meet ASK and
  * TRYAGAIN while a slot is half moved, and still no recipient is sent twice and every delivery ends
- * final. About 30 s.
+ * final. About 35-45 s (the move itself about 15 s).
  */
+import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterNodes, moveSlot, primaryOfSlot, slotOfKey } from '../../../local/redis/cluster-operations.ts';
 import { testEngines } from '../../support/engines.ts';
@@ -21,6 +22,8 @@ import {
   waitForSends,
   waitUntilSettled,
 } from './support/redis-failure.ts';
+
+const FILLER_KEYS = 25;
 
 let own: OwnCluster;
 let e2e: E2eRuntime;
@@ -51,14 +54,27 @@ describe('dedup slots moved to another primary mid-run', () => {
     const owners = await Promise.all(slots.map((slot) => primaryOfSlot(own.seedPort, slot)));
     const toMove = slots.filter((_, i) => owners[i]?.id !== target.id);
     expect(toMove.length).toBeGreaterThan(0);
+    // Why filler keys in the same slots: how many dedup keys a slot holds depends on the moment, so
+    // a slot could move in a few ms; FILLER_KEYS keys MIGRATEd one by one hold each slot half moved
+    // for about a second, while batches run.
+    const cluster = new Cluster([{ host: '127.0.0.1', port: own.seedPort }]);
+    try {
+      await Promise.all(
+        [...Array(16).keys()].flatMap((g) =>
+          Array.from({ length: FILLER_KEYS }, (_, i) => cluster.set(`filler{${g.toString(16)}}:${i}`, 'x')),
+        ),
+      );
+    } finally {
+      cluster.disconnect();
+    }
 
     // Act: 2,000 deliveries; once 400 reached a vendor, move the slots one by one, one key per MIGRATE
-    // 60 ms apart, so batches meet slots half moved.
+    // 40 ms apart, so batches meet slots half moved.
     const run = await sendRun(e2e, 20, 100);
     await waitForSends(e2e, run, 400);
     const moveStarted = Date.now();
     const sendsBeforeMove = loggedSends(e2e.vendorLogPath, run.requestIds).length;
-    for (const slot of toMove) await moveSlot(own.seedPort, slot, target.id, { batchKeys: 1, pauseMs: 60 });
+    for (const slot of toMove) await moveSlot(own.seedPort, slot, target.id, { batchKeys: 1, pauseMs: 40 });
     const moveMs = Date.now() - moveStarted;
     const sendsDuringMove = loggedSends(e2e.vendorLogPath, run.requestIds).length - sendsBeforeMove;
     const sends = await waitUntilSettled(e2e, run, () => noneQueued(e2e, run));
