@@ -4,7 +4,7 @@
  * cluster promotes the dead primary's replica (the dead node then comes back as its replica, as
  * ElastiCache replaces a failed node), and every recipient reaches a vendor at most once,
  * every delivery ends sent or maybe-sent (calls the failure cut off are held, never sent again),
- * nothing is lost and nothing stays queued. About 45 s.
+ * nothing is lost and nothing stays queued. About 30 s.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

