@@ -2,7 +2,10 @@
  * `endToEnd`: deliveries/s through the whole local runtime (API Gateway emulator + ingest Lambda →
  * Kafka → MSK event source mapping emulator + dispatch Lambda → three mock vendors per channel at
  * 20 ms latency), 100-recipient requests, against the naive pipeline on the same engines and vendor,
- * plus the ceiling: the bare kafkajs produce→consume rate on the same broker.
+ * plus the ceiling: the bare kafkajs produce→consume rate on the same broker. The mock vendors do not
+ * dedupe (a repeated request is delivered again), so `herald.duplicates` counts what recipients
+ * would see twice (must be 0). `dedupWait`: what WAIT for one replica costs per batch (claim + mark)
+ * on a Redis Cluster of the scenario's own (3 + 3 nodes, loopback), as cluster mode runs it in AWS.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,9 +14,11 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { deleteByPrefix } from '../../capacity/redis-memory.ts';
 import { createRedisClient } from '../../lambdas/adapters/redis-client.ts';
+import { RedisCluster } from '../../local/redis/redis-cluster.ts';
 import { startRuntime } from '../../local/runtime/runtime.ts';
 import { ensureTopics } from '../../local/runtime/topics.ts';
 import { median, perSecond, round } from '../harness.ts';
+import { type DedupWaitCost, measureDedupWaitCost } from './dedup-wait-cost.ts';
 import { startKafkaCeiling } from './kafka-ceiling.ts';
 import { startNaivePipeline } from './naive-pipeline.ts';
 import { requestBody, requestRecords } from './records.ts';
@@ -33,9 +38,12 @@ export interface EndToEndResult {
   readonly herald: {
     deliveriesPerSec: number;
     deliveriesPerRound: number;
+    /** Sends beyond the first per recipient in the vendor log (non-idempotent vendors): must be 0. */
     duplicates: number;
     samples: number[];
   };
+  /** Claim + mark per 100-record batch with WAIT for one replica and without. */
+  readonly dedupWait: DedupWaitCost;
   readonly naive: { deliveriesPerSec: number; deliveriesPerRound: number; samples: number[] };
   readonly ceiling: { recordsPerSec: number; recordsPerRound: number; samples: number[] };
   /** herald ÷ naive */
@@ -46,7 +54,7 @@ export interface EndToEndResult {
 
 /** Steps this scenario reports to the progress bar. */
 export function endToEndSteps(rounds: number): number {
-  return rounds * 3 + 1;
+  return rounds * 3 + 2;
 }
 
 /** Runs `task` `count` times with `parallel` in flight. */
@@ -175,6 +183,20 @@ export async function runEndToEnd(ctx: ScenarioContext): Promise<EndToEndResult>
         ctx.step(`endToEnd round ${r + 1}/${ctx.rounds} ${name} done`);
       }
     }
+    // Why after the runtime stopped: a send from an expired claim could land after the round counted
+    // its deliveries; once stopped, the log holds every send there will ever be.
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    stops.length = 0;
+    const duplicates = log.poll(new Set()).duplicates;
+    // Why after the pipeline stopped: the cluster's six servers would compete with it for the cores.
+    const cluster = new RedisCluster({ home });
+    stops.push(() => cluster.stop());
+    const { seeds } = await cluster.start();
+    const dedupWait = await measureDedupWaitCost(seeds, {
+      batchesPerRound: ctx.isQuick ? 20 : 200,
+      rounds: ctx.rounds,
+    });
+    ctx.step('endToEnd: WAIT cost measured');
     const herald = median(samples.herald);
     const ceilingRate = median(samples.ceiling);
     const naiveRate = median(samples.naive);
@@ -188,7 +210,7 @@ export async function runEndToEnd(ctx: ScenarioContext): Promise<EndToEndResult>
       herald: {
         deliveriesPerSec: round(herald, 0),
         deliveriesPerRound: sizes.herald * 100,
-        duplicates: log.poll(new Set()).duplicates,
+        duplicates,
         samples: samples.herald.map((s) => round(s, 0)),
       },
       naive: {
@@ -201,6 +223,7 @@ export async function runEndToEnd(ctx: ScenarioContext): Promise<EndToEndResult>
         recordsPerRound: sizes.ceiling,
         samples: samples.ceiling.map((s) => round(s, 0)),
       },
+      dedupWait,
       ratio: round(herald / naiveRate, 2),
       heraldToCeiling: round(herald / ceilingRate, 3),
     };

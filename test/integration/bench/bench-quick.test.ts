@@ -32,6 +32,9 @@ const REQUIRED_POSITIVE = [
   'endToEnd.ratio',
   'endToEnd.ceiling.recordsPerSec',
   'endToEnd.heraldToCeiling',
+  'endToEnd.dedupWait.withWait.medianMs',
+  'endToEnd.dedupWait.withoutWait.medianMs',
+  'endToEnd.dedupWait.ratio',
   'ingest.withDedup.requestsPerSec',
   'ingest.withDedup.p50Ms',
   'ingest.withDedup.p99Ms',
@@ -160,6 +163,7 @@ describe('herald bench --quick --json', () => {
       'memory.heraldBytesPerEntry',
       'endToEnd.ratio',
       'endToEnd.heraldToCeiling',
+      'endToEnd.herald.duplicates',
       'priority.high.p99Ms',
       'scaling.heraldToFair',
     ]);
@@ -168,7 +172,16 @@ describe('herald bench --quick --json', () => {
   it('writes an SVG chart next to the JSON with a panel per scenario', () => {
     const svg = readFileSync(join(dir, 'bench.svg'), 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
-    for (const title of ['dedup:', 'memory:', 'endToEnd:', 'ingest:', 'eos:', 'priority:', 'scaling:'])
+    for (const title of [
+      'dedup:',
+      'memory:',
+      'endToEnd:',
+      'endToEnd WAIT cost:',
+      'ingest:',
+      'eos:',
+      'priority:',
+      'scaling:',
+    ])
       expect(svg).toContain(title);
     expect(run.stdout).toContain(`wrote ${join(dir, 'bench.svg')}`);
   });
