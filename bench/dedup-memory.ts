@@ -31,7 +31,7 @@ async function fillMarks(redis: Redis, count = entries): Promise<void> {
       deliveryId: randomBytes(16).toString('base64url'),
       kind: 'sent' as const,
     }));
-    await store.complete(marks, 'bench');
+    await store.mark(marks, 'bench');
   }
 }
 

@@ -122,7 +122,7 @@ async function scenario(redisUrl: string, endpoints: Endpoint[], weights: number
       timeoutMs: 5_000,
       guard: { maxConcurrent, failureThreshold: 5, halfOpenAfterMs: 30_000 },
     })),
-    routes: { sms: { primary: a as never, secondary: b as never, tertiary: c as never } },
+    tiers: { sms: { primary: a as never, secondary: b as never, tertiary: c as never } },
     ambiguousRetryPolicy: 'hold',
     claimLeaseMs: 120_000,
     reportBatchItemFailures: true,

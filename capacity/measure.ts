@@ -59,7 +59,7 @@ export async function fillSentMarks(client: Redis, keyPrefix: string, count: num
     const ids = randomDeliveryIds(Math.min(BATCH, count - batch * BATCH));
     const owner = randomUUID();
     await store.claim(ids, owner);
-    await store.complete(
+    await store.mark(
       ids.map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
       owner,
     );

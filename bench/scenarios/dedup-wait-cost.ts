@@ -46,7 +46,7 @@ export async function measureDedupWaitCost(
       const ids = Array.from({ length: BATCH_SIZE }, () => randomBytes(16).toString('base64url'));
       const started = performance.now();
       await store.claim(ids, 'bench');
-      await store.complete(
+      await store.mark(
         ids.map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
         'bench',
       );

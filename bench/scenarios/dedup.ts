@@ -72,7 +72,7 @@ function protocols(client: Redis, prefix: string) {
       const ids = randomDeliveryIds(BATCH);
       const owner = randomUUID();
       await store.claim(ids, owner);
-      await store.complete(
+      await store.mark(
         ids.map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
         owner,
       );

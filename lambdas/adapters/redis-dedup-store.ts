@@ -15,7 +15,7 @@ import {
   type BucketLayout,
   bucketLayout,
   type ClaimResult,
-  type CompletionMark,
+  type DeliveryMark,
   MarkKind,
   type SendIntent,
 } from '../core/dedup.ts';
@@ -206,7 +206,7 @@ export class RedisDedupStore implements DedupStore {
    * The mark drops each id's claim whoever holds it (see MARK_LUA: a marked id is never claimed again),
    * so the owner is not needed.
    */
-  async complete(marks: readonly CompletionMark[], _owner: string): Promise<void> {
+  async mark(marks: readonly DeliveryMark[], _owner: string): Promise<void> {
     const kinds = new Map(marks.map((mark) => [mark.deliveryId, mark.kind]));
     const { windowSeconds, spanSeconds } = this.#layout;
     const { maxLoad } = this.#options;

@@ -48,7 +48,7 @@ export type ClaimResult =
     };
 
 /** A finalised delivery to mark. */
-export interface CompletionMark {
+export interface DeliveryMark {
   readonly deliveryId: string;
   readonly kind: MarkKind;
 }

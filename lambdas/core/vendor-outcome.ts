@@ -1,11 +1,11 @@
 /**
  * What a vendor's answer to one send means, classified once in its adapter. The router decides the
- * next move from the kind alone (routing.ts).
+ * next move from the kind alone (vendor-tiers.ts).
  */
 
 /**
  * How a send ended, classified once in the adapter from the provider's answer. What the router may do
- * next follows from the kind alone (lambdas/core/routing.ts): only `unavailable`, `throttled` and
+ * next follows from the kind alone (lambdas/core/vendor-tiers.ts): only `unavailable`, `throttled` and
  * `vendor-failed` prove that nothing was sent, so only they may move a delivery to another vendor.
  */
 export const VendorOutcomeKind = {

@@ -10,11 +10,11 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { CompletionMark } from '../core/dedup.ts';
+import type { DeliveryMark } from '../core/dedup.ts';
 import type { Channel } from '../core/delivery.ts';
 import { DependencyUnavailableError } from '../core/errors.ts';
 import type { KafkaBatchResponse, MskEvent } from '../core/msk-event.ts';
-import type { AmbiguousRetryPolicy, ChannelRoute } from '../core/routing.ts';
+import type { AmbiguousRetryPolicy, ChannelTiers } from '../core/vendor-tiers.ts';
 import type { DeadLetterSink } from '../ports/dead-letter-sink.ts';
 import type { DedupStore } from '../ports/dedup-store.ts';
 import type { StatusStore } from '../ports/status-store.ts';
@@ -40,8 +40,8 @@ export interface DispatchAppDeps {
   readonly deadLetters: DeadLetterSink;
   readonly statuses: StatusStore;
   readonly vendors: readonly VendorEntry[];
-  readonly routes: Readonly<Partial<Record<Channel, ChannelRoute>>>;
-  /** What to do with a delivery possibly sent at a vendor (routing.ts), for channels not listed below. */
+  readonly tiers: Readonly<Partial<Record<Channel, ChannelTiers>>>;
+  /** What to do with a delivery possibly sent at a vendor (core/vendor-tiers.ts), for channels not listed below. */
   readonly ambiguousRetryPolicy: AmbiguousRetryPolicy;
   /** Per-channel exceptions to ambiguousRetryPolicy. @default {} */
   readonly ambiguousRetryPolicyByChannel?: Readonly<Partial<Record<Channel, AmbiguousRetryPolicy>>>;
@@ -87,11 +87,11 @@ export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
     deadLetters: deps.deadLetters,
     statuses: deps.statuses,
     vendors,
-    routes: deps.routes,
+    tiers: deps.tiers,
     ambiguousRetryPolicy: (channel: Channel) =>
       deps.ambiguousRetryPolicyByChannel?.[channel] ?? deps.ambiguousRetryPolicy,
     // Why per container: marks that could not be written are written by this container's next batch.
-    unmarked: new Map<string, CompletionMark>(),
+    unmarked: new Map<string, DeliveryMark>(),
     maxInFlightSends: deps.maxInFlightSends ?? 100,
     clock: deps.clock ?? (() => new Date()),
   };

@@ -2,11 +2,11 @@
  * The types of one dispatch batch, in one place: the records a batch is made of, what its steps need,
  * what each step hands the next (dispatch-batch.ts names the steps) and what became of each record.
  */
-import type { ClaimResult, CompletionMark, MarkKind } from '../core/dedup.ts';
+import type { ClaimResult, DeliveryMark, MarkKind } from '../core/dedup.ts';
 import type { Channel, Delivery } from '../core/delivery.ts';
 import type { BatchItemIdentifier, KafkaBatchResponse } from '../core/msk-event.ts';
-import type { AmbiguousRetryPolicy, ChannelRoute } from '../core/routing.ts';
 import type { VendorOutcome, VendorOutcomeKind } from '../core/vendor-outcome.ts';
+import type { AmbiguousRetryPolicy, ChannelTiers } from '../core/vendor-tiers.ts';
 import type { DeadLetter, DeadLetterSink } from '../ports/dead-letter-sink.ts';
 import type { DedupStore } from '../ports/dedup-store.ts';
 import type { StatusStore } from '../ports/status-store.ts';
@@ -27,14 +27,14 @@ export interface DispatchBatchDeps {
   readonly deadLetters: DeadLetterSink;
   readonly statuses: StatusStore;
   readonly vendors: ReadonlyMap<string, DispatchVendor>;
-  readonly routes: Readonly<Partial<Record<Channel, ChannelRoute>>>;
-  /** What a channel does with a delivery possibly sent at a vendor (routing.ts). */
+  readonly tiers: Readonly<Partial<Record<Channel, ChannelTiers>>>;
+  /** What a channel does with a delivery possibly sent at a vendor (core/vendor-tiers.ts). */
   readonly ambiguousRetryPolicy: (channel: Channel) => AmbiguousRetryPolicy;
   /**
    * Marks this container could not write (the message went out): written first by the next batch, and
    * until then their records are retried, never committed.
    */
-  readonly unmarked: Map<string, CompletionMark>;
+  readonly unmarked: Map<string, DeliveryMark>;
   /** Most deliveries of one invocation being sent at once (each vendor's own bound applies too). */
   readonly maxInFlightSends: number;
   readonly clock: () => Date;

@@ -21,7 +21,7 @@ export async function writeCarriedMarks(
 ): Promise<void> {
   if (deps.unmarked.size === 0) return;
   const marks = [...deps.unmarked.values()];
-  await deps.dedup.complete(marks, owner);
+  await deps.dedup.mark(marks, owner);
   for (const mark of marks) deps.unmarked.delete(mark.deliveryId);
 }
 

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { Channel } from '../core/delivery.ts';
 import { ConfigError } from '../core/errors.ts';
-import { AmbiguousRetryPolicy } from '../core/routing.ts';
+import { AmbiguousRetryPolicy } from '../core/vendor-tiers.ts';
 import {
   envBoolean,
   type KafkaSettings,
@@ -52,7 +52,7 @@ const dispatchEnv = z
     // Why 25 s: see DEFAULT_CLAIM_LEASE_MS (shared/timing.ts); lib/ sets it per stage.
     [EnvKey.claimLeaseMs]: z.coerce.number().int().min(5_000).max(900_000).default(DEFAULT_CLAIM_LEASE_MS),
     // Why hold by default: the providers do not dedupe, so a delivery possibly sent (an ambiguous answer,
-    // a crash mid-call) is never sent again unless a channel opts in ("sms=same-vendor", routing.ts).
+    // a crash mid-call) is never sent again unless a channel opts in ("sms=same-vendor", core/vendor-tiers.ts).
     [EnvKey.ambiguousRetryPolicy]: z
       .string()
       .default(AmbiguousRetryPolicy.hold)

@@ -1,11 +1,11 @@
 /**
- * Failover: delivers one message through its channel's vendors in tier order (lambdas/core/routing.ts).
+ * Failover: delivers one message through its channel's vendors in tier order (lambdas/core/vendor-tiers.ts).
  * A delivery moves to the next vendor only when the answer proves nothing was sent (unavailable,
  * throttled, vendor-failed); it stops on accepted or rejected. An ambiguous answer — the vendor may have
  * delivered — follows the channel's policy (hold, same-vendor or failover). Before every call the send
  * intent is written (intent-writer.ts), so a crash mid-call is as ambiguous as a lost answer.
  */
-import { type AmbiguousRetryPolicy, NextStep, nextStep } from '../core/routing.ts';
+import { type AmbiguousRetryPolicy, NextStep, nextStep } from '../core/vendor-tiers.ts';
 import type { VendorMessage } from '../ports/vendor.ts';
 import type { Attempt, DispatchVendor, SendResult } from './batch-types.ts';
 import { IntentNotRecordedError } from './guarded-vendor.ts';

@@ -68,7 +68,7 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
         halfOpenAfterMs: spec.halfOpenAfterMs,
       },
     })),
-    routes: vendorsConfig.routes,
+    tiers: vendorsConfig.tiers,
     ambiguousRetryPolicy: settings.ambiguousRetryPolicy,
     ambiguousRetryPolicyByChannel: settings.ambiguousRetryPolicyByChannel,
     claimLeaseMs: settings.claimLeaseMs,

@@ -5,7 +5,7 @@
  * marked as soon as its fate is known, so an invocation that dies mid-batch leaves marks for what was
  * already settled and intents only for the calls in flight.
  */
-import type { CompletionMark, SendIntent } from '../core/dedup.ts';
+import type { DeliveryMark, SendIntent } from '../core/dedup.ts';
 import type { DedupStore } from '../ports/dedup-store.ts';
 
 /** One invocation's writer of intents and marks. */
@@ -13,7 +13,7 @@ export class IntentWriter {
   readonly #dedup: DedupStore;
   readonly #owner: string;
   #intents: SendIntent[] = [];
-  #marks: CompletionMark[] = [];
+  #marks: DeliveryMark[] = [];
   #flush: { intents: Promise<void>; marks: Promise<void> } | undefined;
 
   constructor(dedup: DedupStore, owner: string) {
@@ -28,7 +28,7 @@ export class IntentWriter {
   }
 
   /** Resolves once `mark` is in the store; rejects if it could not be (the caller tries again). */
-  mark(mark: CompletionMark): Promise<void> {
+  mark(mark: DeliveryMark): Promise<void> {
     this.#marks.push(mark);
     return this.#scheduled().marks;
   }
@@ -47,9 +47,7 @@ export class IntentWriter {
       intents: turn.then(({ intents }) =>
         intents.length > 0 ? this.#dedup.intend(intents, this.#owner) : undefined,
       ),
-      marks: turn.then(({ marks }) =>
-        marks.length > 0 ? this.#dedup.complete(marks, this.#owner) : undefined,
-      ),
+      marks: turn.then(({ marks }) => (marks.length > 0 ? this.#dedup.mark(marks, this.#owner) : undefined)),
     };
     // Why: a flush nobody awaits (only intents, or only marks, were asked for) must not be unhandled.
     this.#flush.intents.catch(() => undefined);

@@ -12,7 +12,7 @@
  * possibly sent: it is never sent blindly again.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CompletionMark } from '../core/dedup.ts';
+import type { DeliveryMark } from '../core/dedup.ts';
 import type { StatusUpdate } from '../ports/status-store.ts';
 import type { BatchProblems, DispatchBatchDeps, Round } from './batch-types.ts';
 import { RecordFate } from './batch-types.ts';
@@ -36,14 +36,14 @@ async function withRetries(write: () => Promise<void>): Promise<void> {
 
 /** Writes marks, keeping the ones that failed for the next batch; returns the ids not marked. */
 async function writeMarks(
-  marks: readonly CompletionMark[],
+  marks: readonly DeliveryMark[],
   owner: string,
   deps: Pick<DispatchBatchDeps, 'dedup' | 'unmarked'>,
   problems: BatchProblems,
 ): Promise<ReadonlySet<string>> {
   if (marks.length === 0) return new Set();
   try {
-    await withRetries(() => deps.dedup.complete(marks, owner));
+    await withRetries(() => deps.dedup.mark(marks, owner));
     return new Set();
   } catch (error) {
     problems.marks = error;
@@ -80,7 +80,7 @@ export async function markDeliveries(
 ): Promise<ReadonlySet<string>> {
   const { reports } = sent;
   const at = deps.clock().toISOString();
-  const marks: CompletionMark[] = [];
+  const marks: DeliveryMark[] = [];
   const releases: string[] = [];
   const pinned: string[] = [];
   const updates: StatusUpdate[] = [];

@@ -5,7 +5,7 @@
  * concurrently and on its own: the deliveries' marks never wait for it.
  */
 import type { ClaimResult } from '../core/dedup.ts';
-import { vendorOrder } from '../core/routing.ts';
+import { vendorOrder } from '../core/vendor-tiers.ts';
 import type {
   BatchProblems,
   DeliveryRecord,
@@ -28,7 +28,7 @@ async function sendDelivery(
   deadline: AbortSignal,
 ): Promise<SendResult> {
   const { delivery } = record;
-  const tiers = deps.routes[delivery.channel];
+  const tiers = deps.tiers[delivery.channel];
   if (!tiers) {
     const reason = `no vendors configured for channel ${delivery.channel}`;
     return { kind: 'failed', reason, attempts: [] };

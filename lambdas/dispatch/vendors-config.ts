@@ -19,7 +19,7 @@
 import { z } from 'zod';
 import { Channel } from '../core/delivery.ts';
 import { ConfigError } from '../core/errors.ts';
-import type { ChannelRoute } from '../core/routing.ts';
+import type { ChannelTiers } from '../core/vendor-tiers.ts';
 import { DEFAULT_PROVIDER, type VendorProvider, vendorProviders } from './vendor-providers.ts';
 
 const commonSettings = (defaultWeight: number) => ({
@@ -74,8 +74,8 @@ const vendorsSchema = z
   .strictObject({ channels: z.partialRecord(z.enum(Object.values(Channel)), channelRoute) })
   .superRefine((config, ctx) => {
     const byName = new Map<string, VendorSpec>();
-    for (const [channel, route] of Object.entries(config.channels)) {
-      const specs = [route.primary, route.secondary, route.tertiary];
+    for (const [channel, tiers] of Object.entries(config.channels)) {
+      const specs = [tiers.primary, tiers.secondary, tiers.tertiary];
       if (new Set(specs.map((s) => s.name)).size < 3) {
         ctx.addIssue({
           code: 'custom',
@@ -91,9 +91,9 @@ const vendorsSchema = z
         });
       }
       for (const [tier, spec] of [
-        ['primary', route.primary],
-        ['secondary', route.secondary],
-        ['tertiary', route.tertiary],
+        ['primary', tiers.primary],
+        ['secondary', tiers.secondary],
+        ['tertiary', tiers.tertiary],
       ] as const) {
         const channels: readonly string[] = vendorProviders[spec.provider].channels;
         if (!channels.includes(channel)) {
@@ -118,11 +118,11 @@ const vendorsSchema = z
       ctx.addIssue({ code: 'custom', path: ['channels'], message: 'configure at least one channel' });
   });
 
-/** Validated vendors and routes. */
+/** Validated vendors and tiers. */
 export interface VendorsConfig {
   /** Every distinct vendor, once. */
   readonly vendors: readonly VendorSpec[];
-  readonly routes: Readonly<Partial<Record<Channel, ChannelRoute>>>;
+  readonly tiers: Readonly<Partial<Record<Channel, ChannelTiers>>>;
   /** Whether any vendor carries a credential. */
   readonly hasCredentials: boolean;
 }
@@ -144,19 +144,19 @@ export function parseVendorsConfig(json: string, source: string): VendorsConfig 
     throw new ConfigError(`${source}: ${details.join('; ')}`, [source]);
   }
   const vendors = new Map<string, VendorSpec>();
-  const routes: Partial<Record<Channel, ChannelRoute>> = {};
-  for (const [channel, route] of Object.entries(parsed.data.channels)) {
-    for (const spec of [route.primary, route.secondary, route.tertiary]) vendors.set(spec.name, spec);
-    routes[channel as Channel] = {
-      primary: { name: route.primary.name, weight: route.primary.weight },
-      secondary: { name: route.secondary.name, weight: route.secondary.weight },
-      tertiary: { name: route.tertiary.name, weight: route.tertiary.weight },
+  const tiers: Partial<Record<Channel, ChannelTiers>> = {};
+  for (const [channel, specs] of Object.entries(parsed.data.channels)) {
+    for (const spec of [specs.primary, specs.secondary, specs.tertiary]) vendors.set(spec.name, spec);
+    tiers[channel as Channel] = {
+      primary: { name: specs.primary.name, weight: specs.primary.weight },
+      secondary: { name: specs.secondary.name, weight: specs.secondary.weight },
+      tertiary: { name: specs.tertiary.name, weight: specs.tertiary.weight },
     };
   }
   const all = [...vendors.values()];
   return {
     vendors: all,
-    routes,
+    tiers,
     hasCredentials: all.some(
       (spec) =>
         (spec.provider === 'http' && spec.auth !== undefined) ||

@@ -3,7 +3,7 @@
  * covers a whole batch in O(1) round trips per shard. Implementations fail closed: when the store is
  * unreachable they throw DependencyUnavailableError and nothing may be sent.
  */
-import type { ClaimResult, CompletionMark, SendIntent } from '../core/dedup.ts';
+import type { ClaimResult, DeliveryMark, SendIntent } from '../core/dedup.ts';
 
 /** Claims, marks and releases deliveries for one owner (one invocation). */
 export interface DedupStore {
@@ -24,7 +24,7 @@ export interface DedupStore {
    * Marks finalised deliveries (kept at least the dedup window) and drops their leases. A store may drop
    * another owner's lease on a marked id too: a marked id is never claimed again, so no one can tell.
    */
-  complete(marks: readonly CompletionMark[], owner: string): Promise<void>;
+  mark(marks: readonly DeliveryMark[], owner: string): Promise<void>;
   /**
    * Drops `owner`'s leases so the deliveries can be retried at once; others' leases are untouched.
    * Their intents go too (nothing was sent), unless `keepIntents`: a delivery possibly sent at a vendor

@@ -2,7 +2,7 @@
  * A per-vendor send rate shared by every concurrent dispatch invocation. A batch asks once per vendor
  * for the sends it wants to make and gets a schedule: how many may go, and when each may start, spaced
  * so that all invocations together keep to the vendor's rate. What it cannot get within its wait budget
- * goes to the next vendor (or waits for a later batch), per routing policy.
+ * goes to the next vendor (or waits for a later batch), per failover policy.
  */
 
 import type { RateGrant, RateLimit } from '../core/rate-schedule.ts';

@@ -1,6 +1,6 @@
 /**
  * A message vendor (SMS gateway, push service, email provider) behind one port. `send` never throws
- * for vendor trouble: it returns what happened, and the router decides (lambdas/core/routing.ts).
+ * for vendor trouble: it returns what happened, and the router decides (lambdas/core/vendor-tiers.ts).
  */
 import type { Channel, Priority } from '../core/delivery.ts';
 import type { VendorOutcome } from '../core/vendor-outcome.ts';

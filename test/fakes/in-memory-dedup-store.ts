@@ -3,7 +3,7 @@
  * (test/fakes/contracts/dedup-store.contract.ts). `isAvailable = false` simulates an unreachable store;
  * `isFailing` a cluster that fails part-way: a call writes every other id, then throws.
  */
-import type { ClaimResult, CompletionMark, MarkKind, SendIntent } from '../../lambdas/core/dedup.ts';
+import type { ClaimResult, DeliveryMark, MarkKind, SendIntent } from '../../lambdas/core/dedup.ts';
 import { DependencyUnavailableError } from '../../lambdas/core/errors.ts';
 import type { DedupStore } from '../../lambdas/ports/dedup-store.ts';
 
@@ -20,7 +20,7 @@ export class InMemoryDedupStore implements DedupStore {
   readonly claims = new Map<string, { owner: string; expiresAtMs: number }>();
   readonly marks = new Map<string, { kind: MarkKind; expiresAtMs: number }>();
   readonly intents = new Map<string, { vendor: string; expiresAtMs: number }>();
-  /** Number of claim/complete/release calls (each is one round trip per slot group in Redis). */
+  /** Number of claim/mark/release calls (each is one round trip per slot group in Redis). */
   calls = 0;
   isAvailable = true;
   /**
@@ -71,7 +71,7 @@ export class InMemoryDedupStore implements DedupStore {
     for (const { deliveryId, vendor } of intents) this.intents.set(deliveryId, { vendor, expiresAtMs });
   }
 
-  async complete(marks: readonly CompletionMark[], _owner: string): Promise<void> {
+  async mark(marks: readonly DeliveryMark[], _owner: string): Promise<void> {
     this.#enter('mark');
     const now = this.#now();
     for (const mark of marks) {

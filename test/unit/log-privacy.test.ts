@@ -117,8 +117,8 @@ describe('dispatch logs', () => {
 
     await invoke(event);
     statuses.isUnavailable = true;
-    const complete = dedup.complete.bind(dedup);
-    dedup.complete = async () => {
+    const mark = dedup.mark.bind(dedup);
+    dedup.mark = async () => {
       throw new Error('simulated: Redis unavailable');
     };
     await invoke(
@@ -126,7 +126,7 @@ describe('dispatch logs', () => {
         { offset: 6, delivery: makeDelivery({ recipient: '+15550001111', content: { body: BODY } }) },
       ]),
     );
-    dedup.complete = complete;
+    dedup.mark = mark;
     await invoke(event);
     const entries = logs();
 

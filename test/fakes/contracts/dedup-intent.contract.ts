@@ -44,7 +44,7 @@ export function describeDedupIntentContract(name: string, makeStore: DedupStoreF
       const id = randomDeliveryId();
       await store.claim([id], 'owner-a');
       await store.intend([{ deliveryId: id, vendor: 'sms-a' }], 'owner-a');
-      await store.complete([{ deliveryId: id, kind: 'sent' }], 'owner-a');
+      await store.mark([{ deliveryId: id, kind: 'sent' }], 'owner-a');
       expect((await store.claim([id], 'owner-b')).get(id)).toEqual({ outcome: 'duplicate', mark: 'sent' });
     });
 
@@ -52,7 +52,7 @@ export function describeDedupIntentContract(name: string, makeStore: DedupStoreF
       const store = await makeStore({ windowSeconds: 3600, leaseMs: 60_000 });
       const id = randomDeliveryId();
       await store.claim([id], 'owner-a');
-      await store.complete([{ deliveryId: id, kind: 'maybe-sent' }], 'owner-a');
+      await store.mark([{ deliveryId: id, kind: 'maybe-sent' }], 'owner-a');
       expect((await store.claim([id], 'owner-b')).get(id)).toEqual({
         outcome: 'duplicate',
         mark: 'maybe-sent',

@@ -115,7 +115,7 @@ export function describeDedupStoreContract(
       const store = await makeStore(slow);
       const [sent, failed] = [randomDeliveryId(), randomDeliveryId()];
       await store.claim([sent, failed], 'owner-a');
-      await store.complete(
+      await store.mark(
         [
           { deliveryId: sent, kind: 'sent' },
           { deliveryId: failed, kind: 'failed' },
@@ -151,7 +151,7 @@ export function describeDedupStoreContract(
       const store = await makeStore({ windowSeconds: 2, leaseMs: 60_000 });
       const id = randomDeliveryId();
       await store.claim([id], 'owner-a');
-      await store.complete([{ deliveryId: id, kind: 'sent' }], 'owner-a');
+      await store.mark([{ deliveryId: id, kind: 'sent' }], 'owner-a');
       await sleep(1_700);
       expect((await store.claim([id], 'owner-b')).get(id)).toEqual({ outcome: 'duplicate', mark: 'sent' });
       // Window 2 s in 8 buckets → 1 s buckets: gone at most 2 + 1 s after the write (+ clock rounding).
@@ -164,7 +164,7 @@ export function describeDedupStoreContract(
       const ids = Array.from({ length: 100 }, randomDeliveryId);
       const [done, taken] = [ids.slice(0, 30), ids.slice(30, 60)];
       await store.claim(done, 'owner-a');
-      await store.complete(
+      await store.mark(
         done.map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
         'owner-a',
       );
@@ -186,13 +186,13 @@ export function describeDedupStoreContract(
       await breakUpperHalf();
 
       // Act
-      const failedMark = await store.complete(sentMarks(all), 'owner-a').then(
+      const failedMark = await store.mark(sentMarks(all), 'owner-a').then(
         () => 'marked',
         (error: unknown) => error,
       );
       await heal();
       const between = await store.claim(all, 'owner-b');
-      await store.complete(sentMarks(all), 'owner-a');
+      await store.mark(sentMarks(all), 'owner-a');
       const after = await store.claim(all, 'owner-b');
 
       // Assess: the caller sees an error for the whole call and must retry every id of it; meanwhile
@@ -232,7 +232,7 @@ export function describeDedupStoreContract(
     it('does nothing for empty batches', async () => {
       const store = await makeStore(slow);
       expect((await store.claim([], 'owner-a')).size).toBe(0);
-      await expect(store.complete([], 'owner-a')).resolves.toBeUndefined();
+      await expect(store.mark([], 'owner-a')).resolves.toBeUndefined();
       await expect(store.release([], 'owner-a')).resolves.toBeUndefined();
     });
   });

@@ -65,7 +65,7 @@ async function markAt(store: RedisDedupStore, seconds: number, others: number): 
   const fill = Array.from({ length: others }, () => randomBytes(16).toString('base64url'));
   await setClock(seconds);
   await store.claim([id], 'writer');
-  await store.complete(
+  await store.mark(
     [id, ...fill].map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
     'writer',
   );
@@ -135,7 +135,7 @@ describe('the dedup window, on the production Lua', () => {
     const ids = Array.from({ length: 2_000 }, () => randomBytes(16).toString('base64url'));
     await setClock(writtenAt);
     for (let i = 0; i < ids.length; i += 250)
-      await store.complete(
+      await store.mark(
         ids.slice(i, i + 250).map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
         'writer',
       );

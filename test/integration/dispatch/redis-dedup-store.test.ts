@@ -82,10 +82,10 @@ describe('RedisDedupStore', () => {
     });
     const ids = Array.from({ length: 100 }, randomDeliveryId);
     await store.claim([randomDeliveryId()], 'warm-up'); // loads the claim script (EVALSHA miss → EVAL)
-    await store.complete([{ deliveryId: randomDeliveryId(), kind: 'sent' }], 'warm-up');
+    await store.mark([{ deliveryId: randomDeliveryId(), kind: 'sent' }], 'warm-up');
     const counter = countCommands(client);
     const claims = await store.claim(ids, 'owner');
-    await store.complete(
+    await store.mark(
       ids.map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
       'owner',
     );
@@ -108,7 +108,7 @@ describe('RedisDedupStore', () => {
     await client.ping(); // connected: queued commands would be counted twice when the offline queue flushes
     const counter = countCommands(client);
     await store.claim(ids, 'owner');
-    await store.complete(
+    await store.mark(
       ids.slice(0, 50).map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
       'owner',
     );
@@ -143,15 +143,15 @@ describe('RedisDedupStore', () => {
     const [mine, other] = [new RedisDedupStore(client, options), new RedisDedupStore(redis(), options)];
     const sent = (ids: string[]) => ids.map((deliveryId) => ({ deliveryId, kind: 'sent' as const }));
     const first = Array.from({ length: 100 }, randomDeliveryId);
-    await mine.complete(sent(first), 'owner');
+    await mine.mark(sent(first), 'owner');
     for (let i = 0; i < 10; i++)
-      await other.complete(sent(Array.from({ length: 1_000 }, randomDeliveryId)), 'other');
+      await other.mark(sent(Array.from({ length: 1_000 }, randomDeliveryId)), 'other');
     const next = Array.from({ length: 100 }, randomDeliveryId);
     await client.ping();
     const counter = countCommands(client);
 
     // Act
-    await mine.complete(sent(next), 'owner');
+    await mine.mark(sent(next), 'owner');
     // The mark script's calls, not the intent clear that follows a mark (its keys are intents).
     const isIntentCall = (i: number) => (counter.keys[i] ?? []).some((key) => key.includes(':a:'));
     const markCalls = counter.names.filter((name, i) => name === 'evalsha' && !isIntentCall(i)).length;
@@ -172,7 +172,7 @@ describe('RedisDedupStore', () => {
     const store = new RedisDedupStore(client, { keyPrefix: prefix, windowSeconds: 3600, leaseMs: 60_000 });
     const ids = Array.from({ length: 20_000 }, randomDeliveryId);
     for (let i = 0; i < ids.length; i += 500) {
-      await store.complete(
+      await store.mark(
         ids.slice(i, i + 500).map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
         'owner',
       );
@@ -208,7 +208,7 @@ describe('RedisDedupStore', () => {
       bucketsPerWindow: 2,
     });
     const ids = Array.from({ length: 3000 }, randomDeliveryId);
-    await before.complete(
+    await before.mark(
       ids.map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
       'owner',
     );
@@ -226,7 +226,7 @@ describe('RedisDedupStore', () => {
     const prefix = `${uniqueName('rc')}:`;
     const store = new RedisDedupStore(client, { keyPrefix: prefix, windowSeconds: 3600, leaseMs: 60_000 });
     const mark = (count: number) =>
-      store.complete(
+      store.mark(
         Array.from({ length: count }, () => ({ deliveryId: randomDeliveryId(), kind: 'sent' as const })),
         'owner',
       );

@@ -51,7 +51,7 @@ describe('RedisDedupStore on a full Redis (noeviction)', () => {
       try {
         const claims = await store.claim(ids, 'owner');
         const claimed = ids.filter((id) => claims.get(id)?.outcome === 'claimed');
-        await store.complete(
+        await store.mark(
           claimed.map((deliveryId) => ({ deliveryId, kind: 'sent' as const })),
           'owner',
         );

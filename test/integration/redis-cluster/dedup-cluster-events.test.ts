@@ -75,7 +75,7 @@ describe('RedisDedupStore on a Redis Cluster', () => {
     const store = new RedisDedupStore(client, { keyPrefix: prefix, windowSeconds: 3600, leaseMs: 60_000 });
     const marked = idsOfGroup(0, 200);
     await store.claim(marked, 'sender');
-    await store.complete(sent(marked), 'sender');
+    await store.mark(sent(marked), 'sender');
     const base = store.groupBase(marked[0] as string);
     const slot = await slotOfKey(seedPort(), base);
     const view = await clusterNodes(seedPort());
@@ -143,13 +143,13 @@ describe('RedisDedupStore on a Redis Cluster', () => {
 
     // Act
     process.kill(replicaPid, 'SIGSTOP');
-    const whileStopped = await store.complete(sent(ids), 'sender').then(
+    const whileStopped = await store.mark(sent(ids), 'sender').then(
       () => 'marked',
       (error: unknown) => error,
     );
     process.kill(replicaPid, 'SIGCONT');
     await sleep(200);
-    await store.complete(sent(ids), 'sender');
+    await store.mark(sent(ids), 'sender');
 
     // Assess
     expect(whileStopped).toBeInstanceOf(DependencyUnavailableError);
@@ -170,7 +170,7 @@ describe('RedisDedupStore on a Redis Cluster', () => {
     const marked = idsOfGroup(2, 300);
     const claimed = idsOfGroup(2, 100);
     await store.claim([...marked, ...claimed], 'sender');
-    await store.complete(sent(marked), 'sender');
+    await store.mark(sent(marked), 'sender');
     const slot = await slotOfKey(seedPort(), store.groupBase(marked[0] as string));
     const primary = await primaryOfSlot(seedPort(), slot);
     const replica = (await clusterNodes(seedPort())).find(
@@ -209,7 +209,7 @@ describe('RedisDedupStore on a Redis Cluster', () => {
     const store = new RedisDedupStore(client, { keyPrefix: prefix, windowSeconds: 3600, leaseMs: 60_000 });
     const marked = idsOfGroup(3, 500);
     await store.claim(marked, 'sender');
-    await store.complete(sent(marked), 'sender');
+    await store.mark(sent(marked), 'sender');
     const slot = await slotOfKey(seedPort(), store.groupBase(marked[0] as string));
     const source = await primaryOfSlot(seedPort(), slot);
     const target = (await clusterNodes(seedPort())).find(
@@ -227,7 +227,7 @@ describe('RedisDedupStore on a Redis Cluster', () => {
         try {
           const results = await store.claim([...marked.slice(0, 100), ...fresh], 'redelivery');
           claimedTwice.push(...marked.filter((id) => results.get(id)?.outcome === 'claimed'));
-          await store.complete(sent(fresh), 'redelivery');
+          await store.mark(sent(fresh), 'redelivery');
           marked.push(...fresh);
         } catch (error) {
           if (!(error instanceof DependencyUnavailableError)) throw error;

@@ -48,7 +48,7 @@ describe('dispatch app after a crashed invocation', () => {
       deliveries.map((d) => d.deliveryId),
       'crashed-invocation',
     );
-    await dedup.complete(
+    await dedup.mark(
       deliveries.map((d) => ({ deliveryId: d.deliveryId, kind: 'sent' as const })),
       'crashed-invocation',
     );
@@ -68,7 +68,7 @@ describe('dispatch app after a crashed invocation', () => {
     const delivery = makeDelivery();
     const readStatuses = await acceptAll(statuses, [delivery]);
     await dedup.claim([delivery.deliveryId], 'crashed-invocation');
-    await dedup.complete([{ deliveryId: delivery.deliveryId, kind: 'failed' }], 'crashed-invocation');
+    await dedup.mark([{ deliveryId: delivery.deliveryId, kind: 'failed' }], 'crashed-invocation');
 
     await invoke(eventOfDeliveries([delivery]));
 

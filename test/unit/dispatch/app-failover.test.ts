@@ -113,7 +113,7 @@ describe('a push tier mixing services', () => {
 });
 
 describe('a vendor named in a tier but not configured', () => {
-  const routesWithMissing = {
+  const tiersWithMissing = {
     sms: {
       primary: { name: 'sms-missing', weight: 100 },
       secondary: { name: 'sms-b', weight: 0 },
@@ -124,7 +124,7 @@ describe('a vendor named in a tier but not configured', () => {
   it('is routed past: every delivery goes to the next tier, and the skip is logged and counted', async () => {
     const logger = new Logger({ serviceName: 'herald-dispatch-test', logLevel: 'SILENT' });
     const info = vi.spyOn(logger, 'info');
-    const { invoke, vendors, metric, statuses } = fakeDispatch({ routes: routesWithMissing, logger });
+    const { invoke, vendors, metric, statuses } = fakeDispatch({ tiers: tiersWithMissing, logger });
     const deliveries = Array.from({ length: 3 }, () => makeDelivery());
 
     expect(await invoke(eventOfDeliveries(deliveries))).toEqual({ batchItemFailures: [] });
@@ -156,7 +156,7 @@ describe('a vendor named in a tier but not configured', () => {
   });
 
   it('loses nothing when the configured tiers are down too: the record is retried and its claim released', async () => {
-    const { invoke, vendors, dedup } = fakeDispatch({ routes: routesWithMissing });
+    const { invoke, vendors, dedup } = fakeDispatch({ tiers: tiersWithMissing });
     vendors.b.setFaults({ down: true });
     vendors.c.setFaults({ down: true });
     const delivery = makeDelivery();

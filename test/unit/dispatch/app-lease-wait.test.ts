@@ -75,7 +75,7 @@ describe('redelivery of records claimed by another invocation', () => {
     const [held, free] = [makeDelivery(), makeDelivery()];
     holdBy('live-invocation', [held], 400);
     const holderFinishes = sleep(100).then(() =>
-      dedup.complete([{ deliveryId: held.deliveryId, kind: 'sent' }], 'live-invocation'),
+      dedup.mark([{ deliveryId: held.deliveryId, kind: 'sent' }], 'live-invocation'),
     );
 
     const response = await invoke(eventOfDeliveries([held, free]));

@@ -67,8 +67,8 @@ describe('round trips per batch', () => {
     const { invoke, dedup, dedupCalls, statusCalls, fakes } = countedDispatch();
     const sent = Array.from({ length: 4 }, () => makeDelivery());
     const alreadySent = makeDelivery();
-    await dedup.complete([{ deliveryId: alreadySent.deliveryId, kind: 'sent' }], 'earlier-invocation');
-    delete dedupCalls.complete;
+    await dedup.mark([{ deliveryId: alreadySent.deliveryId, kind: 'sent' }], 'earlier-invocation');
+    delete dedupCalls.mark;
     const rejected = makeDelivery({ recipient: REJECTED });
     const retried = makeDelivery({ recipient: UNREACHABLE });
     const noVendors = makeDelivery({ channel: 'push' });
@@ -90,14 +90,14 @@ describe('round trips per batch', () => {
     expect(fakes[0]?.deliveries.map((m) => m.deliveryId).sort()).toEqual(
       sent.map((d) => d.deliveryId).sort(),
     );
-    const { intend = 0, complete = 0, ...perBatch } = dedupCalls;
+    const { intend = 0, mark = 0, ...perBatch } = dedupCalls;
     expect(perBatch).toEqual({ claim: 1, release: 1 });
     const vendorCalls = fakes.reduce((sum, fake) => sum + fake.calls.length, 0) + 2; // + the unreachable's
     expect(intend).toBeGreaterThanOrEqual(1);
     expect(intend).toBeLessThan(vendorCalls);
     // One mark write per wave that settled deliveries (at most one per intent wave), plus the poison's.
-    expect(complete).toBeGreaterThanOrEqual(2);
-    expect(complete).toBeLessThanOrEqual(intend + 1);
+    expect(mark).toBeGreaterThanOrEqual(2);
+    expect(mark).toBeLessThanOrEqual(intend + 1);
     expect(statusCalls).toEqual({ recordUpdates: 1 });
   });
 
@@ -110,7 +110,7 @@ describe('round trips per batch', () => {
 
     // 20 deliveries through a vendor that takes 4 at a time: 5 waves, each with one coalesced intent
     // write as it starts and one mark write as it ends (the next wave's intents go out beside it).
-    expect(dedupCalls).toEqual({ claim: 1, intend: 5, complete: 5 });
+    expect(dedupCalls).toEqual({ claim: 1, intend: 5, mark: 5 });
     expect(statusCalls).toEqual({ recordUpdates: 1 });
   });
 });

@@ -93,9 +93,9 @@ describe('dispatch app', () => {
     // Prepare: every mark write fails (the store is out of reach after the send)
     const { invoke, vendors, dedup, metric } = fakeDispatch();
     const delivery = makeDelivery();
-    const complete = dedup.complete.bind(dedup);
+    const mark = dedup.mark.bind(dedup);
     let markTries = 0;
-    dedup.complete = async () => {
+    dedup.mark = async () => {
       markTries++;
       throw new DependencyUnavailableError('redis', 'gone');
     };
@@ -110,7 +110,7 @@ describe('dispatch app', () => {
     expect(vendors.a.deliveries).toHaveLength(1);
     expect(markTries).toBeGreaterThan(1);
     expect(metric('MarksWriteFailed')).toBe(1);
-    dedup.complete = complete;
+    dedup.mark = mark;
 
     // The redelivery writes the carried mark before claiming: a duplicate, recorded sent, nothing sent.
     const redelivered = await invoke(eventOfDeliveries([delivery]));

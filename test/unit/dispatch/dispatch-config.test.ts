@@ -57,7 +57,7 @@ describe('loadDispatchConfig', () => {
       maxInFlightSends: 100,
       redis: { keyPrefix: 'herald:', isCluster: false, waitReplicas: 0, waitTimeoutMs: 250 },
     });
-    expect('config' in config.vendors && config.vendors.config.routes.sms).toEqual({
+    expect('config' in config.vendors && config.vendors.config.tiers.sms).toEqual({
       primary: { name: 'sms-a', weight: 100 },
       secondary: { name: 'sms-b', weight: 0 },
       tertiary: { name: 'sms-c', weight: 0 },
@@ -150,17 +150,17 @@ describe('loadDispatchConfig', () => {
 });
 
 describe('parseVendorsConfig', () => {
-  const route = (a: object, b: object, c: object) =>
+  const tiers = (a: object, b: object, c: object) =>
     JSON.stringify({ channels: { sms: { primary: a, secondary: b, tertiary: c } } });
   it.each([
     [
-      'the same vendor twice in a route',
-      route(vendor('x'), vendor('x'), vendor('y')),
+      'the same vendor twice in a channel',
+      tiers(vendor('x'), vendor('x'), vendor('y')),
       'three different vendors',
     ],
-    ['all weights zero', route(vendor('x', { weight: 0 }), vendor('y'), vendor('z')), 'weight must be > 0'],
-    ['a non-http url', route(vendor('x', { url: 'ftp://x' }), vendor('y'), vendor('z')), 'url'],
-    ['an unknown field', route(vendor('x', { colour: 'red' }), vendor('y'), vendor('z')), 'colour'],
+    ['all weights zero', tiers(vendor('x', { weight: 0 }), vendor('y'), vendor('z')), 'weight must be > 0'],
+    ['a non-http url', tiers(vendor('x', { url: 'ftp://x' }), vendor('y'), vendor('z')), 'url'],
+    ['an unknown field', tiers(vendor('x', { colour: 'red' }), vendor('y'), vendor('z')), 'colour'],
     ['no channel', JSON.stringify({ channels: {} }), 'at least one channel'],
     ['an unknown channel', JSON.stringify({ channels: { fax: {} } }), 'channels'],
   ])('refuses %s', (_name, json, fragment) => {

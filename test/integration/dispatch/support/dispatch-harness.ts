@@ -16,8 +16,8 @@ import { createRedisClient, type RedisClient } from '../../../../lambdas/adapter
 import { RedisDedupStore } from '../../../../lambdas/adapters/redis-dedup-store.ts';
 import { RedisStatusStore } from '../../../../lambdas/adapters/redis-status-store.ts';
 import type { Delivery } from '../../../../lambdas/core/delivery.ts';
-import type { AmbiguousRetryPolicy } from '../../../../lambdas/core/routing.ts';
 import { encodeDelivery } from '../../../../lambdas/core/send-request.ts';
+import type { AmbiguousRetryPolicy } from '../../../../lambdas/core/vendor-tiers.ts';
 import { createDispatchApp, type DispatchHandler } from '../../../../lambdas/dispatch/app.ts';
 import type { VendorDelivery } from '../../../../local/mock-vendor/mock-vendor.ts';
 import { type MockVendor, startMockVendor } from '../../../../local/mock-vendor/mock-vendor.ts';
@@ -81,7 +81,7 @@ export async function startDispatchHarness(options: DispatchHarnessOptions = {})
       timeoutMs: vendorTimeoutMs,
       guard: { maxConcurrent: 8, failureThreshold: 1_000, halfOpenAfterMs: 30_000 },
     })),
-    routes: {
+    tiers: {
       sms: {
         primary: { name: 'sms-a', weight: 100 },
         secondary: { name: 'sms-b', weight: 0 },

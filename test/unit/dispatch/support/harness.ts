@@ -40,7 +40,7 @@ export function fakeDispatch(overrides: Partial<DispatchAppDeps> = {}) {
       timeoutMs: 1_000,
       guard: { maxConcurrent: 4, failureThreshold: 1_000, halfOpenAfterMs: 30_000 },
     })),
-    routes: {
+    tiers: {
       sms: {
         primary: { name: 'sms-a', weight: 100 },
         secondary: { name: 'sms-b', weight: 0 },

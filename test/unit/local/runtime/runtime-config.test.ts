@@ -53,7 +53,7 @@ describe('dispatchVendorsEnvironment', () => {
       'sms-b:eum-sms',
       'sms-c:eum-sms',
     ]);
-    expect(parsed.routes.sms?.primary.name).toBe('sms-a');
+    expect(parsed.tiers.sms?.primary.name).toBe('sms-a');
     expect(parsed.vendors.find((v) => v.name === 'sms-a')).toMatchObject({
       endpoint: 'http://127.0.0.1:4000',
       region: 'ap-northeast-2',

@@ -1,9 +1,9 @@
 /** Routing order by weight and the failover decision table. */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type ChannelRoute, nextStep, vendorOrder } from '../../../lambdas/core/routing.ts';
+import { type ChannelTiers, nextStep, vendorOrder } from '../../../lambdas/core/vendor-tiers.ts';
 
-const route = (a: number, b: number, c: number): ChannelRoute => ({
+const tiers = (a: number, b: number, c: number): ChannelTiers => ({
   primary: { name: 'a', weight: a },
   secondary: { name: 'b', weight: b },
   tertiary: { name: 'c', weight: c },
@@ -12,13 +12,13 @@ const someIds = (n: number) => Array.from({ length: n }, () => randomBytes(16).t
 
 describe('vendorOrder', () => {
   it('tries the primary first when only it has weight, then the others in tier order', () => {
-    for (const id of someIds(50)) expect(vendorOrder(route(100, 0, 0), id)).toEqual(['a', 'b', 'c']);
+    for (const id of someIds(50)) expect(vendorOrder(tiers(100, 0, 0), id)).toEqual(['a', 'b', 'c']);
   });
 
   it('spreads first attempts by weight, failing over in tier order', () => {
     const firsts = new Map<string, number>();
     for (const id of someIds(6_000)) {
-      const order = vendorOrder(route(60, 30, 10), id);
+      const order = vendorOrder(tiers(60, 30, 10), id);
       firsts.set(order[0] as string, (firsts.get(order[0] as string) ?? 0) + 1);
       if (order[0] === 'b') expect(order).toEqual(['b', 'a', 'c']);
       if (order[0] === 'c') expect(order).toEqual(['c', 'a', 'b']);
@@ -30,7 +30,7 @@ describe('vendorOrder', () => {
 
   it('gives a delivery the same order every time, so retries reuse the same vendor and key', () => {
     for (const id of someIds(20))
-      expect(vendorOrder(route(1, 1, 1), id)).toEqual(vendorOrder(route(1, 1, 1), id));
+      expect(vendorOrder(tiers(1, 1, 1), id)).toEqual(vendorOrder(tiers(1, 1, 1), id));
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * Routing and failover policy. Each channel has three vendors (primary, secondary, tertiary), each with
+ * A channel's vendor tiers and the failover policy. Each channel has three vendors (primary, secondary, tertiary), each with
  * a weight. The weights choose which vendor a delivery tries FIRST (deterministically from its
  * deliveryId, so a retried delivery goes back to the same vendor); the others follow in tier order as
  * failover, which moves a delivery on only when a vendor's answer proves nothing was sent there.
@@ -7,26 +7,26 @@
  */
 import { VendorOutcomeKind } from './vendor-outcome.ts';
 
-/** The three tiers of a channel's route, in failover order. */
+/** The three tiers of a channel, in failover order. */
 export const VendorTier = { primary: 'primary', secondary: 'secondary', tertiary: 'tertiary' } as const;
 /** One of the tiers. */
 export type VendorTier = (typeof VendorTier)[keyof typeof VendorTier];
 
-/** A vendor's place in a route. */
-export interface RoutedVendor {
+/** A vendor's place in a channel's tiers. */
+export interface TierVendor {
   readonly name: string;
   /** Share of first attempts, relative to the other tiers' weights. */
   readonly weight: number;
 }
 
 /** One channel's three vendors. */
-export type ChannelRoute = Readonly<Record<VendorTier, RoutedVendor>>;
+export type ChannelTiers = Readonly<Record<VendorTier, TierVendor>>;
 
 const TIERS = [VendorTier.primary, VendorTier.secondary, VendorTier.tertiary] as const;
 
 /** Vendor names in the order a delivery tries them: the weighted first choice, then tier order. */
-export function vendorOrder(route: ChannelRoute, deliveryId: string): string[] {
-  const tiers = TIERS.map((tier) => route[tier]);
+export function vendorOrder(channel: ChannelTiers, deliveryId: string): string[] {
+  const tiers = TIERS.map((tier) => channel[tier]);
   const total = tiers.reduce((sum, vendor) => sum + Math.max(0, vendor.weight), 0);
   if (total <= 0) return tiers.map((vendor) => vendor.name);
   // Why the id's own bytes: deliveryIds are SHA-256 prefixes, so they are uniform; and deterministic.
@@ -35,7 +35,7 @@ export function vendorOrder(route: ChannelRoute, deliveryId: string): string[] {
   const first = tiers.find((vendor) => {
     cumulative += Math.max(0, vendor.weight);
     return point < cumulative;
-  }) as RoutedVendor;
+  }) as TierVendor;
   return [first.name, ...tiers.filter((vendor) => vendor !== first).map((vendor) => vendor.name)];
 }
 
