@@ -5,8 +5,13 @@
  * createFcmVendor / createApnsVendor.
  */
 import { type ApnsFake, createApnsSigningKey, startApnsFake } from './apns-fake.ts';
-import { createServiceAccount, type FcmFake, startFcmFake } from './fcm-fake.ts';
-import type { LocalTls } from './local-ca.ts';
+import {
+  createServiceAccount,
+  type FcmFake,
+  type GeneratedServiceAccount,
+  startFcmFake,
+} from './fcm-fake.ts';
+import { createLocalTls, type LocalTls } from './local-ca.ts';
 import type { PushFakeOptions } from './push-fake-support.ts';
 
 /** FcmVendorOptions (lambdas/adapters/fcm-vendor.ts) but timeoutMs; local/ does not import adapters. */
@@ -35,14 +40,37 @@ export interface LocalPushProvider<Fake, Options> {
   readonly vendorOptions: Options;
 }
 
-/** Starts a fake FCM for project `herald-local` with a new service account. */
+/**
+ * Both halves of a push fake's credentials: the fake checks with one, the adapter signs with the
+ * other. Made once by whoever outlives the fake (the runtime), so a restarted fake keeps them.
+ */
+export type LocalPushCredentials =
+  | { readonly service: 'fcm'; readonly account: GeneratedServiceAccount }
+  | {
+      readonly service: 'apns';
+      readonly key: { readonly signingKey: string; readonly publicKeyPem: string };
+      readonly tls: LocalTls;
+    };
+
+/** New credentials for a local FCM (project `projectId`) or APNs fake. */
+export function createLocalPushCredentials(
+  service: 'fcm' | 'apns',
+  projectId = 'herald-local',
+): LocalPushCredentials {
+  return service === 'fcm'
+    ? { service, account: createServiceAccount(projectId) }
+    : { service, key: createApnsSigningKey(), tls: createLocalTls() };
+}
+
+/** Starts a fake FCM for project `herald-local` with `account`, or a new service account. */
 export async function startLocalFcm(
-  options: PushFakeOptions & { readonly projectId?: string },
+  options: PushFakeOptions & { readonly projectId?: string; readonly account?: GeneratedServiceAccount },
 ): Promise<LocalPushProvider<FcmFake, LocalFcmSettings>> {
-  const projectId = options.projectId ?? 'herald-local';
-  const account = createServiceAccount(projectId);
+  const { account: given, ...fakeOptions } = options;
+  const projectId = given?.key.project_id ?? options.projectId ?? 'herald-local';
+  const account = given ?? createServiceAccount(projectId);
   const fake = await startFcmFake({
-    ...options,
+    ...fakeOptions,
     projectId,
     clientEmail: account.key.client_email,
     publicKeyPem: account.publicKeyPem,
@@ -57,14 +85,19 @@ export async function startLocalFcm(
   };
 }
 
-/** Starts a fake APNs (TLS from `tls`, e.g. one createLocalTls() per runtime) with a new signing key. */
+/** Starts a fake APNs (TLS from `tls`, e.g. one createLocalTls() per runtime) with `key` or a new signing key. */
 export async function startLocalApns(
-  options: PushFakeOptions & { readonly tls: LocalTls; readonly topic?: string },
+  options: PushFakeOptions & {
+    readonly tls: LocalTls;
+    readonly topic?: string;
+    readonly key?: { readonly signingKey: string; readonly publicKeyPem: string };
+  },
 ): Promise<LocalPushProvider<ApnsFake, LocalApnsSettings>> {
-  const key = createApnsSigningKey();
+  const { key: given, ...fakeOptions } = options;
+  const key = given ?? createApnsSigningKey();
   const topic = options.topic ?? 'dev.herald.local';
   const ids = { teamId: 'HERALDTEAM', keyId: 'HERALDKEY1' };
-  const fake = await startApnsFake({ ...options, ...ids, topic, publicKeyPem: key.publicKeyPem });
+  const fake = await startApnsFake({ ...fakeOptions, ...ids, topic, publicKeyPem: key.publicKeyPem });
   return {
     fake,
     vendorOptions: {

@@ -12,12 +12,20 @@ import { fileURLToPath } from 'node:url';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
 import { devStage } from '../../lib/config/stages.ts';
 import type { EsmConfigInput } from '../msk-esm/esm-config.ts';
+import { startSecretsManagerFake } from '../providers/secrets-manager-fake.ts';
 import type { ApiComponentConfig, ApiComponentInfo } from './api-main.ts';
 import type { DispatcherComponentConfig, DispatcherComponentInfo } from './dispatcher-main.ts';
 import { lambdaEnvironment, newLogStreamName } from './lambda-context.ts';
 import { type Supervised, supervise } from './process-supervisor.ts';
 import { ensureTopics } from './topics.ts';
-import { dispatchVendorsEnvironment, type VendorSet, vendorSpecs } from './vendor-config.ts';
+import {
+  dispatchVendorsEnvironment,
+  LOCAL_VENDORS_SECRET_ARN,
+  needsVendorsSecret,
+  type VendorSet,
+  vendorSpecs,
+  vendorsJson,
+} from './vendor-config.ts';
 import type { RunningVendor, VendorsComponentConfig } from './vendors-main.ts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -185,6 +193,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       } satisfies VendorsComponentConfig,
     }),
   );
+  // Why: push keys reach the dispatch Lambda in the vendors secret, as in AWS (it refuses them in its environment).
+  const secrets = needsVendorsSecret(vendors.info)
+    ? await startSecretsManagerFake({
+        secrets: () => ({ [LOCAL_VENDORS_SECRET_ARN]: vendorsJson(vendors.info) }),
+      })
+    : undefined;
   const deliveriesTopic = options.deliveriesTopic ?? devStage.topics.deliveries.name;
   const esm = {
     ...deployedEsmConfig(deliveriesTopic, options.deadLetterTopic ?? devStage.topics.deadLetter.name),
@@ -226,7 +240,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
             [EnvKey.claimLeaseMs]: String(devStage.dispatch.claimLeaseSeconds * 1_000),
             [EnvKey.maxInFlightSends]: String(devStage.dispatch.maxInFlightSends),
             ...functionEnv(options, dispatchName, devStage.dispatch.memoryMiB),
-            ...dispatchVendorsEnvironment(vendors.info),
+            ...dispatchVendorsEnvironment(vendors.info, secrets?.url),
             // As lib/dispatch.ts does: partial-batch responses only where the mapping honours them.
             [EnvKey.reportBatchItemFailures]: String(
               mapping.mode === 'provisioned' && mapping.reportBatchItemFailures === true,
@@ -276,6 +290,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await api.stop();
       await Promise.all([dispatcher.stop(), dispatcherHigh.stop()]);
       await vendors.stop();
+      await secrets?.close();
     },
   };
 }

@@ -3,12 +3,18 @@
  * learns about them: the HERALD_VENDORS JSON, in the shape lambdas/dispatch/vendors-config.ts reads.
  *
  * By default sms goes to three local AWS End User Messaging SMS fakes and email to three local SES
- * fakes (local/providers), so a send takes the real SDK code path; push stays on the generic mock
- * vendor. `mock` runs the generic mock vendor for every channel (the HTTP vendor protocol).
- * No vendor credentials: the dispatch Lambda refuses clear-text credentials in its environment; the
- * AWS providers sign with stand-in role credentials, as the Lambda role's would be in AWS.
+ * fakes (local/providers), so a send takes the real SDK code path; push goes to a local FCM (push-a),
+ * a local APNs (push-b) and the generic mock vendor (push-c), which serves both services: an `fcm:`
+ * recipient fails over from FCM to the mock, an `apns:` one from APNs to the mock (failover passes
+ * over a vendor that does not serve the recipient's service). `mock` runs the generic mock vendor for
+ * every channel (the HTTP vendor protocol).
+ * The AWS providers sign with stand-in role credentials, as the Lambda role's would be in AWS. The
+ * FCM service-account key and the APNs signing key are throwaway keys made here; as in AWS they reach
+ * the dispatch Lambda in the vendors secret (a local Secrets Manager, local/providers/secrets-manager-fake.ts),
+ * never in its environment, which the Lambda refuses.
  */
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
+import { createLocalPushCredentials } from '../providers/local-push.ts';
 import { LocalProviderSettings } from './provider-settings.ts';
 import type { RunningVendor, VendorSpec } from './vendors-main.ts';
 
@@ -37,20 +43,32 @@ export const LOCAL_ROLE_CREDENTIALS = {
   AWS_SESSION_TOKEN: 'herald-local-role-session',
 } as const;
 
-function kindOf(channel: (typeof CHANNELS)[number], set: VendorSet): NonNullable<VendorSpec['kind']> {
-  if (set === 'mock' || channel === 'push') return 'mock';
+/** The push tiers' services: a tier may mix them; the mock serves every service. */
+const PUSH_KINDS = { a: 'fcm', b: 'apns', c: 'mock' } as const;
+
+function kindOf(
+  channel: (typeof CHANNELS)[number],
+  suffix: 'a' | 'b' | 'c',
+  set: VendorSet,
+): NonNullable<VendorSpec['kind']> {
+  if (set === 'mock') return 'mock';
+  if (channel === 'push') return PUSH_KINDS[suffix];
   return channel === 'sms' ? 'eum-sms' : 'ses';
 }
 
-/** `sms-a`, `sms-b`, `sms-c`, `push-a` … on free ports. */
+/** `sms-a`, `sms-b`, `sms-c`, `push-a` … on free ports; the push fakes with new credentials. */
 export function vendorSpecs(set: VendorSet = 'providers'): VendorSpec[] {
   return CHANNELS.flatMap((channel) =>
-    TIERS.map(({ suffix }) => ({
-      name: `${channel}-${suffix}`,
-      kind: kindOf(channel, set),
-      port: 0,
-      adminPort: 0,
-    })),
+    TIERS.map(({ suffix }) => {
+      const kind = kindOf(channel, suffix, set);
+      return {
+        name: `${channel}-${suffix}`,
+        kind,
+        port: 0,
+        adminPort: 0,
+        ...(kind === 'fcm' || kind === 'apns' ? { credentials: createLocalPushCredentials(kind) } : {}),
+      };
+    }),
   );
 }
 
@@ -76,13 +94,49 @@ function vendorEntry(vendor: RunningVendor, suffix: 'a' | 'b' | 'c', weight: num
         configurationSetName: LocalProviderSettings.configurationSetName,
         endpoint: vendor.url,
       };
+    case 'fcm':
+    case 'apns': {
+      if (!vendor.settings)
+        throw new Error(`vendor ${vendor.name} (${vendor.kind}) reported no adapter settings`);
+      const { name: _name, ...settings } = vendor.settings;
+      return { ...common, provider: vendor.kind, ...settings };
+    }
     default:
       return { ...common, url: vendor.url };
   }
 }
 
-/** The dispatch Lambda's environment for the running vendors: HERALD_VENDORS and the role stand-in. */
-export function dispatchVendorsEnvironment(vendors: readonly RunningVendor[]): Record<string, string> {
+/** The local vendors secret's ARN (the local Secrets Manager answers for it). */
+export const LOCAL_VENDORS_SECRET_ARN =
+  'arn:aws:secretsmanager:ap-northeast-2:000000000000:secret:herald-local-vendors-AbCdEf';
+
+/**
+ * The dispatch Lambda's environment for the running vendors and the role stand-in: the vendors JSON in
+ * HERALD_VENDORS, or, with `secretsEndpoint` (a local Secrets Manager serving vendorsJson() under
+ * LOCAL_VENDORS_SECRET_ARN), the secret's ARN and that endpoint.
+ */
+export function dispatchVendorsEnvironment(
+  vendors: readonly RunningVendor[],
+  secretsEndpoint?: string,
+): Record<string, string> {
+  if (secretsEndpoint !== undefined) {
+    vendorsJson(vendors); // Why: a vendor that is not running fails here, not at the Lambda's cold start.
+    return {
+      [EnvKey.vendorsSecretArn]: LOCAL_VENDORS_SECRET_ARN,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsEndpoint,
+      ...LOCAL_ROLE_CREDENTIALS,
+    };
+  }
+  return { [EnvKey.vendorsJson]: vendorsJson(vendors), ...LOCAL_ROLE_CREDENTIALS };
+}
+
+/** Whether the vendors carry credentials (push keys), which must reach the Lambda in the secret. */
+export function needsVendorsSecret(vendors: readonly RunningVendor[]): boolean {
+  return vendors.some((vendor) => vendor.kind === 'fcm' || vendor.kind === 'apns');
+}
+
+/** The vendors JSON, in the shape lambdas/dispatch/vendors-config.ts reads. */
+export function vendorsJson(vendors: readonly RunningVendor[]): string {
   const running = (name: string) => {
     const vendor = vendors.find((candidate) => candidate.name === name);
     if (!vendor) throw new Error(`vendor ${name} is not running`);
@@ -99,5 +153,5 @@ export function dispatchVendorsEnvironment(vendors: readonly RunningVendor[]): R
       ),
     ]),
   );
-  return { [EnvKey.vendorsJson]: JSON.stringify({ channels }), ...LOCAL_ROLE_CREDENTIALS };
+  return JSON.stringify({ channels });
 }

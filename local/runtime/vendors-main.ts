@@ -1,10 +1,17 @@
 /**
  * Runtime component `vendors`: the local vendors (three per channel), all in this process, appending
- * every accepted send to one JSONL log: the generic mock vendor, or a provider fake (EUM SMS, SES)
- * that the official AWS SDK client talks to.
+ * every accepted send to one JSONL log: the generic mock vendor, or a provider fake (EUM SMS, SES,
+ * FCM, APNs) that the provider's client talks to.
  */
 import { startMockVendor } from '../mock-vendor/mock-vendor.ts';
 import { startEumSmsFake } from '../providers/eum-sms-fake.ts';
+import {
+  type LocalApnsSettings,
+  type LocalFcmSettings,
+  type LocalPushCredentials,
+  startLocalApns,
+  startLocalFcm,
+} from '../providers/local-push.ts';
 import { startSesFake } from '../providers/ses-fake.ts';
 import { runComponent } from './component.ts';
 import { LocalProviderSettings } from './provider-settings.ts';
@@ -13,9 +20,14 @@ import { LocalProviderSettings } from './provider-settings.ts';
 export interface VendorSpec {
   readonly name: string;
   /** What runs: the generic mock vendor or a provider's fake. @default 'mock' */
-  readonly kind?: 'mock' | 'eum-sms' | 'ses';
+  readonly kind?: 'mock' | 'eum-sms' | 'ses' | 'fcm' | 'apns';
   readonly port: number;
   readonly adminPort: number;
+  /**
+   * fcm and apns: the fake's credentials. Made by the runtime (createLocalPushCredentials), so a
+   * restarted fake keeps the keys the dispatcher already signs with.
+   */
+  readonly credentials?: LocalPushCredentials;
 }
 
 /** Start configuration of the vendors component. */
@@ -28,6 +40,37 @@ export interface VendorsComponentConfig {
 export interface RunningVendor extends VendorSpec {
   readonly url: string;
   readonly adminUrl: string;
+  /** fcm and apns: the adapter settings that reach the fake (credentials included), but timeoutMs. */
+  readonly settings?: LocalFcmSettings | LocalApnsSettings;
+}
+
+function pushCredentials<S extends LocalPushCredentials['service']>(
+  spec: VendorSpec,
+  service: S,
+): Extract<LocalPushCredentials, { service: S }> {
+  const credentials = spec.credentials;
+  if (credentials?.service !== service)
+    throw new Error(`vendor ${spec.name} (${service}) has no ${service} credentials`);
+  return credentials as Extract<LocalPushCredentials, { service: S }>;
+}
+
+/** A running fake and, for push, the adapter settings that reach it. */
+async function startVendor(spec: VendorSpec, logPath: string) {
+  const options = { name: spec.name, port: spec.port, adminPort: spec.adminPort, logPath };
+  switch (spec.kind) {
+    case 'fcm': {
+      const { account } = pushCredentials(spec, 'fcm');
+      const started = await startLocalFcm({ ...options, account });
+      return { vendor: started.fake, settings: started.vendorOptions };
+    }
+    case 'apns': {
+      const { key, tls } = pushCredentials(spec, 'apns');
+      const started = await startLocalApns({ ...options, key, tls });
+      return { vendor: started.fake, settings: started.vendorOptions };
+    }
+    default:
+      return { vendor: await start(spec, logPath) };
+  }
 }
 
 function start(spec: VendorSpec, logPath: string) {
@@ -52,16 +95,22 @@ function start(spec: VendorSpec, logPath: string) {
 }
 
 runComponent<VendorsComponentConfig, RunningVendor[]>('vendors', async (config) => {
-  const vendors = await Promise.all(config.vendors.map((spec) => start(spec, config.logPath)));
+  const started = await Promise.all(config.vendors.map((spec) => startVendor(spec, config.logPath)));
+  const vendors = started.map(({ vendor }) => vendor);
   return {
-    info: vendors.map((vendor, i) => ({
-      name: vendor.name,
-      kind: (config.vendors[i] as VendorSpec).kind ?? 'mock',
-      url: vendor.url,
-      adminUrl: vendor.adminUrl,
-      port: vendor.port,
-      adminPort: Number(new URL(vendor.adminUrl).port),
-    })),
+    info: started.map(({ vendor, settings }, i) => {
+      const spec = config.vendors[i] as VendorSpec;
+      return {
+        name: vendor.name,
+        kind: spec.kind ?? 'mock',
+        url: vendor.url,
+        adminUrl: vendor.adminUrl,
+        port: vendor.port,
+        adminPort: Number(new URL(vendor.adminUrl).port),
+        ...(spec.credentials ? { credentials: spec.credentials } : {}),
+        ...(settings ? { settings } : {}),
+      };
+    }),
     stop: async () => {
       await Promise.all(vendors.map((vendor) => vendor.close()));
     },

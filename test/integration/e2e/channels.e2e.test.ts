@@ -1,7 +1,8 @@
 /**
- * SMS and e-mail through `npm start`'s default vendors, all real: the API, Kafka, the dispatch Lambda in
- * its own process building the official AWS SDK clients from HERALD_VENDORS, and the local EUM SMS and
- * SES fakes over their wire protocols (AWS JSON 1.0, REST-JSON), which do not dedupe.
+ * SMS, e-mail and push through `npm start`'s default vendors, all real: the API, Kafka, the dispatch
+ * Lambda in its own process building the providers' clients from HERALD_VENDORS, and the local EUM SMS,
+ * SES, FCM and APNs fakes over their wire protocols (AWS JSON 1.0, REST-JSON, FCM v1 REST with its OAuth
+ * token endpoint, HTTP/2 over TLS with a JWT), which do not dedupe.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,7 +36,7 @@ afterEach(async () => {
   );
 });
 
-async function send(channel: 'sms' | 'email', recipients: readonly string[]): Promise<string> {
+async function send(channel: 'sms' | 'push' | 'email', recipients: readonly string[]): Promise<string> {
   for (;;) {
     const response = await fetch(`${e2e.runtime.apiUrl}/v1/messages`, {
       method: 'POST',
@@ -51,12 +52,21 @@ async function send(channel: 'sms' | 'email', recipients: readonly string[]): Pr
       }),
     });
     if (response.status === 202) return ((await response.json()) as { requestId: string }).requestId;
-    if (response.status !== 503) throw new Error(`POST /v1/messages: HTTP ${response.status}`);
+    if (response.status !== 503)
+      throw new Error(`POST /v1/messages: HTTP ${response.status} ${await response.text()}`);
     await sleep(200);
   }
 }
 
 const vendorsOf = (sends: ReadonlyArray<{ vendor: string }>) => new Set(sends.map((s) => s.vendor));
+const admin = (name: string) => e2e.runtime.vendors.find((v) => v.name === name)?.adminUrl;
+const fcmTokens = (n: number) =>
+  Array.from({ length: n }, (_, i) => `fcm:${randomUUID().replaceAll('-', '')}:APA91b${i}`);
+const apnsTokens = (n: number) =>
+  Array.from(
+    { length: n },
+    () => `apns:${randomUUID().replaceAll('-', '')}${randomUUID().replaceAll('-', '')}`,
+  );
 
 describe('real channels through the local provider fakes', () => {
   it('delivers sms through the EUM fakes and e-mail through the SES fakes, each recipient once', async () => {
@@ -82,9 +92,45 @@ describe('real channels through the local provider fakes', () => {
     expect(statuses.map((c) => `${c.sent}/${c.total}`)).toEqual(['100/100', '100/100']);
   });
 
+  it('delivers fcm: recipients through the FCM fake and apns: ones through the APNs fake, each once', async () => {
+    showOutputOnFailure(e2e);
+    const fcm = fcmTokens(50);
+    const apns = apnsTokens(50);
+
+    // One request mixing both services: the tiers are FCM, APNs and the mock (which serves both).
+    const requestId = await send('push', [...fcm, ...apns]);
+    const sends = await waitUntilQuiescent(e2e, new Set([requestId]), 100);
+
+    expect(new Set(sends.map((s) => s.to))).toEqual(new Set([...fcm, ...apns]));
+    expect([...sendCounts(sends).values()].every((n) => n === 1)).toBe(true);
+    const fcmSends = sends.filter((s) => s.to.startsWith('fcm:'));
+    const apnsSends = sends.filter((s) => s.to.startsWith('apns:'));
+    // A vendor never gets a recipient of a service it does not serve.
+    expect([...vendorsOf(fcmSends)].every((name) => name === 'push-a' || name === 'push-c')).toBe(true);
+    expect([...vendorsOf(apnsSends)].every((name) => name === 'push-b' || name === 'push-c')).toBe(true);
+    // Both fakes take sends (the mock's 10% weight takes the rest), over their own protocols.
+    expect(fcmSends.some((s) => s.vendor === 'push-a')).toBe(true);
+    expect(apnsSends.some((s) => s.vendor === 'push-b')).toBe(true);
+    const statuses = await waitAllSent(e2e.runtime.apiUrl, [requestId]);
+    expect(statuses.map((c) => `${c.sent}/${c.total}`)).toEqual(['100/100']);
+  });
+
+  it('fails over from an unavailable FCM and APNs to the vendor that serves both, sending each recipient once', async () => {
+    showOutputOnFailure(e2e);
+    await fetch(`${admin('push-a')}/faults`, { method: 'PUT', body: JSON.stringify({ down: true }) });
+    await fetch(`${admin('push-b')}/faults`, { method: 'PUT', body: JSON.stringify({ down: true }) });
+    const recipients = [...fcmTokens(20), ...apnsTokens(20)];
+
+    const requestId = await send('push', recipients);
+    const sends = await waitUntilQuiescent(e2e, new Set([requestId]), 40);
+
+    expect(sends.every((s) => s.vendor === 'push-c')).toBe(true);
+    expect(new Set(sends.map((s) => s.to))).toEqual(new Set(recipients));
+    expect(sends).toHaveLength(40);
+  });
+
   it('fails over from a throttling EUM vendor and one whose account is disabled, sending each recipient once', async () => {
     showOutputOnFailure(e2e);
-    const admin = (name: string) => e2e.runtime.vendors.find((v) => v.name === name)?.adminUrl;
     await fetch(`${admin('sms-a')}/faults`, { method: 'PUT', body: JSON.stringify({ throttleRate: 1 }) });
     await fetch(`${admin('sms-b')}/faults`, {
       method: 'PUT',
