@@ -20,6 +20,7 @@ import { assertValid, validateDispatch } from './config/validate.ts';
 import { type FunctionPlacement, HeraldFunction, placementOf } from './herald-function.ts';
 import type { HeraldKafka } from './kafka.ts';
 import { connectToPipeline, pipelineEnvironment } from './pipeline-access.ts';
+import { ProviderAccess } from './provider-access.ts';
 
 /** Props of {@link HeraldDispatch}. */
 export interface HeraldDispatchProps extends FunctionPlacement {
@@ -81,6 +82,10 @@ export class HeraldDispatch extends Construct {
     // Why any IPv4: vendors are third-party HTTPS APIs without fixed addresses; 443 only, via NAT.
     this.handler.connections.allowToAnyIpv4(ec2.Port.tcp(443), 'dispatch to vendor HTTPS APIs');
     this.vendorsSecret.grantRead(this.handler);
+    new ProviderAccess(this, 'Providers', {
+      grantee: this.handler,
+      ...(settings.providers ? { settings: settings.providers } : {}),
+    });
     props.kafka.grantProduce(this.handler, [props.deadLetterTopic]);
     props.kafka.grantConsume(this.handler, props.deliveriesTopic, settings.consumerGroupId);
 

@@ -137,6 +137,25 @@ export interface LaneSettings {
   readonly maxRecordAgeSeconds: number;
 }
 
+/**
+ * The AWS End User Messaging SMS and SES resources the `eum-sms` and `ses` vendors of the vendors
+ * secret use (docs/deploy.md). A channel left out gets no permission.
+ */
+export interface ProviderAccessSettings {
+  readonly sms?: {
+    /** ARNs of the phone numbers, sender ids or pools named as `originationIdentity` (any region). */
+    readonly originationIdentityArns: readonly string[];
+    /** The configuration set the stack creates in its region (the vendors' `configurationSetName`). */
+    readonly configurationSetName: string;
+  };
+  readonly email?: {
+    /** ARNs of the verified SES identities (domain or address) the `fromEmailAddress`es belong to. */
+    readonly identityArns: readonly string[];
+    /** The configuration set the stack creates in its region (the vendors' `configurationSetName`). */
+    readonly configurationSetName: string;
+  };
+}
+
 /** The dispatch Lambda and its MSK event source mapping. */
 export interface DispatchSettings {
   readonly memoryMiB: number;
@@ -184,6 +203,11 @@ export interface DispatchSettings {
   readonly highLane?: LaneSettings;
   /** Existing vendor-credentials secret; @default a secret is created to be filled in after deploy */
   readonly vendorsSecretArn?: string;
+  /**
+   * The AWS providers' resources the dispatch role may send with: IAM is scoped to exactly these, and
+   * the stack creates the configuration sets. @default none: no sms-voice or ses permission
+   */
+  readonly providers?: ProviderAccessSettings;
   /** @default no reservation */
   readonly reservedConcurrency?: number;
   /** @default 'INFO' */

@@ -199,6 +199,7 @@ export function validateDispatch(settings: DispatchSettings): string[] {
   ) {
     issues.push('dispatch.vendorsSecretArn must be a Secrets Manager ARN');
   }
+  issues.push(...providerAccessIssues(settings.providers));
   if (settings.reservedConcurrency !== undefined)
     range(issues, 'dispatch.reservedConcurrency', settings.reservedConcurrency, 1, 10000);
   issues.push(...retryBudgetIssues(settings));
@@ -334,4 +335,43 @@ export function validateStageConfig(config: StageConfig): StageConfig {
     issues.push('topics.highPriority and dispatch.highLane go together: set both or neither');
   assertValid(`stage '${config.stage}'`, issues);
   return config;
+}
+
+const SMS_IDENTITY_ARN =
+  /^arn:aws[a-z-]*:sms-voice:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:(phone-number|sender-id|pool)\/\S+$/;
+const SES_IDENTITY_ARN = /^arn:aws[a-z-]*:ses:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:identity\/\S+$/;
+const CONFIGURATION_SET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** dispatch.providers: exact ARNs (no wildcards) and configuration set names the services accept. */
+export function providerAccessIssues(providers: DispatchSettings['providers']): string[] {
+  const issues: string[] = [];
+  const check = (path: string, arns: readonly string[], pattern: RegExp, what: string) => {
+    if (arns.length === 0) issues.push(`${path} must list at least one ARN`);
+    arns.forEach((arn, i) => {
+      if (!pattern.test(arn) || arn.includes('*'))
+        issues.push(`${path}[${i}] must be ${what} (no wildcards)`);
+    });
+  };
+  const setName = (path: string, name: string) => {
+    if (!CONFIGURATION_SET_NAME.test(name)) issues.push(`${path} must be 1..64 letters, digits, _ or -`);
+  };
+  if (providers?.sms) {
+    check(
+      'dispatch.providers.sms.originationIdentityArns',
+      providers.sms.originationIdentityArns,
+      SMS_IDENTITY_ARN,
+      'an sms-voice phone-number, sender-id or pool ARN',
+    );
+    setName('dispatch.providers.sms.configurationSetName', providers.sms.configurationSetName);
+  }
+  if (providers?.email) {
+    check(
+      'dispatch.providers.email.identityArns',
+      providers.email.identityArns,
+      SES_IDENTITY_ARN,
+      'an SES identity ARN',
+    );
+    setName('dispatch.providers.email.configurationSetName', providers.email.configurationSetName);
+  }
+  return issues;
 }

@@ -12,7 +12,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
-import { projectRoot, synthStage } from './synth.ts';
+import { projectRoot, synthStage, TEST_PROVIDERS } from './synth.ts';
 
 const INSTALL_HINT =
   'cfn-lint is not installed: run `python3 -m pip install --upgrade cfn-lint` (PyPI) and retry';
@@ -89,7 +89,7 @@ describe('cfn-lint on every synthesized template', { timeout: 240_000 }, () => {
           outdir: join(workdir, 'prod-sqs-valkey'),
           override: (config) => ({
             ...config,
-            dispatch: { ...config.dispatch, onFailure: { kind: 'sqs' } },
+            dispatch: { ...config.dispatch, onFailure: { kind: 'sqs' }, providers: TEST_PROVIDERS },
             cache: { ...config.cache, engine: 'valkey', engineVersion: '8.0' },
           }),
         }),

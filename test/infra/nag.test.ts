@@ -9,7 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { synthStage } from './synth.ts';
+import { synthStage, TEST_PROVIDERS } from './synth.ts';
 
 interface Acknowledgment {
   readonly path: string;
@@ -38,7 +38,7 @@ const variants = {
     synthStage('prod', {
       override: (config) => ({
         ...config,
-        dispatch: { ...config.dispatch, onFailure: { kind: 'sqs' } },
+        dispatch: { ...config.dispatch, onFailure: { kind: 'sqs' }, providers: TEST_PROVIDERS },
         cache: { ...config.cache, engine: 'valkey', engineVersion: '8.0' },
       }),
     }),

@@ -74,3 +74,18 @@ export function propertiesOf(template: Template, type: string, pathPart: string)
   const id = logicalIdOf(template, type, pathPart);
   return (template.toJSON().Resources[id] as { Properties: Record<string, unknown> }).Properties;
 }
+
+/** AWS provider resources for the infra tests (dispatch.providers): exact ARNs in two regions. */
+export const TEST_PROVIDERS = {
+  sms: {
+    originationIdentityArns: [
+      'arn:aws:sms-voice:ap-northeast-2:111122223333:pool/pool-0123456789abcdef0123456789abcdef',
+      'arn:aws:sms-voice:ap-northeast-1:111122223333:phone-number/phone-0123456789abcdef0123456789abcdef',
+    ],
+    configurationSetName: 'herald-sms',
+  },
+  email: {
+    identityArns: ['arn:aws:ses:ap-northeast-2:111122223333:identity/example.com'],
+    configurationSetName: 'herald-email',
+  },
+} as const;
