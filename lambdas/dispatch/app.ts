@@ -17,6 +17,7 @@ import type { KafkaBatchResponse, MskEvent } from '../core/msk-event.ts';
 import type { AmbiguousRetryPolicy, ChannelTiers } from '../core/vendor-tiers.ts';
 import type { DeadLetterSink } from '../ports/dead-letter-sink.ts';
 import type { DedupStore } from '../ports/dedup-store.ts';
+import type { RateLimit, RateLimiter } from '../ports/rate-limiter.ts';
 import type { StatusStore } from '../ports/status-store.ts';
 import type { Vendor } from '../ports/vendor.ts';
 import { DispatchMetric } from '../shared/metric-names.ts';
@@ -32,6 +33,8 @@ export interface VendorEntry {
   /** The adapter's own request timeout (sending stops early enough for calls to finish). */
   readonly timeoutMs: number;
   readonly guard: Omit<VendorGuardOptions, 'onCircuitChange'>;
+  /** Its send rate across every invocation (needs DispatchAppDeps.rateLimiter). @default no limit */
+  readonly rateLimit?: RateLimit;
 }
 
 /** Everything the dispatch app is built from. */
@@ -50,6 +53,8 @@ export interface DispatchAppDeps {
    * bounds its own share. @default 100 (a whole batch: the vendors' bounds decide)
    */
   readonly maxInFlightSends?: number;
+  /** Keeps rate-limited vendors to their rates across invocations. @default none (no vendor is limited) */
+  readonly rateLimiter?: RateLimiter;
   /**
    * The claim lease; no vendor call starts after it is nearly used up. A batch also waits for other
    * owners' leases that end while it still has a whole lease of time left (lease-wait.ts).
@@ -93,6 +98,10 @@ export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
     // Why per container: marks that could not be written are written by this container's next batch.
     unmarked: new Map<string, DeliveryMark>(),
     maxInFlightSends: deps.maxInFlightSends ?? 100,
+    rateLimits: new Map(
+      deps.vendors.flatMap(({ vendor, rateLimit }) => (rateLimit ? [[vendor.name, rateLimit] as const] : [])),
+    ),
+    ...(deps.rateLimiter ? { rateLimiter: deps.rateLimiter } : {}),
     clock: deps.clock ?? (() => new Date()),
   };
   return middy<MskEvent, KafkaBatchResponse, Error, Context>()

@@ -9,6 +9,7 @@ import type { VendorOutcome, VendorOutcomeKind } from '../core/vendor-outcome.ts
 import type { AmbiguousRetryPolicy, ChannelTiers } from '../core/vendor-tiers.ts';
 import type { DeadLetter, DeadLetterSink } from '../ports/dead-letter-sink.ts';
 import type { DedupStore } from '../ports/dedup-store.ts';
+import type { RateLimit, RateLimiter } from '../ports/rate-limiter.ts';
 import type { StatusStore } from '../ports/status-store.ts';
 import type { Vendor, VendorMessage } from '../ports/vendor.ts';
 
@@ -37,6 +38,9 @@ export interface DispatchBatchDeps {
   readonly unmarked: Map<string, DeliveryMark>;
   /** Most deliveries of one invocation being sent at once (each vendor's own bound applies too). */
   readonly maxInFlightSends: number;
+  /** Each rate-limited vendor's rate, and the limiter shared by every invocation. */
+  readonly rateLimits: ReadonlyMap<string, RateLimit>;
+  readonly rateLimiter?: RateLimiter;
   readonly clock: () => Date;
 }
 

@@ -9,6 +9,7 @@ import { createKafka } from '../adapters/kafka-client.ts';
 import { KafkaDeadLetterSink } from '../adapters/kafka-dead-letter-sink.ts';
 import { createRedisClient } from '../adapters/redis-client.ts';
 import { RedisDedupStore } from '../adapters/redis-dedup-store.ts';
+import { RedisRateLimiter } from '../adapters/redis-rate-limiter.ts';
 import { RedisStatusStore } from '../adapters/redis-status-store.ts';
 import { fetchRedisPassword, readSecretString } from '../adapters/secrets.ts';
 import type { KafkaBatchResponse } from '../core/msk-event.ts';
@@ -67,7 +68,11 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
         failureThreshold: spec.failureThreshold,
         halfOpenAfterMs: spec.halfOpenAfterMs,
       },
+      ...(spec.ratePerSecond === undefined
+        ? {}
+        : { rateLimit: { perSecond: spec.ratePerSecond, burst: spec.rateBurst } }),
     })),
+    rateLimiter: new RedisRateLimiter(redis, { keyPrefix: settings.redis.keyPrefix }),
     tiers: vendorsConfig.tiers,
     ambiguousRetryPolicy: settings.ambiguousRetryPolicy,
     ambiguousRetryPolicyByChannel: settings.ambiguousRetryPolicyByChannel,

@@ -4,8 +4,11 @@
  * by the guards, each call preceded by its send intent; claimed poison goes to the dead-letter topic,
  * concurrently and on its own: the deliveries' marks never wait for it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClaimResult } from '../core/dedup.ts';
 import { vendorOrder } from '../core/vendor-tiers.ts';
+import type { RateLimit } from '../ports/rate-limiter.ts';
+import { RATE_WAIT_MS } from '../shared/timing.ts';
 import type {
   BatchProblems,
   DeliveryRecord,
@@ -146,6 +149,54 @@ export interface SentDeliveries {
   readonly marked: ReadonlySet<string>;
 }
 
+/**
+ * The vendor a claimed delivery's first call goes to, or undefined when it will call none (held as
+ * possibly sent, or no tiers for its channel).
+ */
+function firstVendorOf(record: DeliveryRecord, claim: ClaimResult | undefined, deps: DispatchBatchDeps) {
+  const { delivery } = record;
+  const sendingAt = claim?.outcome === 'claimed' ? claim.sendingAt : undefined;
+  const policy = deps.ambiguousRetryPolicy(delivery.channel);
+  if (sendingAt !== undefined && policy !== 'failover') return policy === 'hold' ? undefined : sendingAt;
+  const tiers = deps.tiers[delivery.channel];
+  return tiers ? vendorOrder(tiers, delivery.deliveryId)[0] : undefined;
+}
+
+/**
+ * Rate-limit slots for the claimed deliveries whose first vendor is limited: one reservation per vendor
+ * per round, shared by every invocation. A delivery gets its start delay (ms), or null when its vendor
+ * has no slot within RATE_WAIT_MS (it is retried by a later invocation). If the limiter is unreachable
+ * nothing is granted: fail closed, nothing is sent over a rate nobody counted.
+ */
+async function rateSlots(
+  claimed: readonly DeliveryRecord[],
+  round: Round,
+  deps: DispatchBatchDeps,
+): Promise<Map<string, { vendor: string; delayMs: number | null }>> {
+  const slots = new Map<string, { vendor: string; delayMs: number | null }>();
+  const limiter = deps.rateLimiter;
+  if (!limiter || deps.rateLimits.size === 0) return slots;
+  const byVendor = new Map<string, string[]>();
+  for (const record of claimed) {
+    const id = record.delivery.deliveryId;
+    const vendor = firstVendorOf(record, round.claims.get(id), deps);
+    if (vendor === undefined || !deps.rateLimits.has(vendor)) continue;
+    byVendor.set(vendor, [...(byVendor.get(vendor) ?? []), id]);
+  }
+  await Promise.all(
+    [...byVendor].map(async ([vendor, ids]) => {
+      const limit = deps.rateLimits.get(vendor) as RateLimit;
+      const grant = await limiter
+        .reserve(vendor, ids.length, limit, RATE_WAIT_MS)
+        .catch(() => ({ granted: 0, delaysMs: [] as readonly number[] }));
+      ids.forEach((id, i) => {
+        slots.set(id, { vendor, delayMs: i < grant.granted ? (grant.delaysMs[i] ?? 0) : null });
+      });
+    }),
+  );
+  return slots;
+}
+
 /** Sends the round's claimed deliveries, marking each as its fate is known. Never throws. */
 export async function sendDeliveries(
   round: Round,
@@ -156,8 +207,18 @@ export async function sendDeliveries(
   const claimed = round.firsts.filter((r) => round.claims.get(r.delivery.deliveryId)?.outcome === 'claimed');
   const results = new Map<string, SendResult>();
   const marked = new Set<string>();
+  const slots = await rateSlots(claimed, round, deps);
   await inParallel(claimed, deps.maxInFlightSends, async (r) => {
     const id = r.delivery.deliveryId;
+    const slot = slots.get(id);
+    if (slot?.delayMs === null) {
+      const reason = `${slot.vendor}: at its rate limit, no slot within ${RATE_WAIT_MS} ms`;
+      const claim = round.claims.get(id);
+      const isPossiblySent = claim?.outcome === 'claimed' && claim.sendingAt !== undefined;
+      results.set(id, { kind: 'retry', reason, attempts: [], isPossiblySent });
+      return;
+    }
+    if (slot && slot.delayMs > 0) await sleep(slot.delayMs);
     const result = await sendDelivery(r, round.claims.get(id), deps, writer, round.deadline);
     results.set(id, result);
     if (result.kind === 'retry') return;

@@ -34,6 +34,13 @@ const commonSettings = (defaultWeight: number) => ({
   // one batch, and is probed again soon enough to take traffic back.
   failureThreshold: z.number().int().min(1).max(1_000).default(5),
   halfOpenAfterMs: z.number().int().min(100).max(600_000).default(30_000),
+  /**
+   * Sends per second this vendor takes, across every dispatch invocation (EUM: message parts per second
+   * per origination identity; SES: the account's max send rate; FCM: the project quota). Unset: no limit.
+   */
+  ratePerSecond: z.number().min(0.1).max(100_000).optional(),
+  /** Sends that may start at once after an idle spell. @default 1 (strictly spaced) */
+  rateBurst: z.number().int().min(1).max(10_000).default(1),
 });
 
 const providerSpec = <P extends VendorProvider>(provider: P, defaultWeight: number) =>

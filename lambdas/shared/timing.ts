@@ -32,6 +32,13 @@ export const RETRY_STARTUP_SECONDS = 5;
 /** Retries one crash may cost: the retry that waits out its leases, and one more should that one crash. */
 export const RETRIES_PER_CRASH = 2;
 
+/**
+ * Longest a delivery waits for its vendor's rate-limit slot within an invocation. Why 2 s: well inside
+ * the send budget (18 s with the default lease), so a waiting delivery still has time to be sent;
+ * what does not fit is retried by a later invocation, not failed over to a vendor nobody rationed.
+ */
+export const RATE_WAIT_MS = 2_000;
+
 /** How long an invocation may keep starting vendor calls. */
 export function sendBudgetMs(
   claimLeaseMs: number,

@@ -179,4 +179,23 @@ describe('parseVendorsConfig with providers', () => {
     expect(problems).toMatch(/teamId/);
     expect(problems).toMatch(/signingKey/);
   });
+
+  it('takes a vendor rate, strictly spaced unless a burst is given, and refuses a zero rate', () => {
+    const config = parse({
+      sms: {
+        primary: eum('e', { ratePerSecond: 50 }),
+        secondary: http('b', { ratePerSecond: 5, rateBurst: 3 }),
+        tertiary: http('c'),
+      },
+    });
+    const byName = new Map(config.vendors.map((v) => [v.name, v]));
+    expect(byName.get('e')).toMatchObject({ ratePerSecond: 50, rateBurst: 1 });
+    expect(byName.get('b')).toMatchObject({ ratePerSecond: 5, rateBurst: 3 });
+    expect(byName.get('c')?.ratePerSecond).toBeUndefined();
+    expect(
+      problemsOf({
+        sms: { primary: eum('e', { ratePerSecond: 0 }), secondary: http('b'), tertiary: http('c') },
+      }),
+    ).toMatch(/ratePerSecond/);
+  });
 });
