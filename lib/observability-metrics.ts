@@ -22,6 +22,7 @@ export const DISPATCH_METRICS = {
   deadLettered: DispatchMetric.deadLettered,
   maybeSent: DispatchMetric.maybeSent,
   marksWriteFailed: DispatchMetric.marksWriteFailed,
+  statusesWriteFailed: DispatchMetric.statusesWriteFailed,
 } as const;
 
 const ONE_MINUTE = Duration.minutes(1);

@@ -127,6 +127,14 @@ export class HeraldObservability extends Construct {
       description:
         'Dedup marks could not be written (Redis unreachable, failing over or full): check the cache',
     });
+    // Why at 1: statuses not written leave a request reading `queued` for deliveries already decided, and
+    // the store that failed them is the one that holds the dedup state (a restart that lost it shows here).
+    this.alarm('StatusesNotWritten', dispatchCounter(DISPATCH_METRICS.statusesWriteFailed), {
+      threshold: 1,
+      evaluationPeriods: 1,
+      description:
+        'Delivery statuses could not be written (Redis unreachable, restarted or full): check the cache',
+    });
     // Why at 1: a delivery possibly delivered by a vendor and held (never sent again, policy hold) is
     // one the sender may have to follow up; someone must know (docs/deploy.md, "maybe-sent").
     this.alarm('MaybeSent', dispatchCounter(DISPATCH_METRICS.maybeSent), {
