@@ -3,12 +3,7 @@
  * Redis status store once per container.
  */
 import type { Context, MSKEvent } from 'aws-lambda';
-import { RedisCallbackQueue } from '../adapters/redis-callback-queue.ts';
-import { createRedisClient } from '../adapters/redis-client.ts';
-import { RedisStatusStore } from '../adapters/redis-status-store.ts';
-import { fetchRedisPassword } from '../adapters/secrets.ts';
-import { queueingNotifier } from '../callbacks/callback-notifier.ts';
-import { loadWebhooks } from '../callbacks/load-webhooks.ts';
+import { wireStatuses } from '../callbacks/status-wiring.ts';
 import { buildOnce } from '../shared/build-once.ts';
 import { createLogger, createMetrics } from '../shared/logger.ts';
 import { createDeadLettersApp, type DeadLettersHandler, type DeadLettersResult } from './app.ts';
@@ -20,27 +15,7 @@ const logger = createLogger(SERVICE);
 const metrics = createMetrics(SERVICE);
 
 const app = buildOnce(async (): Promise<DeadLettersHandler> => {
-  const password = config.redis.authSecretArn
-    ? await fetchRedisPassword(config.redis.authSecretArn)
-    : undefined;
-  const redis = createRedisClient({
-    url: config.redis.url,
-    isCluster: config.redis.isCluster,
-    ...(password ? { password } : {}),
-  });
-  redis.on('error', (error: unknown) => logger.warn('redis connection error', { error }));
-  const statuses = new RedisStatusStore(redis, {
-    keyPrefix: config.redis.keyPrefix,
-    retentionSeconds: config.statusRetentionSeconds,
-  });
-  const webhooks = await loadWebhooks(config.webhooks);
-  const callbacks =
-    webhooks.size > 0
-      ? queueingNotifier(
-          new RedisCallbackQueue(redis, { keyPrefix: config.redis.keyPrefix }),
-          new Set(webhooks.keys()),
-        )
-      : undefined;
+  const { statuses, callbacks } = await wireStatuses(config, logger);
   return createDeadLettersApp({ statuses, logger, metrics, ...(callbacks ? { callbacks } : {}) });
 });
 
