@@ -120,6 +120,7 @@ export async function fillStatuses(
     await store.recordUpdates(
       deliveries.map((d) => ({
         requestId,
+        clientId: 'orders-service',
         deliveryId: d.deliveryId,
         state: 'sent' as const,
         vendor: 'infobip',

@@ -10,6 +10,7 @@ import {
   type Delivery,
   DeliveryHeader,
   deliveryIdFor,
+  MAX_DELIVERY_POSITIONS,
   Priority,
 } from './delivery.ts';
 import { PoisonRecordError } from './errors.ts';
@@ -63,6 +64,15 @@ function parseJsonObject(bytes: Buffer): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** An optional whole number in `min`..MAX_DELIVERY_POSITIONS, or undefined when absent. */
+function optionalCount(value: Record<string, unknown>, field: string, min: number): number | undefined {
+  const count = value[field];
+  if (count === undefined) return undefined;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < min || count > MAX_DELIVERY_POSITIONS)
+    throw new PoisonRecordError(`${field} is not a whole number in ${min}..${MAX_DELIVERY_POSITIONS}`);
+  return count;
+}
+
 /** Parses and validates one record; throws PoisonRecordError with the reason. */
 export function parseDelivery(record: KafkaRecord): Delivery {
   const headerVersion = headerText(record, DeliveryHeader.schemaVersion);
@@ -101,6 +111,9 @@ export function parseDelivery(record: KafkaRecord): Delivery {
   }
   const acceptedAt = requireString(value, 'acceptedAt', 64);
   if (Number.isNaN(Date.parse(acceptedAt))) throw new PoisonRecordError('acceptedAt is not an ISO-8601 time');
+  // Why optional: records produced before ingest wrote them must still parse (same schema version).
+  const position = optionalCount(value, 'position', 0);
+  const deliveryCount = optionalCount(value, 'deliveryCount', 1);
   return {
     schemaVersion: DELIVERY_SCHEMA_VERSION,
     deliveryId,
@@ -111,5 +124,7 @@ export function parseDelivery(record: KafkaRecord): Delivery {
     content: typeof title === 'string' ? { body, title } : { body },
     priority: oneOf(value, 'priority', Priority),
     acceptedAt,
+    ...(position === undefined ? {} : { position }),
+    ...(deliveryCount === undefined ? {} : { deliveryCount }),
   };
 }

@@ -41,7 +41,18 @@ export interface Delivery {
   readonly priority: Priority;
   /** ISO-8601 time the ingest API accepted the request. */
   readonly acceptedAt: string;
+  /**
+   * Index in the request's `recipients` of this recipient's first occurrence: where its status is
+   * read. With `deliveryCount`, what lets dispatch rebuild the request's status record when ingest's
+   * `queued` write failed. Optional: records produced before these fields existed still parse.
+   */
+  readonly position?: number;
+  /** How many deliveries (unique recipients) the request has. */
+  readonly deliveryCount?: number;
 }
+
+/** Largest `position` and `deliveryCount` a record may carry (the API takes 100 recipients). */
+export const MAX_DELIVERY_POSITIONS = 1_000;
 
 /**
  * The deterministic id of one recipient's delivery within one request: every copy of a request
@@ -56,4 +67,32 @@ export function deliveryIdFor(requestId: string, recipient: string): string {
     .digest()
     .subarray(0, 16)
     .toString('base64url');
+}
+
+/**
+ * What every status write about a delivery carries besides its state, taken from the delivery record:
+ * the keys that find its status, its owner, and what rebuilds the request's status record should
+ * ingest's `queued` write have failed (lambdas/ports/status-store.ts, StatusUpdate). No recipient and
+ * no content, so it may travel in batch reports and logs.
+ */
+export interface DeliveryStatusKeys {
+  readonly requestId: string;
+  readonly clientId: string;
+  readonly deliveryId: string;
+  readonly acceptedAt: string;
+  readonly position?: number;
+  readonly deliveryCount?: number;
+}
+
+/** The status keys of `delivery` (position and delivery count only when its record carried them). */
+export function statusKeysOf(delivery: Delivery): DeliveryStatusKeys {
+  const { requestId, clientId, deliveryId, acceptedAt, position, deliveryCount } = delivery;
+  return {
+    requestId,
+    clientId,
+    deliveryId,
+    acceptedAt,
+    ...(position === undefined ? {} : { position }),
+    ...(deliveryCount === undefined ? {} : { deliveryCount }),
+  };
 }

@@ -55,15 +55,22 @@ export function normalizeRecipient(channel: Channel, recipient: string): string 
   return at < 0 ? recipient : `${recipient.slice(0, at)}@${recipient.slice(at + 1).toLowerCase()}`;
 }
 
-/** One delivery per unique (normalized) recipient, in first-seen order. */
+/**
+ * One delivery per unique (normalized) recipient, in first-seen order, each with its position (the
+ * recipient's first index in the request) and the request's delivery count.
+ */
 export function planDeliveries(request: SendRequest, context: AcceptanceContext): DeliveryPlan {
-  const unique = new Set(request.recipients.map((r) => normalizeRecipient(request.channel, r)));
+  const positions = new Map<string, number>();
+  request.recipients.forEach((recipient, index) => {
+    const normalized = normalizeRecipient(request.channel, recipient);
+    if (!positions.has(normalized)) positions.set(normalized, index);
+  });
   const content: MessageContent =
     request.content.title === undefined
       ? { body: request.content.body }
       : { body: request.content.body, title: request.content.title };
-  const deliveries = [...unique].map(
-    (recipient): Delivery => ({
+  const deliveries = [...positions].map(
+    ([recipient, position]): Delivery => ({
       schemaVersion: DELIVERY_SCHEMA_VERSION,
       deliveryId: deliveryIdFor(context.requestId, recipient),
       requestId: context.requestId,
@@ -73,6 +80,8 @@ export function planDeliveries(request: SendRequest, context: AcceptanceContext)
       content,
       priority: request.priority,
       acceptedAt: context.acceptedAt,
+      position,
+      deliveryCount: positions.size,
     }),
   );
   return { deliveries, collapsedDuplicates: request.recipients.length - deliveries.length };

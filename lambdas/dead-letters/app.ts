@@ -80,7 +80,9 @@ export function createDeadLettersApp(deps: DeadLettersAppDeps): DeadLettersHandl
             errorType,
           });
           metrics.addMetric(DeadLetterMetric.recorded, MetricUnit.Count, 1);
-          updates.push({ requestId, deliveryId, state: 'failed', reason, at });
+          // Why '' without a clientId: the status is still found by requestId and deliveryId; only a
+          // rebuild of a missing record and a callback need the owner, and neither happens without it.
+          updates.push({ requestId, clientId: info.clientId ?? '', deliveryId, state: 'failed', reason, at });
           if (info.clientId) clients.set(deliveryId, info.clientId);
         }
         const reached = deps.callbacks ? await newlyFailed(deps.statuses, updates, clients) : [];
@@ -104,7 +106,7 @@ async function newlyFailed(
     if (!clientId) continue;
     const current = await statuses.readDelivery(update.requestId, clientId, update.deliveryId);
     if (!current || !isStatusSuperseded(current, { state: update.state, updatedAt: update.at })) continue;
-    reached.push({ clientId, ...update, state: update.state });
+    reached.push({ ...update, clientId, state: update.state });
   }
   return reached;
 }

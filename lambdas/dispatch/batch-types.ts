@@ -3,7 +3,7 @@
  * what each step hands the next (dispatch-batch.ts names the steps) and what became of each record.
  */
 import type { ClaimResult, DeliveryMark, MarkKind } from '../core/dedup.ts';
-import type { Channel, Delivery } from '../core/delivery.ts';
+import type { Channel, Delivery, DeliveryStatusKeys } from '../core/delivery.ts';
 import type { BatchItemIdentifier, KafkaBatchResponse } from '../core/msk-event.ts';
 import type { VendorOutcome, VendorOutcomeKind } from '../core/vendor-outcome.ts';
 import type { AmbiguousRetryPolicy, ChannelTiers } from '../core/vendor-tiers.ts';
@@ -139,6 +139,8 @@ interface DeliveryKeys {
   readonly id: BatchItemIdentifier;
   readonly deliveryId: string;
   readonly requestId: string;
+  /** What the delivery's status writes carry (core/delivery.ts). */
+  readonly statusKeys: DeliveryStatusKeys;
 }
 
 /** The report of a record that parsed into a delivery. */

@@ -85,19 +85,18 @@ export async function markDeliveries(
   const pinned: string[] = [];
   const updates: StatusUpdate[] = [];
   for (const report of reports) {
-    const { deliveryId, requestId } = report;
+    const { deliveryId, statusKeys } = report;
     if (report.fate === RecordFate.sent) {
       marks.push({ deliveryId, kind: 'sent' });
-      updates.push({ requestId, deliveryId, state: 'sent', vendor: report.vendor, at });
+      updates.push({ ...statusKeys, state: 'sent', vendor: report.vendor, at });
     } else if (report.fate === RecordFate.maybeSent) {
       marks.push({ deliveryId, kind: 'maybe-sent' });
       const { vendor, reason } = report;
-      updates.push({ requestId, deliveryId, state: 'maybe-sent', vendor, reason, at });
+      updates.push({ ...statusKeys, state: 'maybe-sent', vendor, reason, at });
     } else if (report.fate === RecordFate.failed) {
       marks.push({ deliveryId, kind: 'failed' });
       updates.push({
-        requestId,
-        deliveryId,
+        ...statusKeys,
         state: 'failed',
         reason: report.reason,
         at,
@@ -108,7 +107,7 @@ export async function markDeliveries(
       // before its own status write landed (the mark and the status are separate writes, on separate
       // shards in cluster mode), and then this redelivery is the delivery's only status write. Without
       // vendor or reason, it keeps those of an earlier write of the same state (status-precedence.ts).
-      updates.push({ requestId, deliveryId, state: report.mark ?? 'suppressed', at });
+      updates.push({ ...statusKeys, state: report.mark ?? 'suppressed', at });
     } else if (report.fate === RecordFate.retry && report.attempts) {
       (report.isPossiblySent ? pinned : releases).push(deliveryId);
     }

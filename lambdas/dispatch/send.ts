@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClaimResult } from '../core/dedup.ts';
+import { statusKeysOf } from '../core/delivery.ts';
 import { vendorOrder } from '../core/vendor-tiers.ts';
 import type { RateLimit } from '../ports/rate-limiter.ts';
 import { RATE_WAIT_MS } from '../shared/timing.ts';
@@ -67,6 +68,7 @@ export function deliveryReport(
     id: record.id,
     deliveryId: record.delivery.deliveryId,
     requestId: record.delivery.requestId,
+    statusKeys: statusKeysOf(record.delivery),
   };
   if (claim?.outcome === 'duplicate') {
     const reason = `duplicate of a delivery already ${claim.mark}`;

@@ -11,12 +11,7 @@ import {
   hashRequest,
   idempotencyScopeId,
 } from '../core/request-hash.ts';
-import {
-  encodeDelivery,
-  normalizeRecipient,
-  planDeliveries,
-  type SendRequest,
-} from '../core/send-request.ts';
+import { encodeDelivery, planDeliveries, type SendRequest } from '../core/send-request.ts';
 import type { IdempotencyStore, Reservation } from '../ports/idempotency-store.ts';
 import type { MessageProducer } from '../ports/message-producer.ts';
 import type { StatusStore } from '../ports/status-store.ts';
@@ -86,7 +81,6 @@ export async function acceptMessage(deps: AcceptDeps, input: AcceptInput): Promi
     throw error;
   }
 
-  const positions = firstPositions(input.request);
   const body: SendMessageAccepted = {
     requestId,
     accepted: plan.deliveries.length,
@@ -101,7 +95,7 @@ export async function acceptMessage(deps: AcceptDeps, input: AcceptInput): Promi
         clientId: input.clientId,
         acceptedAt,
         deliveries: plan.deliveries.map((d) => ({
-          position: positions.get(d.recipient) ?? 0,
+          position: d.position ?? 0,
           deliveryId: d.deliveryId,
         })),
       })
@@ -142,14 +136,4 @@ async function releaseQuietly(deps: AcceptDeps, reservation: Reservation, reques
       error,
     });
   }
-}
-
-/** Each normalized recipient's first index in the request, the position its status is read by. */
-function firstPositions(request: SendRequest): Map<string, number> {
-  const positions = new Map<string, number>();
-  request.recipients.forEach((recipient, index) => {
-    const normalized = normalizeRecipient(request.channel, recipient);
-    if (!positions.has(normalized)) positions.set(normalized, index);
-  });
-  return positions;
 }

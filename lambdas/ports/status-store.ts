@@ -23,9 +23,15 @@ export const DeliveryState = {
 /** One of the delivery states. */
 export type DeliveryState = (typeof DeliveryState)[keyof typeof DeliveryState];
 
-/** What dispatch learned about one delivery. */
+/**
+ * What dispatch (or a receipt, or a dead letter) learned about one delivery. With `position`,
+ * `deliveryCount` and `acceptedAt` (dispatch takes them from the delivery record), an update whose
+ * request has no status record yet rebuilds it: ingest's `queued` write may have failed for good.
+ */
 export interface StatusUpdate {
   readonly requestId: string;
+  /** The client that sent the request: the rebuilt record's owner, and who a callback goes to. */
+  readonly clientId: string;
   readonly deliveryId: string;
   readonly state: DeliveryState;
   /** Vendor that accepted the message (state `sent`) or may have (state `maybe-sent`). */
@@ -34,6 +40,12 @@ export interface StatusUpdate {
   readonly reason?: string;
   /** ISO-8601 time of the update. */
   readonly at: string;
+  /** The delivery's position in the request's `recipients` (its first occurrence). */
+  readonly position?: number;
+  /** How many deliveries the request has (unique recipients). */
+  readonly deliveryCount?: number;
+  /** ISO-8601 time the request was accepted. */
+  readonly acceptedAt?: string;
 }
 
 /** One delivery of an accepted request. */
@@ -70,13 +82,26 @@ export interface RequestStatus {
   readonly acceptedAt: string;
   /** By position, ascending. */
   readonly recipients: readonly RecipientStatus[];
+  /**
+   * Deliveries of a request whose record was rebuilt from dispatch's updates (ingest's `queued` write
+   * failed) that dispatch has not reached yet: `queued`, at positions not known until it does. Absent
+   * (0) once ingest's write landed or every delivery was seen.
+   */
+  readonly unseenDeliveries?: number;
 }
 
 /** Stores delivery statuses; a request's statuses expire after the status retention. */
 export interface StatusStore {
-  /** Records every delivery of an accepted request as `queued`; keeps what dispatch recorded first. */
+  /**
+   * Records every delivery of an accepted request as `queued`; keeps what dispatch recorded first (and
+   * completes a record dispatch rebuilt).
+   */
   recordAccepted(request: AcceptedRequest): Promise<void>;
-  /** Applies dispatch's updates (statuses only move forward); a batch costs O(1) round trips. */
+  /**
+   * Applies dispatch's updates (statuses only move forward); a batch costs O(1) round trips. An update
+   * for a request without a record creates it when the update carries `position`, `deliveryCount` and
+   * `acceptedAt`; otherwise it waits for the accept (which keeps what came first).
+   */
   recordUpdates(updates: readonly StatusUpdate[]): Promise<void>;
   /** The request's statuses, or undefined when unknown or owned by another client. */
   read(requestId: string, clientId: string): Promise<RequestStatus | undefined>;

@@ -47,6 +47,7 @@ export type ReceiptsHandler = MiddyfiedHandler<EventBridgeEvent, ReceiptOutcome,
 export function updateFor(receipt: Receipt, vendor: string | undefined): StatusUpdate {
   return {
     requestId: receipt.requestId,
+    clientId: receipt.clientId,
     deliveryId: receipt.deliveryId,
     state: receipt.state,
     reason: receipt.reason,
@@ -106,8 +107,7 @@ export function createReceiptsApp(deps: ReceiptsAppDeps): ReceiptsHandler {
         { state: receipt.state, updatedAt: receipt.at },
       );
       // Why after the write, and only when the state moved: a late receipt announces nothing.
-      if (isAdvance && String(current.state) !== receipt.state)
-        await deps.callbacks?.notify([{ clientId: receipt.clientId, ...update }]);
+      if (isAdvance && String(current.state) !== receipt.state) await deps.callbacks?.notify([update]);
       logger.info('receipt applied', { ...source, ...ids, state: receipt.state, previous: current.state });
       metrics.addMetric(ReceiptMetric.applied, MetricUnit.Count, 1);
       return 'applied';

@@ -144,7 +144,11 @@ describe('HeraldObservability (prod with 6 cache shards)', () => {
     } as never;
     const logger = new Logger({ logLevel: 'SILENT' });
     const id = (offset: number) => ({ partition: 't-0', offset });
-    const keys = { deliveryId: 'd', requestId: 'r' };
+    const keys = {
+      deliveryId: 'd',
+      requestId: 'r',
+      statusKeys: { deliveryId: 'd', requestId: 'r', clientId: 'c', acceptedAt: '2026-01-01T00:00:00.000Z' },
+    };
     const records = [
       { ...keys, id: id(0), fate: 'sent', vendor: 'a', attempts: [{ vendor: 'a', kind: 'accepted' }] },
       { ...keys, id: id(1), fate: 'maybe-sent', vendor: 'a', reason: 'x', attempts: [] },

@@ -42,10 +42,10 @@ function acceptedRequest(clientId = 'client-a', count = 3, positions?: readonly 
 function update(
   request: AcceptedRequest,
   index: number,
-  fields: Omit<StatusUpdate, 'requestId' | 'deliveryId'>,
+  fields: Omit<StatusUpdate, 'requestId' | 'deliveryId' | 'clientId'>,
 ): StatusUpdate {
   const deliveryId = request.deliveries[index]?.deliveryId ?? 'missing';
-  return { requestId: request.requestId, deliveryId, ...fields };
+  return { requestId: request.requestId, clientId: request.clientId, deliveryId, ...fields };
 }
 
 const queuedAt = (position: number) => ({ position, state: 'queued', updatedAt: T0 });

@@ -122,7 +122,7 @@ describe('webhook callbacks', () => {
     await statuses.recordUpdates(
       deliveries
         .slice(0, 4)
-        .map((d) => ({ requestId, deliveryId: d.deliveryId, state: 'sent', vendor: 'v', at })),
+        .map((d) => ({ requestId, clientId, deliveryId: d.deliveryId, state: 'sent', vendor: 'v', at })),
     );
     const receipts = createReceiptsApp({ statuses, logger, metrics: quietMetrics(), callbacks: notifier });
     const deadLetters = createDeadLettersApp({

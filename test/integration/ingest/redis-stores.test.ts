@@ -132,6 +132,7 @@ describe('RedisStatusStore', () => {
     const updates = requests.flatMap((r) =>
       r.deliveries.map((d) => ({
         requestId: r.requestId,
+        clientId: 'client-a',
         deliveryId: d.deliveryId,
         state: 'sent' as const,
         vendor: 'v',
@@ -160,6 +161,7 @@ describe('RedisStatusStore', () => {
     await store.recordUpdates([
       {
         requestId: '5'.repeat(64),
+        clientId: 'client-a',
         deliveryId: deliveryIdFor('5'.repeat(64), 'x'),
         state: 'sent',
         at: '2026-01-01T00:00:00.000Z',
@@ -183,6 +185,7 @@ describe('RedisStatusStore', () => {
     await store.recordUpdates(
       request.deliveries.map((d) => ({
         requestId: request.requestId,
+        clientId: 'client-a',
         deliveryId: d.deliveryId,
         state: 'sent' as const,
         vendor: 'sms-a',

@@ -96,7 +96,14 @@ describe.each<[string, () => StatusStore]>([
       deliveries: recipients.map((r, position) => ({ position, deliveryId: idOf(r) })),
     });
     await statuses.recordUpdates(
-      recipients.map((r) => ({ requestId, deliveryId: idOf(r), state: 'sent', vendor: 'vendor-a', at })),
+      recipients.map((r) => ({
+        requestId,
+        clientId,
+        deliveryId: idOf(r),
+        state: 'sent',
+        vendor: 'vendor-a',
+        at,
+      })),
     );
   });
 

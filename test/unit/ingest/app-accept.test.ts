@@ -24,6 +24,12 @@ describe('POST /v1/messages', () => {
     expect(accepted).toMatchObject({ accepted: 3, collapsedDuplicates: 1 });
     const records = ingest.records();
     expect(records.map((r) => r.key)).toEqual(['+821012345678', '+821087654321', '+14155550100']);
+    // The position is the recipient's first index in `recipients` (the repeat at 2 is collapsed).
+    const positions = new Map([
+      ['+821012345678', 0],
+      ['+821087654321', 1],
+      ['+14155550100', 3],
+    ]);
     for (const record of records) {
       expect(record.headers).toEqual({
         [DeliveryHeader.schemaVersion]: String(DELIVERY_SCHEMA_VERSION),
@@ -39,6 +45,8 @@ describe('POST /v1/messages', () => {
         content: { body: 'Hello' },
         priority: 'high',
         acceptedAt: '2026-11-25T17:01:02.000Z',
+        position: positions.get(record.key),
+        deliveryCount: 3,
       });
     }
   });
@@ -87,6 +95,7 @@ describe('POST /v1/messages', () => {
     await ingest.statuses.recordUpdates([
       {
         requestId,
+        clientId: 'arn:aws:sts::111122223333:assumed-role/orders-service',
         deliveryId: deliveryIdFor(requestId, '+821011112222'),
         state: 'sent',
         at: new Date().toISOString(),

@@ -23,6 +23,7 @@ describe('GET /v1/messages/{requestId}', () => {
     await ingest.statuses.recordUpdates([
       {
         requestId,
+        clientId: 'arn:aws:sts::111122223333:assumed-role/orders-service',
         deliveryId: deliveryIdFor(requestId, '+821012345678'),
         state: 'sent',
         vendor: 'vendor-a',

@@ -23,7 +23,7 @@ async function sentDelivery() {
     deliveries: [{ position: 0, deliveryId }],
   });
   await statuses.recordUpdates([
-    { requestId, deliveryId, state: 'sent', vendor: 'email-a', at: '2026-11-29T10:00:01.000Z' },
+    { requestId, clientId, deliveryId, state: 'sent', vendor: 'email-a', at: '2026-11-29T10:00:01.000Z' },
   ]);
   const logged: string[] = [];
   const logger = new Logger({ serviceName: 'herald-receipts-test', logLevel: 'INFO' });
