@@ -10,9 +10,11 @@
 import { Cluster } from 'ioredis';
 import { DependencyUnavailableError } from '../core/errors.ts';
 import {
+  canRebuild,
   clampText,
   clientTagOf,
   deliveryIdBytes,
+  isRecordPosition,
   prefixWidthFor,
   STATE_CODES,
 } from '../core/status-record.ts';
@@ -49,7 +51,8 @@ export const STATUS_PAGES_PER_RETENTION = 16;
 /** Default hex digits of the requestId that make a page's hash tag: 16^4 = 65,536 tags. */
 export const STATUS_PAGE_TAG_DIGITS = 4;
 
-const UPDATE_SCRIPT = 'heraldStatusUpdateV2';
+// Why V3: the scripts changed with partial (rebuilt) records; a name is one script for ioredis.
+const UPDATE_SCRIPT = 'heraldStatusUpdateV3';
 const STATE_OF: Readonly<Record<number, DeliveryState>> = Object.fromEntries(
   Object.entries(STATE_CODES).map(([state, code]) => [code, state as DeliveryState]),
 );
@@ -72,8 +75,8 @@ export class RedisStatusStore implements StatusStore {
     this.#spanSeconds = Math.max(1, Math.ceil(options.retentionSeconds / STATUS_PAGES_PER_RETENTION));
     this.#nowMs = options.nowMs ?? Date.now;
     this.#tagDigits = options.pageTagDigits ?? STATUS_PAGE_TAG_DIGITS;
-    this.#accept = defineScript(client, 'heraldStatusAcceptV2', ACCEPT_LUA);
-    this.#read = defineScript(client, 'heraldStatusReadV2', READ_LUA);
+    this.#accept = defineScript(client, 'heraldStatusAcceptV3', ACCEPT_LUA);
+    this.#read = defineScript(client, 'heraldStatusReadV3', READ_LUA);
     defineScript(client, UPDATE_SCRIPT, UPDATE_LUA);
   }
 
@@ -125,7 +128,18 @@ export class RedisStatusStore implements StatusStore {
           const pipeline = this.#client.pipeline();
           for (const group of groups) {
             const requestId = (group[0] as StatusUpdate).requestId;
-            const args = [recordIdOf(requestId), expiry];
+            const rebuild = group.find(canRebuild);
+            const args = [
+              recordIdOf(requestId),
+              expiry,
+              ...(rebuild
+                ? [
+                    clientTagOf(rebuild.clientId),
+                    String(Date.parse(rebuild.acceptedAt)),
+                    String(rebuild.deliveryCount),
+                  ]
+                : ['', '', '']),
+            ];
             for (const u of group) {
               args.push(
                 deliveryIdBytes(u.deliveryId).toString('hex'),
@@ -133,6 +147,7 @@ export class RedisStatusStore implements StatusStore {
                 clampText(u.vendor ?? ''),
                 clampText(u.reason ?? ''),
                 String(Date.parse(u.at)),
+                isRecordPosition(u.position) ? String(u.position) : '',
               );
             }
             queueScript(pipeline, UPDATE_SCRIPT, this.pagesOf(requestId), args);
@@ -172,8 +187,9 @@ export class RedisStatusStore implements StatusStore {
     )) as Array<number | string> | null;
     if (!reply) return undefined;
     const acceptedAtMs = Number(reply[0]);
+    const unseenDeliveries = Number(reply[1]);
     const recipients: { status: RecipientStatus; prefix: string }[] = [];
-    for (let i = 1; i + 5 < reply.length; i += 6) {
+    for (let i = 2; i + 5 < reply.length; i += 6) {
       const [position, state, vendor, reason, offsetMs, prefix] = reply.slice(i, i + 6);
       recipients.push({
         prefix: String(prefix),
@@ -187,7 +203,14 @@ export class RedisStatusStore implements StatusStore {
       });
     }
     const acceptedAt = new Date(acceptedAtMs).toISOString();
-    return { status: { requestId, clientId, acceptedAt, recipients: [] }, recipients };
+    const status: RequestStatus = {
+      requestId,
+      clientId,
+      acceptedAt,
+      recipients: [],
+      ...(unseenDeliveries > 0 ? { unseenDeliveries } : {}),
+    };
+    return { status, recipients };
   }
 
   #currentBucket(): number {

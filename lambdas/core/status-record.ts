@@ -73,3 +73,41 @@ export function clampText(text: string): string {
   while (Buffer.byteLength(chars.join('')) > MAX_TEXT_BYTES) chars.pop();
   return chars.join('');
 }
+
+/** Most positions a record holds (one byte); a rebuilt record's delivery count fits the same byte. */
+export const MAX_RECORD_POSITIONS = 255;
+
+/** Whether `position` names a slot a record can hold. */
+export function isRecordPosition(position: number | undefined): position is number {
+  return (
+    position !== undefined && Number.isInteger(position) && position >= 0 && position < MAX_RECORD_POSITIONS
+  );
+}
+
+/** What a status update may carry to rebuild its request's missing record. */
+export interface RebuildFields {
+  readonly clientId: string;
+  readonly position?: number;
+  readonly deliveryCount?: number;
+  readonly acceptedAt?: string;
+}
+
+/**
+ * Whether an update carries what rebuilds its request's record when ingest's accept never landed: the
+ * owner, its position, the request's delivery count and acceptance time, each one a record can hold.
+ */
+export function canRebuild<U extends RebuildFields>(
+  update: U,
+): update is U & { position: number; deliveryCount: number; acceptedAt: string } {
+  const { clientId, position, deliveryCount, acceptedAt } = update;
+  return (
+    clientId !== '' &&
+    isRecordPosition(position) &&
+    deliveryCount !== undefined &&
+    Number.isInteger(deliveryCount) &&
+    deliveryCount > 0 &&
+    deliveryCount <= MAX_RECORD_POSITIONS &&
+    acceptedAt !== undefined &&
+    !Number.isNaN(Date.parse(acceptedAt))
+  );
+}

@@ -1,13 +1,20 @@
 /**
  * In-memory StatusStore for unit tests, with the same semantics as RedisStatusStore (checked by
  * test/fakes/contracts/status-store.contract.ts): statuses by position, only moving forward, times
- * to the second (to the minute after 9 h), updates before the accept applied when it comes, a request
+ * to the second (to the minute after 9 h), updates before the accept applied when it comes, a record
+ * rebuilt from updates that carry what it takes (partial until the accept completes it), a request
  * expiring at the end of its page (bucket end + retention), DependencyUnavailableError when "down".
  */
 import { STATUS_PAGES_PER_RETENTION } from '../../lambdas/adapters/redis-status-store.ts';
 import { DependencyUnavailableError } from '../../lambdas/core/errors.ts';
 import { applyStatusWrite, type StatusFields } from '../../lambdas/core/status-precedence.ts';
-import { clampText, offsetMsOf, timeCodeOf } from '../../lambdas/core/status-record.ts';
+import {
+  canRebuild,
+  clampText,
+  isRecordPosition,
+  offsetMsOf,
+  timeCodeOf,
+} from '../../lambdas/core/status-record.ts';
 import type {
   AcceptedRequest,
   RecipientStatus,
@@ -22,6 +29,8 @@ interface StoredRequest {
   readonly expiresAtMs: number;
   /** deliveryId → position and status. */
   readonly slots: Map<string, { position: number; status: StatusFields }>;
+  /** Set while the record is one rebuilt from updates: the request's delivery count. */
+  readonly partialCount?: number;
 }
 
 /** A fake status store. */
@@ -53,15 +62,21 @@ export class InMemoryStatusStore implements StatusStore {
     return this.#requests.get(requestId);
   }
 
+  #expiresAtMs(): number {
+    const bucket = Math.floor(Date.now() / 1000 / this.#spanSeconds);
+    return ((bucket + 1) * this.#spanSeconds + this.#retentionSeconds) * 1000;
+  }
+
   async recordAccepted(request: AcceptedRequest): Promise<void> {
     this.#check('record accepted');
-    if (this.#live(request.requestId)) return;
+    const old = this.#live(request.requestId);
+    if (old && old.partialCount === undefined) return;
     const acceptedAtMs = Date.parse(request.acceptedAt);
-    const bucket = Math.floor(Date.now() / 1000 / this.#spanSeconds);
     const stored: StoredRequest = {
       clientId: request.clientId,
       acceptedAtMs,
-      expiresAtMs: ((bucket + 1) * this.#spanSeconds + this.#retentionSeconds) * 1000,
+      // Why the old expiry: a rebuilt record is completed where it lies, in its page.
+      expiresAtMs: old?.expiresAtMs ?? this.#expiresAtMs(),
       slots: new Map(
         request.deliveries.map((d) => [
           d.deliveryId,
@@ -70,6 +85,9 @@ export class InMemoryStatusStore implements StatusStore {
       ),
     };
     this.#requests.set(request.requestId, stored);
+    for (const [deliveryId, { status }] of old?.slots ?? []) {
+      this.#apply(stored, { ...status, at: status.updatedAt, deliveryId });
+    }
     for (const update of this.#early.get(request.requestId) ?? []) this.#apply(stored, update);
     this.#early.delete(request.requestId);
   }
@@ -77,25 +95,56 @@ export class InMemoryStatusStore implements StatusStore {
   async recordUpdates(updates: readonly StatusUpdate[]): Promise<void> {
     this.#check('record updates');
     this.updateBatches += 1;
-    for (const update of updates) {
-      const stored = this.#live(update.requestId);
-      if (stored) this.#apply(stored, update);
-      else this.#early.set(update.requestId, [...(this.#early.get(update.requestId) ?? []), update]);
+    const byRequest = new Map<string, StatusUpdate[]>();
+    for (const update of updates)
+      byRequest.set(update.requestId, [...(byRequest.get(update.requestId) ?? []), update]);
+    for (const [requestId, group] of byRequest) {
+      let stored = this.#live(requestId);
+      const rebuild = group.find(canRebuild);
+      if (!stored && rebuild) {
+        stored = {
+          clientId: rebuild.clientId,
+          acceptedAtMs: Date.parse(rebuild.acceptedAt),
+          expiresAtMs: this.#expiresAtMs(),
+          slots: new Map(),
+          partialCount: rebuild.deliveryCount,
+        };
+        this.#requests.set(requestId, stored);
+      }
+      if (!stored) {
+        this.#early.set(requestId, [...(this.#early.get(requestId) ?? []), ...group]);
+        continue;
+      }
+      for (const update of group) this.#apply(stored, update);
+      // Why again: a rebuilt record takes the updates that waited for an accept as their slots appear.
+      if (stored.partialCount !== undefined)
+        for (const update of this.#early.get(requestId) ?? []) this.#apply(stored, update);
     }
   }
 
-  #apply(stored: StoredRequest, update: StatusUpdate): void {
+  #apply(
+    stored: StoredRequest,
+    update: Pick<StatusUpdate, 'deliveryId' | 'state' | 'vendor' | 'reason' | 'at' | 'position'>,
+  ): void {
     const slot = stored.slots.get(update.deliveryId);
-    if (!slot) return;
     const offsetMs = offsetMsOf(timeCodeOf(Date.parse(update.at) - stored.acceptedAtMs));
     const vendor = clampText(update.vendor ?? '');
     const reason = clampText(update.reason ?? '');
-    slot.status = applyStatusWrite(slot.status, {
+    const status = applyStatusWrite(slot?.status, {
       state: update.state,
       updatedAt: new Date(stored.acceptedAtMs + offsetMs).toISOString(),
       ...(vendor ? { vendor } : {}),
       ...(reason ? { reason } : {}),
     });
+    if (slot) {
+      slot.status = status;
+      return;
+    }
+    // A rebuilt record takes a delivery it has not seen at its position, when that is free.
+    const { position } = update;
+    if (stored.partialCount === undefined || !isRecordPosition(position)) return;
+    if ([...stored.slots.values()].some((s) => s.position === position)) return;
+    stored.slots.set(update.deliveryId, { position, status });
   }
 
   async readDelivery(
@@ -117,6 +166,13 @@ export class InMemoryStatusStore implements StatusStore {
     const recipients: RecipientStatus[] = [...stored.slots.values()]
       .sort((a, b) => a.position - b.position)
       .map(({ position, status }) => ({ position, ...status }));
-    return { requestId, clientId, acceptedAt: new Date(stored.acceptedAtMs).toISOString(), recipients };
+    const unseenDeliveries = Math.max(0, (stored.partialCount ?? 0) - stored.slots.size);
+    return {
+      requestId,
+      clientId,
+      acceptedAt: new Date(stored.acceptedAtMs).toISOString(),
+      recipients,
+      ...(unseenDeliveries > 0 ? { unseenDeliveries } : {}),
+    };
   }
 }

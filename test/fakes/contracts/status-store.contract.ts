@@ -48,6 +48,17 @@ function update(
   return { requestId: request.requestId, clientId: request.clientId, deliveryId, ...fields };
 }
 
+/** An update as dispatch makes it from a delivery record that carries position and delivery count. */
+function rebuildingUpdate(
+  request: AcceptedRequest,
+  index: number,
+  fields: Omit<StatusUpdate, 'requestId' | 'deliveryId' | 'clientId'>,
+): StatusUpdate {
+  const position = request.deliveries[index]?.position ?? -1;
+  const deliveryCount = request.deliveries.length;
+  return { ...update(request, index, fields), position, deliveryCount, acceptedAt: request.acceptedAt };
+}
+
 const queuedAt = (position: number) => ({ position, state: 'queued', updatedAt: T0 });
 
 /** Registers the contract suite for one implementation. */
@@ -151,6 +162,101 @@ export function describeStatusStoreContract(
         { position: 1, state: 'sent', vendor: 'vendor-b', updatedAt: at(1) },
         queuedAt(2),
       ]);
+    });
+
+    it('rebuilds a missing record from updates that carry position, delivery count and acceptedAt', async () => {
+      const store = await makeStore(week);
+      // Prepare: 4 deliveries at positions 0, 1, 3, 4 (a duplicate collapsed at 2); the accept never lands.
+      const request = acceptedRequest('client-a', 4, [0, 1, 3, 4]);
+      await store.recordUpdates([
+        rebuildingUpdate(request, 2, { state: 'sent', vendor: 'vendor-a', at: at(2) }),
+        rebuildingUpdate(request, 0, { state: 'failed', reason: 'invalid number', at: at(1) }),
+      ]);
+
+      const rebuilt = await store.read(request.requestId, 'client-a');
+      expect(rebuilt).toEqual({
+        requestId: request.requestId,
+        clientId: 'client-a',
+        acceptedAt: T0,
+        recipients: [
+          { position: 0, state: 'failed', reason: 'invalid number', updatedAt: at(1) },
+          { position: 3, state: 'sent', vendor: 'vendor-a', updatedAt: at(2) },
+        ],
+        unseenDeliveries: 2,
+      });
+      expect(await store.read(request.requestId, 'client-b')).toBeUndefined();
+      const third = request.deliveries[2]?.deliveryId ?? '';
+      expect(await store.readDelivery(request.requestId, 'client-a', third)).toEqual({
+        position: 3,
+        state: 'sent',
+        vendor: 'vendor-a',
+        updatedAt: at(2),
+      });
+
+      await store.recordUpdates([
+        rebuildingUpdate(request, 1, { state: 'sent', vendor: 'vendor-b', at: at(3) }),
+        rebuildingUpdate(request, 2, { state: 'delivered', reason: 'DELIVERED', at: at(9) }),
+      ]);
+      const more = await store.read(request.requestId, 'client-a');
+      expect(more?.unseenDeliveries).toBe(1);
+      expect(more?.recipients.map((r) => [r.position, r.state, r.updatedAt])).toEqual([
+        [0, 'failed', at(1)],
+        [1, 'sent', at(3)],
+        [3, 'delivered', at(9)],
+      ]);
+    });
+
+    it('completes a rebuilt record when the accept lands late, keeping what dispatch recorded', async () => {
+      const store = await makeStore(week);
+      const request = acceptedRequest('client-a', 4, [0, 1, 3, 4]);
+      await store.recordUpdates([
+        rebuildingUpdate(request, 2, { state: 'sent', vendor: 'vendor-a', at: at(2) }),
+        rebuildingUpdate(request, 1, { state: 'suppressed', reason: 'duplicate', at: at(4) }),
+      ]);
+
+      await store.recordAccepted(request);
+      await store.recordAccepted(request);
+
+      const read = await store.read(request.requestId, 'client-a');
+      expect(read).toEqual({
+        requestId: request.requestId,
+        clientId: 'client-a',
+        acceptedAt: T0,
+        recipients: [
+          queuedAt(0),
+          { position: 1, state: 'suppressed', reason: 'duplicate', updatedAt: at(4) },
+          { position: 3, state: 'sent', vendor: 'vendor-a', updatedAt: at(2) },
+          queuedAt(4),
+        ],
+      });
+      await store.recordUpdates([update(request, 3, { state: 'sent', vendor: 'vendor-c', at: at(5) })]);
+      expect((await store.read(request.requestId, 'client-a'))?.recipients[3]).toEqual({
+        position: 4,
+        state: 'sent',
+        vendor: 'vendor-c',
+        updatedAt: at(5),
+      });
+    });
+
+    it('gives a rebuilt record the updates that waited for the accept, once their delivery is seen', async () => {
+      const store = await makeStore(week);
+      const request = acceptedRequest('client-a', 3);
+      // Prepare: an update without what rebuilds (an older record) waits for the accept.
+      await store.recordUpdates([update(request, 0, { state: 'sent', vendor: 'vendor-a', at: at(1) })]);
+      expect(await store.read(request.requestId, 'client-a')).toBeUndefined();
+
+      await store.recordUpdates([
+        rebuildingUpdate(request, 1, { state: 'sent', vendor: 'vendor-b', at: at(2) }),
+      ]);
+      // A redelivered copy of the first delivery, recorded as a duplicate: the waiting `sent` still wins.
+      await store.recordUpdates([rebuildingUpdate(request, 0, { state: 'suppressed', at: at(3) })]);
+
+      const read = await store.read(request.requestId, 'client-a');
+      expect(read?.recipients).toEqual([
+        { position: 0, state: 'sent', vendor: 'vendor-a', updatedAt: at(1) },
+        { position: 1, state: 'sent', vendor: 'vendor-b', updatedAt: at(2) },
+      ]);
+      expect(read?.unseenDeliveries).toBe(1);
     });
 
     it('moves statuses forward only: sent beats a later suppressed, sent beats failed, newer wins ties', async () => {
