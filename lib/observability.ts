@@ -13,6 +13,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { HERALD_NAMESPACE, IngestMetric, ServiceName } from '../lambdas/shared/metric-names.ts';
 import type { ObservabilitySettings } from './config/stage-config.ts';
 import { assertValid, validateObservability } from './config/validate.ts';
 import {
@@ -134,6 +135,16 @@ export class HeraldObservability extends Construct {
       evaluationPeriods: 1,
       description:
         'Delivery statuses could not be written (Redis unreachable, restarted or full): check the cache',
+    });
+    // Why at 1: an accepted request whose `queued` statuses could not be written (retries included)
+    // answers GET with 404 until dispatch's first status write for it rebuilds the record; if Redis
+    // refuses that one too (StatusesNotWritten), it stays 404 (docs/deploy.md, "Status reads").
+    this.alarm('AcceptedStatusesNotRecorded', ingestCounter(IngestMetric.statusesNotRecorded), {
+      threshold: 1,
+      evaluationPeriods: 1,
+      description:
+        'Accepted requests whose queued statuses could not be written: they read 404 until dispatch writes ' +
+        'a status for them (Redis unreachable, failing over or full): check the cache',
     });
     // Why at 1: a delivery possibly delivered by a vendor and held (never sent again, policy hold) is
     // one the sender may have to follow up; someone must know (docs/deploy.md, "maybe-sent").
@@ -305,6 +316,17 @@ export class HeraldObservability extends Construct {
     this.alarms.push(alarm);
     return alarm;
   }
+}
+
+/** An EMF counter of the ingest Lambda, summed per 5 minutes. */
+function ingestCounter(metricName: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: HERALD_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: ServiceName.ingest },
+    statistic: 'Sum',
+    period: Duration.minutes(5),
+  });
 }
 
 function graph(title: string, metrics: cloudwatch.IMetric[]): cloudwatch.GraphWidget {

@@ -3,6 +3,7 @@
  * recipient on Kafka (the high-priority lane's topic for `priority: high`), record them `queued`. Returns an outcome; the route decides the HTTP answer
  * and logs it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { canonicalize } from '../core/canonical-json.ts';
 import {
@@ -14,7 +15,7 @@ import {
 import { encodeDelivery, planDeliveries, type SendRequest } from '../core/send-request.ts';
 import type { IdempotencyStore, Reservation } from '../ports/idempotency-store.ts';
 import type { MessageProducer } from '../ports/message-producer.ts';
-import type { StatusStore } from '../ports/status-store.ts';
+import type { AcceptedRequest, StatusStore } from '../ports/status-store.ts';
 import type { SendMessageAccepted } from './request-schema.ts';
 
 /** What accepting needs. */
@@ -30,7 +31,19 @@ export interface AcceptDeps {
   readonly highPriorityTopic?: string;
   readonly clock: () => Date;
   readonly logger: Logger;
+  /** Waits before each retry of the `queued` status write. @default STATUS_RETRY_DELAYS_MS */
+  readonly statusRetryDelaysMs?: readonly number[];
 }
+
+/**
+ * Waits before the 2nd and 3rd try of the `queued` status write. Why these: a refused or failing-over
+ * Redis answers in milliseconds, so three tries span about half a second; a Redis that times out
+ * (2 s a command) gets two, and no try starts after STATUS_RETRY_BUDGET_MS, so the API still answers
+ * well inside its timeout (15 s) after a slow Kafka acknowledgement (10 s at most).
+ */
+export const STATUS_RETRY_DELAYS_MS: readonly number[] = [100, 400];
+/** No try of the `queued` status write starts this long after the first one did. */
+export const STATUS_RETRY_BUDGET_MS = 2_500;
 
 /** One call to accept. */
 export interface AcceptInput {
@@ -42,7 +55,16 @@ export interface AcceptInput {
 
 /** What became of a call. */
 export type AcceptOutcome =
-  | { readonly outcome: 'accepted'; readonly body: SendMessageAccepted }
+  | {
+      readonly outcome: 'accepted';
+      readonly body: SendMessageAccepted;
+      /**
+       * Whether the `queued` statuses were written (after `statusAttempts` tries). When not, the request
+       * reads 404 until dispatch's first status write for it rebuilds the record.
+       */
+      readonly isStatusRecorded: boolean;
+      readonly statusAttempts: number;
+    }
   | { readonly outcome: 'replayed'; readonly body: SendMessageAccepted }
   | { readonly outcome: 'in-progress'; readonly requestId: string }
   | { readonly outcome: 'mismatch'; readonly requestId: string };
@@ -88,23 +110,13 @@ export async function acceptMessage(deps: AcceptDeps, input: AcceptInput): Promi
   };
   // Why best effort from here on: every record is durably in Kafka, so the answer must be 202. A 5xx
   // now would make an unkeyed client resend, i.e. send every message twice.
-  await Promise.all([
-    deps.statuses
-      .recordAccepted({
-        requestId,
-        clientId: input.clientId,
-        acceptedAt,
-        deliveries: plan.deliveries.map((d) => ({
-          position: d.position ?? 0,
-          deliveryId: d.deliveryId,
-        })),
-      })
-      .catch((error: unknown) =>
-        deps.logger.error('queued statuses not recorded; status reads will 404 until dispatch updates', {
-          requestId,
-          error,
-        }),
-      ),
+  const [status] = await Promise.all([
+    recordAcceptedWithRetries(deps, {
+      requestId,
+      clientId: input.clientId,
+      acceptedAt,
+      deliveries: plan.deliveries.map((d) => ({ position: d.position ?? 0, deliveryId: d.deliveryId })),
+    }),
     reservation
       ? deps.idempotency
           .complete(reservation, { accepted: body.accepted, collapsedDuplicates: body.collapsedDuplicates })
@@ -116,7 +128,41 @@ export async function acceptMessage(deps: AcceptDeps, input: AcceptInput): Promi
           )
       : undefined,
   ]);
-  return { outcome: 'accepted', body };
+  return { outcome: 'accepted', body, isStatusRecorded: status.isRecorded, statusAttempts: status.attempts };
+}
+
+/**
+ * Writes the `queued` statuses, trying again after each of the retry delays within the budget. Never
+ * throws: if every try fails, the delivery records in Kafka carry what rebuilds the record (dispatch's
+ * first status write for the request does), and until then the request reads 404 (docs/deploy.md).
+ */
+async function recordAcceptedWithRetries(
+  deps: AcceptDeps,
+  request: AcceptedRequest,
+): Promise<{ isRecorded: boolean; attempts: number }> {
+  const delays = deps.statusRetryDelaysMs ?? STATUS_RETRY_DELAYS_MS;
+  const startedMs = Date.now();
+  for (let attempts = 1; ; attempts++) {
+    try {
+      await deps.statuses.recordAccepted(request);
+      if (attempts > 1)
+        deps.logger.warn('queued statuses recorded after retrying', {
+          requestId: request.requestId,
+          attempts,
+        });
+      return { isRecorded: true, attempts };
+    } catch (error) {
+      const delay = delays[attempts - 1];
+      if (delay === undefined || Date.now() + delay - startedMs >= STATUS_RETRY_BUDGET_MS) {
+        deps.logger.error(
+          'queued statuses not recorded; status reads answer 404 until dispatch first writes a status of this request',
+          { requestId: request.requestId, attempts, error },
+        );
+        return { isRecorded: false, attempts };
+      }
+      await sleep(delay);
+    }
+  }
 }
 
 /** The lane of a request: a request's recipients all share its priority, so one topic per request. */

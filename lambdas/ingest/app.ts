@@ -35,6 +35,8 @@ export interface IngestAppDeps {
   readonly clock?: () => Date;
   /** @default MAX_BODY_BYTES (256 KiB) */
   readonly maxBodyBytes?: number;
+  /** Waits before each retry of the `queued` status write. @default STATUS_RETRY_DELAYS_MS */
+  readonly statusRetryDelaysMs?: readonly number[];
 }
 
 /** The ingest Lambda handler (API Gateway HTTP API, payload format 2.0). */

@@ -5,6 +5,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { withReceiptTimeout } from '../core/receipt-timeout.ts';
 import { isRequestId } from '../core/request-hash.ts';
 import type { RequestStatus, StatusStore } from '../ports/status-store.ts';
 import { IngestMetric } from '../shared/metric-names.ts';
@@ -48,6 +49,8 @@ export async function postMessage(event: APIGatewayProxyEventV2, deps: RouteDeps
       deps.logger.info('accepted', { ...result.body, clientId, keyed, channel: request.channel });
       deps.metrics.addMetric(IngestMetric.accepted, MetricUnit.Count, 1);
       deps.metrics.addMetric(IngestMetric.recordsProduced, MetricUnit.Count, result.body.accepted);
+      if (!result.isStatusRecorded)
+        deps.metrics.addMetric(IngestMetric.statusesNotRecorded, MetricUnit.Count, 1);
       return jsonResponse(202, result.body);
     case 'replayed':
       deps.logger.info('replayed', { requestId: result.body.requestId, clientId });
@@ -64,7 +67,10 @@ export async function postMessage(event: APIGatewayProxyEventV2, deps: RouteDeps
   }
 }
 
-/** `GET /v1/messages/{requestId}`: 404 for an unknown id and for another client's id alike. */
+/**
+ * `GET /v1/messages/{requestId}`: 404 for an unknown id and for another client's id alike. A delivery
+ * still `sent` past the receipt timeout reads `unknown` (core/receipt-timeout.ts).
+ */
 export async function getMessage(
   event: APIGatewayProxyEventV2,
   deps: RouteDeps,
@@ -74,7 +80,7 @@ export async function getMessage(
   const status = isRequestId(requestId) ? await deps.statuses.read(requestId, clientId) : undefined;
   deps.logger.info('status read', { requestId, clientId, isFound: status !== undefined });
   if (!status) throw problems.notFound('no such request');
-  return jsonResponse(200, toMessageStatus(status));
+  return jsonResponse(200, toMessageStatus(status, deps.clock().getTime()));
 }
 
 /** `GET /v1/openapi.json`: public, like any API description. */
@@ -82,20 +88,27 @@ export async function getOpenApi(_event: APIGatewayProxyEventV2, deps: RouteDeps
   return jsonResponse(200, deps.openApiDocument(), { 'cache-control': 'public, max-age=300' });
 }
 
-function toMessageStatus(status: RequestStatus): MessageStatus {
+/**
+ * The API's view of a request's statuses at `nowMs`. A record rebuilt by dispatch (ingest's `queued`
+ * write failed) lists only the deliveries dispatch has reached; the rest count as queued in `counts`.
+ */
+function toMessageStatus(status: RequestStatus, nowMs: number): MessageStatus {
+  const unseen = status.unseenDeliveries ?? 0;
+  const recipients = status.recipients.map((r) => withReceiptTimeout(r, nowMs));
   const counts: MessageStatus['counts'] = {
-    total: status.recipients.length,
+    total: recipients.length + unseen,
     ...(Object.fromEntries(DELIVERY_STATES.map((state) => [state, 0])) as Record<
       (typeof DELIVERY_STATES)[number],
       number
     >),
   };
-  for (const recipient of status.recipients) counts[recipient.state] += 1;
+  for (const recipient of recipients) counts[recipient.state] += 1;
+  counts.queued += unseen;
   return {
     requestId: status.requestId,
     acceptedAt: status.acceptedAt,
     counts,
-    recipients: status.recipients.map((r) => ({
+    recipients: recipients.map((r) => ({
       position: r.position,
       state: r.state,
       ...(r.vendor === undefined ? {} : { vendor: r.vendor }),

@@ -44,4 +44,9 @@ export const IngestMetric = {
   idempotencyMismatches: 'IdempotencyMismatches',
   unavailable: 'RequestsUnavailable',
   failed: 'RequestsFailed',
+  /**
+   * Accepted requests whose `queued` statuses could not be written, retries included: each reads 404
+   * until dispatch's first status write for it rebuilds its record (alarmed: AcceptedStatusesNotRecorded).
+   */
+  statusesNotRecorded: 'AcceptedStatusesNotRecorded',
 } as const;

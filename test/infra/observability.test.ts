@@ -178,7 +178,7 @@ describe('HeraldObservability (prod with 6 cache shards)', () => {
 
   it('notifies the KMS-encrypted, TLS-only SNS topic on alarm and on recovery', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Alarm[];
-    expect(observabilityAlarms(template)).toBe(23);
+    expect(observabilityAlarms(template)).toBe(24);
     for (const { Properties } of alarms) {
       expect(Properties.AlarmActions).toEqual([{ Ref: topic }]);
       expect(Properties.OKActions).toEqual([{ Ref: topic }]);
@@ -210,6 +210,6 @@ describe('HeraldObservability (dev: one shard, two nodes)', () => {
       }),
     ) as Alarm[];
     expect(memory.map((a) => metricNames(a.Properties).length)).toEqual([2]);
-    expect(observabilityAlarms(template)).toBe(20);
+    expect(observabilityAlarms(template)).toBe(21);
   });
 });
