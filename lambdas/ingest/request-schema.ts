@@ -172,7 +172,9 @@ export const messageStatus = z
       )
       .meta({
         description:
-          'One entry per delivery, by position. No addresses and no deliveryIds are stored or returned: the ' +
+          'One entry per delivery, by position (for a request whose queued statuses could not be written, ' +
+          'only the deliveries dispatch has reached; counts.total and counts.queued include the others). ' +
+          'No addresses and no deliveryIds are stored or returned: the ' +
           'caller holds the recipients; a deliveryId is base64url(SHA-256(requestId + "\\n" + recipient)[0..16])',
       }),
   })
