@@ -40,6 +40,7 @@ async function sendDelivery(
   const message = {
     deliveryId: delivery.deliveryId,
     requestId: delivery.requestId,
+    clientId: delivery.clientId,
     channel: delivery.channel,
     to: delivery.recipient,
     body: delivery.content.body,
