@@ -68,6 +68,7 @@ export function deliveryReport(
     id: record.id,
     deliveryId: record.delivery.deliveryId,
     requestId: record.delivery.requestId,
+    clientId: record.delivery.clientId,
   };
   if (claim?.outcome === 'duplicate') {
     const reason = `duplicate of a delivery already ${claim.mark}`;
