@@ -11,6 +11,8 @@
  * - latencyMs: added before answering
  * - timeoutRate: delivered and logged, but never answered (the ambiguous case)
  * - throttleRate: the provider's own throttling error, nothing delivered
+ * - maxPerSecond: the same error for sends beyond this many accepted in the last second (EUM's MPS,
+ *   SES's maximum send rate); 0: no limit
  * - down: the port is closed (connection refused)
  * - rejectTo: recipients the provider refuses for good, in its own words
  * - failWith: every send answers this provider error (e.g. "AccessDeniedException" or
@@ -25,6 +27,7 @@ import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
 import type { VendorDelivery } from '../mock-vendor/mock-vendor.ts';
+import { SendWindow } from '../mock-vendor/vendor-faults.ts';
 import { handleProviderAdmin } from './provider-admin.ts';
 import {
   NO_PROVIDER_FAULTS,
@@ -103,6 +106,7 @@ export async function startProviderFake(
   let faults: ProviderFaults = { ...NO_PROVIDER_FAULTS, ...options.faults };
   const accepted: VendorDelivery[] = [];
   let requests = 0;
+  const window = new SendWindow();
   const dice = (rate: number) => rate > 0 && Math.random() < rate;
 
   async function answer(method: string, url: string, headers: IncomingHttpHeaders, body: string) {
@@ -115,7 +119,7 @@ export async function startProviderFake(
     const current = faults;
     await sleep(current.latencyMs);
     if (current.failWith) return fail(protocol.named(current.failWith) ?? protocol.unavailable());
-    if (dice(current.throttleRate)) return fail(protocol.throttled());
+    if (dice(current.throttleRate) || !window.admit(current.maxPerSecond)) return fail(protocol.throttled());
     if (dice(current.errorRate)) return fail(protocol.unavailable());
     if (current.rejectTo.includes(parsed.to)) return fail(protocol.rejected());
     const messageId = randomUUID();

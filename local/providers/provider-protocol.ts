@@ -18,6 +18,7 @@ export const NO_PROVIDER_FAULTS: ProviderFaults = {
   latencyMs: 0,
   timeoutRate: 0,
   throttleRate: 0,
+  maxPerSecond: 0,
   down: false,
   rejectTo: [],
   failWith: null,

@@ -150,6 +150,15 @@ export function describeVendorContract(
       expect(deliveredIds()).toEqual([]);
     });
 
+    it('throttles sends beyond its own rate (maxPerSecond), delivering only those within it', async () => {
+      const { vendor, setFaults, deliveredIds } = await start();
+      await setFaults({ maxPerSecond: 3 });
+      const outcomes = [];
+      for (let i = 0; i < 5; i++) outcomes.push((await vendor.send(message())).kind);
+      expect(outcomes).toEqual(['accepted', 'accepted', 'accepted', 'throttled', 'throttled']);
+      expect(deliveredIds()).toHaveLength(3);
+    });
+
     it('rejects an invalid recipient for good, with a reason that does not echo the recipient', async () => {
       const { vendor, setFaults, deliveredIds, rejectionReason = /invalid_recipient/ } = await start();
       const refused = harness?.recipient?.refusedTo ?? '+15550009999';
