@@ -6,8 +6,8 @@
  * - Failover calls to a limited vendor: reserved as they come, coalesced per event-loop turn into one
  *   reservation per vendor.
  * - A throttling answer from a limited vendor lowers its shared rate (slowDown, once per vendor per
- *   round); this round's calls to it that have not started give up their slots and reserve again at
- *   the lowered rate.
+ *   round); this round's calls to it that have not started give up their slots and reserve again
+ *   together, at once, at the lowered rate.
  * A call that gets no slot within RATE_WAIT_MS is not made: the delivery goes to the next vendor when
  * the vendor's `rateOverflow` is `failover`, else it is retried by a later invocation. An unreachable
  * limiter grants nothing (fail closed): nothing is sent over a rate nobody counted.
@@ -42,6 +42,8 @@ export class RateGate {
   readonly #slots = new Map<string, Slot>();
   /** Vendors that answered "throttled" in this round, with their slow-down call. */
   readonly #slowing = new Map<string, Promise<void>>();
+  /** Aborted when the vendor answers "throttled": wakes the calls waiting for slots taken before. */
+  readonly #throttledSignals = new Map<string, AbortController>();
   readonly #pending = new Map<string, Waiter[]>();
 
   private constructor(limiter: RateLimiter | undefined, rates: ReadonlyMap<string, VendorRate>) {
@@ -96,7 +98,10 @@ export class RateGate {
       }
       if (reserved === null) return false;
       const waitMs = reserved - Date.now();
-      if (waitMs > 0) await sleep(waitMs);
+      if (waitMs > 0) {
+        const signal = wasSlowing ? undefined : this.#throttledSignal(vendor);
+        await sleep(waitMs, undefined, { signal }).catch(() => undefined); // woken by a throttling answer
+      }
       if (wasSlowing || !this.#slowing.has(vendor)) return true;
     }
   }
@@ -111,6 +116,16 @@ export class RateGate {
       vendor,
       this.#limiter.slowDown(vendor, rate, { pauseMs }).catch(() => undefined),
     );
+    this.#throttledSignals.get(vendor)?.abort();
+  }
+
+  #throttledSignal(vendor: string): AbortSignal {
+    let controller = this.#throttledSignals.get(vendor);
+    if (!controller) {
+      controller = new AbortController();
+      this.#throttledSignals.set(vendor, controller);
+    }
+    return controller.signal;
   }
 
   #enqueue(vendor: string, waiter: Waiter): void {

@@ -123,10 +123,11 @@ describe('per-vendor rate limits', () => {
   });
 
   it('lowers the shared rate of a vendor that answers throttled, once per batch, for every invocation', async () => {
-    // Prepare: sms-a at 100/s throttles its first call (Retry-After 300 ms)
+    // Prepare: sms-a at 5/s (one start per 200 ms) throttles its first call (Retry-After 300 ms)
     const limiter = new InMemoryRateLimiter();
     const slowDown = vi.spyOn(limiter, 'slowDown');
-    const limit = { perSecond: 100, burst: 1 };
+    const reserve = vi.spyOn(limiter, 'reserve');
+    const limit = { perSecond: 5, burst: 1 };
     const throttling = new ThrottlesOnce('sms-a', 300);
     const { invoke, vendors } = fakeDispatch({
       rateLimiter: limiter,
@@ -136,18 +137,21 @@ describe('per-vendor rate limits', () => {
         { vendor: new FakeVendor('sms-c'), timeoutMs: 1_000, guard },
       ],
     });
-    const deliveries = Array.from({ length: 10 }, () => makeDelivery());
 
     // Act
-    const response = await invoke(eventOfDeliveries(deliveries));
+    const response = await invoke(eventOfDeliveries(Array.from({ length: 10 }, () => makeDelivery())));
     const after = await limiter.reserve('sms-a', 2, limit, 5_000);
 
-    // Assess: the throttled delivery went on to sms-b; the rate at sms-a is halved (20 ms apart, not 10)
-    expect(response).toEqual({ batchItemFailures: [] });
+    // Assess: the throttled delivery went on to sms-b. The other 9 gave up their slots (200, 400 …
+    // 1,800 ms; not handed back: another invocation may have reserved after them) and reserved again
+    // together, at half the rate: only one start (at 2,000 ms) fits their 2 s wait, the other 8 are
+    // retried by later invocations, which find the vendor slowed down.
     expect(slowDown).toHaveBeenCalledTimes(1);
     expect(slowDown).toHaveBeenCalledWith('sms-a', expect.objectContaining(limit), { pauseMs: 300 });
-    expect(throttling.delivered.length + vendors.b.deliveries.length).toBe(10);
+    expect(reserve.mock.calls.filter(([vendor]) => vendor === 'sms-a')).toHaveLength(3); // 2 + ours below
     expect(vendors.b.deliveries).toHaveLength(1);
-    expect((after.delaysMs[1] ?? 0) - (after.delaysMs[0] ?? 0)).toBeCloseTo(20, 6);
+    expect(throttling.delivered).toHaveLength(1);
+    expect(response.batchItemFailures).toHaveLength(8);
+    expect((after.delaysMs[1] ?? 0) - (after.delaysMs[0] ?? 0)).toBeCloseTo(400, 6);
   });
 });
