@@ -2,6 +2,7 @@
  * The types of one dispatch batch, in one place: the records a batch is made of, what its steps need,
  * what each step hands the next (dispatch-batch.ts names the steps) and what became of each record.
  */
+import type { CallbackNotifier } from '../callbacks/callback-notifier.ts';
 import type { ClaimResult, DeliveryMark, MarkKind } from '../core/dedup.ts';
 import type { Channel, Delivery } from '../core/delivery.ts';
 import type { BatchItemIdentifier, KafkaBatchResponse } from '../core/msk-event.ts';
@@ -41,6 +42,8 @@ export interface DispatchBatchDeps {
   /** Each rate-limited vendor's rate, and the limiter shared by every invocation. */
   readonly rateLimits: ReadonlyMap<string, RateLimit>;
   readonly rateLimiter?: RateLimiter;
+  /** Queues callbacks for deliveries that reach a final state here (`failed`). @default none */
+  readonly callbacks?: CallbackNotifier;
   readonly clock: () => Date;
 }
 
@@ -139,6 +142,7 @@ interface DeliveryKeys {
   readonly id: BatchItemIdentifier;
   readonly deliveryId: string;
   readonly requestId: string;
+  readonly clientId: string;
 }
 
 /** The report of a record that parsed into a delivery. */
@@ -197,6 +201,8 @@ export interface BatchProblems {
   marks?: unknown;
   releases?: unknown;
   statuses?: unknown;
+  /** Final-state callbacks could not be queued; those records are retried. */
+  callbacks?: unknown;
   /** The claim after waiting out other owners' leases failed; those records are retried. */
   reclaims?: unknown;
 }

@@ -40,6 +40,7 @@ async function sendDelivery(
   const message = {
     deliveryId: delivery.deliveryId,
     requestId: delivery.requestId,
+    clientId: delivery.clientId,
     channel: delivery.channel,
     to: delivery.recipient,
     body: delivery.content.body,
@@ -67,6 +68,7 @@ export function deliveryReport(
     id: record.id,
     deliveryId: record.delivery.deliveryId,
     requestId: record.delivery.requestId,
+    clientId: record.delivery.clientId,
   };
   if (claim?.outcome === 'duplicate') {
     const reason = `duplicate of a delivery already ${claim.mark}`;

@@ -144,7 +144,7 @@ describe('HeraldObservability (prod with 6 cache shards)', () => {
     } as never;
     const logger = new Logger({ logLevel: 'SILENT' });
     const id = (offset: number) => ({ partition: 't-0', offset });
-    const keys = { deliveryId: 'd', requestId: 'r' };
+    const keys = { deliveryId: 'd', requestId: 'r', clientId: 'c' };
     const records = [
       { ...keys, id: id(0), fate: 'sent', vendor: 'a', attempts: [{ vendor: 'a', kind: 'accepted' }] },
       { ...keys, id: id(1), fate: 'maybe-sent', vendor: 'a', reason: 'x', attempts: [] },

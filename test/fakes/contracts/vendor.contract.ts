@@ -39,6 +39,7 @@ export function vendorMessage(overrides: Partial<VendorMessage> = {}): VendorMes
   return {
     deliveryId: randomBytes(16).toString('base64url'),
     requestId: `req-${randomBytes(4).toString('hex')}`,
+    clientId: 'arn:aws:iam::123456789012:role/checkout',
     channel: 'sms',
     to: '+15550000001',
     body: 'Your code is 123456',
