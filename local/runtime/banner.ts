@@ -3,6 +3,7 @@
  * the vendors (with their fault-injection admin URLs), the engines and the pid files.
  */
 import { relative } from 'node:path';
+import { EnvKey } from '../../lambdas/shared/env-keys.ts';
 import type { Engines } from '../infra/engines.ts';
 import type { DevToken } from './dev-token.ts';
 import type { Runtime } from './runtime.ts';
@@ -71,10 +72,14 @@ export function bannerText(facts: BannerFacts): string {
     `    -H "Idempotency-Key: demo-$RANDOM" \\`,
     `    -d '${body}'`,
     '',
-    "Then read its status (sent, then delivered once the provider's receipt comes, about a second later;",
-    'e-mail to bounce@simulator.amazonses.com ends bounced):',
+    'Then read its status:',
     '',
     `  curl -sS ${runtime.apiUrl}/v1/messages/<requestId> -H '${auth}'`,
+    '',
+    "It reads sent, then delivered when the provider's receipt comes (about a second later). E-mail to",
+    "bounce@simulator.amazonses.com ends bounced, an SMS to +14254147167 undeliverable (the providers'",
+    `simulators). With ${EnvKey.callbacksJson}='{"<client>":{"url":"http://127.0.0.1:<port>/…","secret":"<16+ chars>"}}'`,
+    'each final state is POSTed to the client, signed.',
     '',
     'Ctrl-C stops everything.',
     '',
