@@ -46,7 +46,10 @@ export interface LifecycleOptions extends FunctionEnvOptions {
   readonly eventBusPort?: number;
   /** Changes to the dead-letter topic's mapping (its group defaults to `<esm group>-dead-letters` when esm sets one). */
   readonly deadLettersEsm?: Partial<EsmConfigInput>;
-  /** The deliveries mapping's changes; only its consumer group is used here. */
+  /**
+   * Changes to the deliveries topic's event source mapping (tests use their own consumer group,
+   * shorter windows); the lifecycle derives the dead-letter mapping's group from its group.
+   */
   readonly esm?: Partial<EsmConfigInput>;
 }
 

@@ -202,7 +202,7 @@ describe('receipt settings and failures', () => {
   });
 
   it('answers the send before the delayed receipt is published', async () => {
-    await fetch(`${ses.adminUrl}/receipts`, { method: 'PUT', body: '{"delayMs":1500}' });
+    await fetch(`${ses.adminUrl}/receipts`, { method: 'PUT', body: '{"delayMs":3000}' });
 
     const answer = await sendEmail('success@simulator.amazonses.com');
     await sleep(200);
