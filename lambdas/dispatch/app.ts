@@ -28,6 +28,7 @@ import type { BatchTiming } from './batch-types.ts';
 import { dispatchBatch } from './dispatch-batch.ts';
 import { reportBatch } from './dispatch-report.ts';
 import { GuardedVendor, type VendorGuardOptions } from './guarded-vendor.ts';
+import { RateOverflow } from './rate-gate.ts';
 
 /** A vendor adapter with its resilience settings. */
 export interface VendorEntry {
@@ -35,8 +36,11 @@ export interface VendorEntry {
   /** The adapter's own request timeout (sending stops early enough for calls to finish). */
   readonly timeoutMs: number;
   readonly guard: Omit<VendorGuardOptions, 'onCircuitChange'>;
-  /** Its send rate across every invocation (needs DispatchAppDeps.rateLimiter). @default no limit */
-  readonly rateLimit?: RateLimit;
+  /**
+   * Its send rate across every invocation (needs DispatchAppDeps.rateLimiter), and what a delivery does
+   * when it has no slot in time (`overflow`, @default wait). @default no limit
+   */
+  readonly rateLimit?: RateLimit & { readonly overflow?: RateOverflow };
 }
 
 /** Everything the dispatch app is built from. */
@@ -103,7 +107,9 @@ export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
     unmarked: new Map<string, DeliveryMark>(),
     maxInFlightSends: deps.maxInFlightSends ?? 100,
     rateLimits: new Map(
-      deps.vendors.flatMap(({ vendor, rateLimit }) => (rateLimit ? [[vendor.name, rateLimit] as const] : [])),
+      deps.vendors.flatMap(({ vendor, rateLimit }) =>
+        rateLimit ? [[vendor.name, { overflow: RateOverflow.wait, ...rateLimit }] as const] : [],
+      ),
     ),
     ...(deps.rateLimiter ? { rateLimiter: deps.rateLimiter } : {}),
     ...(deps.callbacks ? { callbacks: deps.callbacks } : {}),

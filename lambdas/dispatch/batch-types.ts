@@ -10,9 +10,10 @@ import type { VendorOutcome, VendorOutcomeKind } from '../core/vendor-outcome.ts
 import type { AmbiguousRetryPolicy, ChannelTiers } from '../core/vendor-tiers.ts';
 import type { DeadLetter, DeadLetterSink } from '../ports/dead-letter-sink.ts';
 import type { DedupStore } from '../ports/dedup-store.ts';
-import type { RateLimit, RateLimiter } from '../ports/rate-limiter.ts';
+import type { RateLimiter } from '../ports/rate-limiter.ts';
 import type { StatusStore } from '../ports/status-store.ts';
 import type { Vendor, VendorMessage } from '../ports/vendor.ts';
+import type { VendorRate } from './rate-gate.ts';
 
 /** A vendor as the batch calls it: guarded, with a hook that runs right before the call goes out. */
 export interface DispatchVendor extends Vendor {
@@ -39,8 +40,8 @@ export interface DispatchBatchDeps {
   readonly unmarked: Map<string, DeliveryMark>;
   /** Most deliveries of one invocation being sent at once (each vendor's own bound applies too). */
   readonly maxInFlightSends: number;
-  /** Each rate-limited vendor's rate, and the limiter shared by every invocation. */
-  readonly rateLimits: ReadonlyMap<string, RateLimit>;
+  /** Each rate-limited vendor's rate and overflow policy, and the limiter shared by every invocation. */
+  readonly rateLimits: ReadonlyMap<string, VendorRate>;
   readonly rateLimiter?: RateLimiter;
   /** Queues callbacks for deliveries that reach a final state here (`failed`). @default none */
   readonly callbacks?: CallbackNotifier;

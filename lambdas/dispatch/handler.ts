@@ -81,7 +81,9 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
       },
       ...(spec.ratePerSecond === undefined
         ? {}
-        : { rateLimit: { perSecond: spec.ratePerSecond, burst: spec.rateBurst } }),
+        : {
+            rateLimit: { perSecond: spec.ratePerSecond, burst: spec.rateBurst, overflow: spec.rateOverflow },
+          }),
     })),
     rateLimiter: new RedisRateLimiter(redis, { keyPrefix: settings.redis.keyPrefix }),
     ...(callbacks ? { callbacks } : {}),

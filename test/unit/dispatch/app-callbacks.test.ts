@@ -12,7 +12,8 @@ function recordingNotifier(failures = 0): CallbackNotifier & { reached: ReachedS
     calls: 0,
     async notify(reached: readonly ReachedState[]) {
       notifier.calls++;
-      if (notifier.calls <= failures) throw new DependencyUnavailableError('callback queue unreachable');
+      if (notifier.calls <= failures)
+        throw new DependencyUnavailableError('redis', 'callback queue unreachable');
       notifier.reached.push(...reached);
     },
   };
