@@ -43,8 +43,6 @@ const SIMULATOR_NUMBERS: ReadonlyArray<readonly [country: string, success: strin
 
 /** The simulator's failure numbers (their sends end undeliverable). */
 export const EUM_SIMULATOR_FAILURE_NUMBERS: ReadonlySet<string> = new Set(SIMULATOR_NUMBERS.map((n) => n[2]));
-/** The simulator's success numbers. */
-export const EUM_SIMULATOR_SUCCESS_NUMBERS: ReadonlySet<string> = new Set(SIMULATOR_NUMBERS.map((n) => n[1]));
 
 const OUTCOMES = {
   delivered: {
