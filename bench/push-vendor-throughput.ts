@@ -31,6 +31,7 @@ function message(to: string): VendorMessage {
   return {
     deliveryId: randomBytes(16).toString('base64url'),
     requestId: randomBytes(32).toString('hex'),
+    clientId: 'bench',
     channel: 'push',
     to,
     title: 'Order shipped',

@@ -6,6 +6,7 @@ import type { EosResult } from './scenarios/eos.ts';
 import type { IngestResult } from './scenarios/ingest.ts';
 import type { MemoryResult } from './scenarios/memory.ts';
 import type { PriorityResult } from './scenarios/priority.ts';
+import type { RateLimitResult } from './scenarios/rate-limit.ts';
 import type { ScalingResult } from './scenarios/scaling.ts';
 
 /** Scenario results by JSON key. */
@@ -17,6 +18,7 @@ export interface ScenarioResults {
   eos?: EosResult;
   priority?: PriorityResult;
   scaling?: ScalingResult;
+  rateLimit?: RateLimitResult;
 }
 
 /** One target from the issue, and whether this run reached it. */
@@ -76,6 +78,18 @@ export function checkTargets(s: ScenarioResults): TargetCheck[] {
     add('priority.high.p99Ms', `≤ ${s.priority.highP99TargetMs}`, p99, p99 <= s.priority.highP99TargetMs);
   }
   if (s.scaling) add('scaling.heraldToFair', '≥ 0.7', s.scaling.heraldToFair, s.scaling.heraldToFair >= 0.7);
+  if (s.rateLimit) {
+    const { steady, throttling } = s.rateLimit;
+    const busiest = steady.busiestOneSecondAtLimitedVendor;
+    add('rateLimit.steady.busiestOneSecondAtLimitedVendor', '≤ 55 (limit 50/s)', busiest, busiest <= 55);
+    for (const [name, run] of [
+      ['steady', steady],
+      ['throttling', throttling],
+    ] as const) {
+      add(`rateLimit.${name}.lost`, '= 0', run.lost, run.lost === 0);
+      add(`rateLimit.${name}.sentTwice`, '= 0', run.sentTwice, run.sentTwice === 0);
+    }
+  }
   return checks;
 }
 
@@ -184,6 +198,21 @@ export function chartPanels(s: ScenarioResults): Panel[] {
           isHerald: false,
         },
       ]),
+    });
+  if (s.rateLimit)
+    panels.push({
+      title: `rate limit: busiest 1-s window at a vendor limited to ${s.rateLimit.limitPerSecond}/s, ${s.rateLimit.apps} dispatchers`,
+      subtitle: `${s.rateLimit.steady.deliveries} deliveries a run; lost ${s.rateLimit.steady.lost} / ${s.rateLimit.throttling.lost}, sent twice ${s.rateLimit.steady.sentTwice} / ${s.rateLimit.throttling.sentTwice}; throttling: ${s.rateLimit.throttling.throttledAtLimitedVendor} answered 429, ${s.rateLimit.throttling.atOtherVendors} went to the next tier`,
+      unit: 'sends',
+      bars: [
+        { label: 'steady', value: s.rateLimit.steady.busiestOneSecondAtLimitedVendor, isHerald: true },
+        {
+          label: `vendor takes only ${s.rateLimit.throttling.vendorMaxPerSecond}/s`,
+          value: s.rateLimit.throttling.busiestOneSecondAtLimitedVendor,
+          isHerald: true,
+        },
+        { label: 'the limit', value: s.rateLimit.limitPerSecond, isHerald: false },
+      ],
     });
   if (s.ingest)
     panels.push({

@@ -18,6 +18,7 @@ import { eosSteps, runEos } from './scenarios/eos.ts';
 import { type IngestResult, ingestSteps } from './scenarios/ingest.ts';
 import { memorySteps, runMemory } from './scenarios/memory.ts';
 import { type PriorityResult, prioritySteps } from './scenarios/priority.ts';
+import { type RateLimitResult, rateLimitSteps } from './scenarios/rate-limit.ts';
 import { type ScalingResult, scalingSteps } from './scenarios/scaling.ts';
 import type { ScenarioContext } from './scenarios/scenario.ts';
 
@@ -25,7 +26,8 @@ const USAGE = `usage: herald bench [--quick] [--json <file>] [--only <scenario,.
 
   --quick           small version (structure checks, CI): fewer, smaller rounds
   --json <file>     write the results as JSON, and a chart to <file minus .json>.svg
-  --only <list>     run only these scenarios: eos, memory, dedup, ingest, endToEnd, priority, scaling
+  --only <list>     run only these scenarios: eos, memory, dedup, ingest, endToEnd, priority, scaling,
+                    rateLimit (or rate-limit)
   --rounds N        measured rounds per side (default 5, quick 2)
 
 Starts Kafka and Redis if they are not running (and stops what it started).`;
@@ -65,7 +67,16 @@ const SCENARIOS: ReadonlyArray<{
     steps: scalingSteps,
     run: (ctx) => runInChild<ScalingResult>('./scenarios/scaling.ts', 'runScaling', ctx),
   },
+  {
+    name: 'rateLimit',
+    steps: rateLimitSteps,
+    run: (ctx) => runInChild<RateLimitResult>('./scenarios/rate-limit.ts', 'runRateLimit', ctx),
+  },
 ];
+
+/** A scenario's name as --only may spell it (`rate-limit` for `rateLimit`). */
+const scenarioName = (name: string) =>
+  name.trim().replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
 /** Runs the benchmarks; resolves to the exit code (1 when a scenario failed). */
 export async function bench(args: string[]): Promise<number> {
@@ -92,7 +103,7 @@ export async function bench(args: string[]): Promise<number> {
   }
   const isQuick = values.quick ?? false;
   const rounds = values.rounds === undefined ? (isQuick ? 2 : 5) : Number(values.rounds);
-  const only = values.only?.split(',').map((name) => name.trim());
+  const only = values.only?.split(',').map(scenarioName);
   const unknown = only?.filter((name) => !SCENARIOS.some((s) => s.name === name)) ?? [];
   if (!Number.isInteger(rounds) || rounds < 1 || unknown.length > 0) {
     console.error(

@@ -129,6 +129,16 @@ export class HeraldDispatch extends Construct {
   }
 
   /** One event source mapping of the dispatch function over `mapping.topic`. */
+  /**
+   * Queues callbacks for the deliveries dispatch fails (a final state) for the clients in `registry`,
+   * the webhook registry the callbacks construct owns. Why a method and not a prop: the registry is made
+   * after dispatch, whose mapping the alarms of the callbacks construct need first.
+   */
+  queueCallbacksFor(registry: secretsmanager.ISecret): void {
+    this.handler.function.addEnvironment(EnvKey.callbacksSecretArn, registry.secretArn);
+    registry.grantRead(this.handler);
+  }
+
   private addMapping(
     props: HeraldDispatchProps,
     onFailure: lambda.IEventSourceDlq,

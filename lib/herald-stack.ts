@@ -181,6 +181,7 @@ export class HeraldStack extends Stack {
       subnets: egressSubnets,
       ...common,
     });
+    this.dispatch.queueCallbacksFor(this.callbacks.registry);
     const lifecycle = {
       callbacksRegistry: this.callbacks.registry,
       cache: this.cache,

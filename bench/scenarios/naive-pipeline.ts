@@ -50,6 +50,7 @@ export async function startNaivePipeline(options: {
       const outcome = await vendor.send({
         deliveryId: d.deliveryId,
         requestId: d.requestId,
+        clientId: d.clientId,
         channel: d.channel,
         to: d.recipient,
         body: d.content.body,

@@ -1,7 +1,8 @@
 /**
  * SMS through AWS End User Messaging SMS (pinpoint-sms-voice-v2 SendTextMessage), one recipient per
- * call, with the official SDK v3 client. The deliveryId and requestId travel in `Context`, so delivery
- * receipts (event destinations of the configuration set) can be matched later. EUM does NOT dedupe:
+ * call, with the official SDK v3 client. The deliveryId, requestId and base64url clientId travel in
+ * `Context` (`receiptTagsFor`), so delivery receipts (event destinations of the configuration set) can
+ * be matched later. EUM does NOT dedupe:
  * a repeated call is a second SMS.
  *
  * Classification of SendTextMessage's errors:
@@ -15,6 +16,7 @@
  *   transport: refused or connect timeout → unavailable; timeout or reset after connecting → ambiguous
  */
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { receiptTagsFor } from '../core/receipt-tags.ts';
 import type { Vendor, VendorMessage, VendorOutcome } from '../ports/vendor.ts';
 import { type AwsClientSettings, awsClientConfig, awsErrorFacts, awsOutcomeOf } from './aws-send-outcome.ts';
 
@@ -70,7 +72,7 @@ export class EumSmsVendor implements Vendor {
       ...(this.#options.configurationSetName
         ? { ConfigurationSetName: this.#options.configurationSetName }
         : {}),
-      Context: { deliveryId: message.deliveryId, requestId: message.requestId },
+      Context: receiptTagsFor(message),
     });
     try {
       const output = await this.#client.send(command, signal ? { abortSignal: signal } : {});

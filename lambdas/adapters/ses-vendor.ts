@@ -1,7 +1,8 @@
 /**
  * E-mail through Amazon SES v2 SendEmail, one recipient per call, with the official SDK v3 client:
- * simple content (subject = the message title, text body), EmailTags deliveryId and requestId (they
- * come back in the configuration set's events). SES does NOT dedupe: a repeated call is a second e-mail.
+ * simple content (subject = the message title, text body), EmailTags deliveryId, requestId and the
+ * base64url clientId (`receiptTagsFor`; they come back in the configuration set's events, so the
+ * receipts Lambda can find the delivery's status). SES does NOT dedupe: a repeated call is a second e-mail.
  *
  * Classification of SendEmail's errors:
  *   TooManyRequestsException (429)                      → throttled
@@ -15,6 +16,7 @@
  *   transport: refused or connect timeout → unavailable; timeout or reset after connecting → ambiguous
  */
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { receiptTagsFor } from '../core/receipt-tags.ts';
 import type { Vendor, VendorMessage, VendorOutcome } from '../ports/vendor.ts';
 import { type AwsClientSettings, awsClientConfig, awsErrorFacts, awsOutcomeOf } from './aws-send-outcome.ts';
 
@@ -66,11 +68,8 @@ export class SesVendor implements Vendor {
           Body: { Text: { Data: message.body, Charset: 'UTF-8' } },
         },
       },
-      // Tag values allow letters, digits, _ and -: deliveryIds are base64url, requestIds hex.
-      EmailTags: [
-        { Name: 'deliveryId', Value: message.deliveryId },
-        { Name: 'requestId', Value: message.requestId },
-      ],
+      // Tag values allow letters, digits, _ and -: receipt-tags.ts encodes what could hold others.
+      EmailTags: Object.entries(receiptTagsFor(message)).map(([Name, Value]) => ({ Name, Value })),
       ...(this.#options.configurationSetName
         ? { ConfigurationSetName: this.#options.configurationSetName }
         : {}),

@@ -3,6 +3,7 @@
  * fakes, handler.ts passes the real Redis, Kafka and HTTP vendor adapters. Both run this stack.
  * Vendors are wrapped in their cockatiel guards here, once, so breaker state outlives invocations.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -10,6 +11,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { CallbackNotifier } from '../callbacks/callback-notifier.ts';
 import type { DeliveryMark } from '../core/dedup.ts';
 import type { Channel } from '../core/delivery.ts';
 import { DependencyUnavailableError } from '../core/errors.ts';
@@ -26,6 +28,7 @@ import type { BatchTiming } from './batch-types.ts';
 import { dispatchBatch } from './dispatch-batch.ts';
 import { reportBatch } from './dispatch-report.ts';
 import { GuardedVendor, type VendorGuardOptions } from './guarded-vendor.ts';
+import { RateOverflow } from './rate-gate.ts';
 
 /** A vendor adapter with its resilience settings. */
 export interface VendorEntry {
@@ -33,8 +36,11 @@ export interface VendorEntry {
   /** The adapter's own request timeout (sending stops early enough for calls to finish). */
   readonly timeoutMs: number;
   readonly guard: Omit<VendorGuardOptions, 'onCircuitChange'>;
-  /** Its send rate across every invocation (needs DispatchAppDeps.rateLimiter). @default no limit */
-  readonly rateLimit?: RateLimit;
+  /**
+   * Its send rate across every invocation (needs DispatchAppDeps.rateLimiter), and what a delivery does
+   * when it has no slot in time (`overflow`, @default wait). @default no limit
+   */
+  readonly rateLimit?: RateLimit & { readonly overflow?: RateOverflow };
 }
 
 /** Everything the dispatch app is built from. */
@@ -55,6 +61,8 @@ export interface DispatchAppDeps {
   readonly maxInFlightSends?: number;
   /** Keeps rate-limited vendors to their rates across invocations. @default none (no vendor is limited) */
   readonly rateLimiter?: RateLimiter;
+  /** Queues callbacks for the deliveries dispatch fails. @default none (no client has a webhook) */
+  readonly callbacks?: CallbackNotifier;
   /**
    * The claim lease; no vendor call starts after it is nearly used up. A batch also waits for other
    * owners' leases that end while it still has a whole lease of time left (lease-wait.ts).
@@ -99,9 +107,12 @@ export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
     unmarked: new Map<string, DeliveryMark>(),
     maxInFlightSends: deps.maxInFlightSends ?? 100,
     rateLimits: new Map(
-      deps.vendors.flatMap(({ vendor, rateLimit }) => (rateLimit ? [[vendor.name, rateLimit] as const] : [])),
+      deps.vendors.flatMap(({ vendor, rateLimit }) =>
+        rateLimit ? [[vendor.name, { overflow: RateOverflow.wait, ...rateLimit }] as const] : [],
+      ),
     ),
     ...(deps.rateLimiter ? { rateLimiter: deps.rateLimiter } : {}),
+    ...(deps.callbacks ? { callbacks: deps.callbacks } : {}),
     clock: deps.clock ?? (() => new Date()),
   };
   return middy<MskEvent, KafkaBatchResponse, Error, Context>()

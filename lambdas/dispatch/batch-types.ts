@@ -2,6 +2,7 @@
  * The types of one dispatch batch, in one place: the records a batch is made of, what its steps need,
  * what each step hands the next (dispatch-batch.ts names the steps) and what became of each record.
  */
+import type { CallbackNotifier } from '../callbacks/callback-notifier.ts';
 import type { ClaimResult, DeliveryMark, MarkKind } from '../core/dedup.ts';
 import type { Channel, Delivery, DeliveryStatusKeys } from '../core/delivery.ts';
 import type { BatchItemIdentifier, KafkaBatchResponse } from '../core/msk-event.ts';
@@ -9,9 +10,10 @@ import type { VendorOutcome, VendorOutcomeKind } from '../core/vendor-outcome.ts
 import type { AmbiguousRetryPolicy, ChannelTiers } from '../core/vendor-tiers.ts';
 import type { DeadLetter, DeadLetterSink } from '../ports/dead-letter-sink.ts';
 import type { DedupStore } from '../ports/dedup-store.ts';
-import type { RateLimit, RateLimiter } from '../ports/rate-limiter.ts';
+import type { RateLimiter } from '../ports/rate-limiter.ts';
 import type { StatusStore } from '../ports/status-store.ts';
 import type { Vendor, VendorMessage } from '../ports/vendor.ts';
+import type { VendorRate } from './rate-gate.ts';
 
 /** A vendor as the batch calls it: guarded, with a hook that runs right before the call goes out. */
 export interface DispatchVendor extends Vendor {
@@ -38,9 +40,11 @@ export interface DispatchBatchDeps {
   readonly unmarked: Map<string, DeliveryMark>;
   /** Most deliveries of one invocation being sent at once (each vendor's own bound applies too). */
   readonly maxInFlightSends: number;
-  /** Each rate-limited vendor's rate, and the limiter shared by every invocation. */
-  readonly rateLimits: ReadonlyMap<string, RateLimit>;
+  /** Each rate-limited vendor's rate and overflow policy, and the limiter shared by every invocation. */
+  readonly rateLimits: ReadonlyMap<string, VendorRate>;
   readonly rateLimiter?: RateLimiter;
+  /** Queues callbacks for deliveries that reach a final state here (`failed`). @default none */
+  readonly callbacks?: CallbackNotifier;
   readonly clock: () => Date;
 }
 
@@ -139,6 +143,7 @@ interface DeliveryKeys {
   readonly id: BatchItemIdentifier;
   readonly deliveryId: string;
   readonly requestId: string;
+  readonly clientId: string;
   /** What the delivery's status writes carry (core/delivery.ts). */
   readonly statusKeys: DeliveryStatusKeys;
 }
@@ -199,6 +204,8 @@ export interface BatchProblems {
   marks?: unknown;
   releases?: unknown;
   statuses?: unknown;
+  /** Final-state callbacks could not be queued; those records are retried. */
+  callbacks?: unknown;
   /** The claim after waiting out other owners' leases failed; those records are retried. */
   reclaims?: unknown;
 }

@@ -32,14 +32,17 @@ import { prepareBatch } from './prepare.ts';
 import { respond } from './respond.ts';
 import { deadLetterPoison, poisonReport, sendDeliveries } from './send.ts';
 
-/** A record whose fate was decided but whose mark is not durable: it must come back. */
-function notCommitted(report: RecordReport): RecordReport {
+/**
+ * A record whose fate was decided but not made durable (its mark, or the callback its final state
+ * owes the client, was not recorded): it must come back.
+ */
+function notCommitted(report: RecordReport, missing: string): RecordReport {
   if (report.fate === RecordFate.retry) return report;
   const why = 'reason' in report ? report.reason : report.fate;
-  const reason = `${why}; mark not written yet, so the record is retried`;
+  const reason = `${why}; ${missing} not recorded yet, so the record is retried`;
   if (report.deliveryId === undefined) return { id: report.id, fate: RecordFate.retry, reason };
-  const { id, deliveryId, requestId, statusKeys } = report;
-  return { id, deliveryId, requestId, statusKeys, fate: RecordFate.retry, reason };
+  const { id, deliveryId, requestId, clientId, statusKeys } = report;
+  return { id, deliveryId, requestId, clientId, statusKeys, fate: RecordFate.retry, reason };
 }
 
 /** Steps 3 and 4 for one round; never throws (side-effect failures land in `problems`). */
@@ -53,7 +56,7 @@ async function sendAndMark(
   const [deliveryReports, poisonReports] = await Promise.all([
     sendDeliveries(round, owner, deps).then(async (sent) => ({
       reports: sent.reports,
-      unmarked: await markDeliveries(sent, owner, deps, problems),
+      unsettled: await markDeliveries(sent, owner, deps, problems),
     })),
     deadLettered.then(async (isDeadLettered) => ({
       reports: round.poison.map((p) => poisonReport(p, round.claims.get(p.dedupId), isDeadLettered)),
@@ -63,11 +66,12 @@ async function sendAndMark(
   const reports = new Map<string, RecordReport>();
   for (const report of deliveryReports.reports) {
     const id = report.deliveryId;
-    reports.set(id, deliveryReports.unmarked.has(id) ? notCommitted(report) : report);
+    const missing = deliveryReports.unsettled.get(id);
+    reports.set(id, missing === undefined ? report : notCommitted(report, missing));
   }
   round.poison.forEach((p, index) => {
     const report = poisonReports.reports[index] as RecordReport;
-    reports.set(p.dedupId, poisonReports.unmarked.has(p.dedupId) ? notCommitted(report) : report);
+    reports.set(p.dedupId, poisonReports.unmarked.has(p.dedupId) ? notCommitted(report, 'mark') : report);
   });
   return reports;
 }

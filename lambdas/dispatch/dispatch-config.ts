@@ -5,6 +5,7 @@
  * by HERALD_VENDORS_SECRET_ARN; in AWS, credentials in clear text in the environment are refused.
  */
 import { z } from 'zod';
+import { callbacksEnv, type WebhookSource, webhookSourceFrom } from '../callbacks/callbacks-config.ts';
 import { Channel } from '../core/delivery.ts';
 import { ConfigError } from '../core/errors.ts';
 import { AmbiguousRetryPolicy } from '../core/vendor-tiers.ts';
@@ -40,6 +41,8 @@ export interface DispatchConfig {
   readonly maxInFlightSends: number;
   /** Either the vendors themselves (HERALD_VENDORS) or the secret to read them from. */
   readonly vendors: { readonly config: VendorsConfig } | { readonly secretArn: string };
+  /** Clients' webhooks: deliveries dispatch fails are queued as callbacks. */
+  readonly webhooks: WebhookSource;
 }
 
 const dispatchEnv = z
@@ -47,6 +50,7 @@ const dispatchEnv = z
     ...kafkaEnv,
     ...redisEnv,
     ...statusEnv,
+    ...callbacksEnv,
     // Why 24 h: matches the ingest idempotency window, so a client retry within it is never re-sent.
     [EnvKey.dedupWindowSeconds]: positiveInt(86_400),
     // Why 25 s: see DEFAULT_CLAIM_LEASE_MS (shared/timing.ts); lib/ sets it per stage.
@@ -132,6 +136,7 @@ export function loadDispatchConfig(env?: Record<string, string | undefined>): Di
     dedupWindowSeconds: raw[EnvKey.dedupWindowSeconds],
     claimLeaseMs: raw[EnvKey.claimLeaseMs],
     statusRetentionSeconds: raw[EnvKey.statusRetentionSeconds],
+    webhooks: webhookSourceFrom(raw),
     ambiguousRetryPolicy: raw[EnvKey.ambiguousRetryPolicy].all,
     ambiguousRetryPolicyByChannel: raw[EnvKey.ambiguousRetryPolicy].byChannel,
     reportBatchItemFailures: raw[EnvKey.reportBatchItemFailures],

@@ -18,6 +18,7 @@ const PROBLEM_METRICS: Record<keyof BatchProblems, string> = {
   releases: DispatchMetric.releasesWriteFailed,
   statuses: DispatchMetric.statusesWriteFailed,
   reclaims: DispatchMetric.reclaimsWriteFailed,
+  callbacks: DispatchMetric.callbacksQueueFailed,
 };
 
 function keys(record: RecordReport): Record<string, unknown> {

@@ -3,13 +3,16 @@
  * A delivery moves to the next vendor only when the answer proves nothing was sent (unavailable,
  * throttled, vendor-failed); it stops on accepted or rejected. An ambiguous answer — the vendor may have
  * delivered — follows the channel's policy (hold, same-vendor or failover). Before every call the send
- * intent is written (intent-writer.ts), so a crash mid-call is as ambiguous as a lost answer.
+ * intent is written (intent-writer.ts), so a crash mid-call is as ambiguous as a lost answer. A call to a
+ * rate-limited vendor first waits for its slot (rate-gate.ts); a vendor with no slot in time is not
+ * called, and the delivery moves on or is retried per the vendor's rate overflow policy.
  */
 import { type AmbiguousRetryPolicy, NextStep, nextStep } from '../core/vendor-tiers.ts';
 import type { VendorMessage } from '../ports/vendor.ts';
 import type { Attempt, DispatchVendor, SendResult } from './batch-types.ts';
 import { IntentNotRecordedError } from './guarded-vendor.ts';
 import type { IntentWriter } from './intent-writer.ts';
+import { type RateGate, RateOverflow } from './rate-gate.ts';
 
 /** What one delivery's failover needs. */
 export interface FailoverInput {
@@ -21,6 +24,7 @@ export interface FailoverInput {
   readonly policy: AmbiguousRetryPolicy;
   readonly vendors: ReadonlyMap<string, DispatchVendor>;
   readonly intents: IntentWriter;
+  readonly gate: RateGate;
   /** Stops new calls, not calls in flight. */
   readonly deadline: AbortSignal;
 }
@@ -47,6 +51,12 @@ export async function sendWithFailover(input: FailoverInput): Promise<SendResult
       attempts.push({ vendor: name, kind: 'unavailable', reason: `${name}: does not serve this recipient` });
       continue;
     }
+    if (!(await input.gate.admit(message.deliveryId, name))) {
+      const reason = `${name}: at its rate limit, no slot in time; not called`;
+      attempts.push({ vendor: name, kind: 'throttled', reason });
+      if (!isPinned && input.gate.overflowOf(name) === RateOverflow.failover) continue;
+      return { kind: 'retry', reason, attempts, isPossiblySent: isPinned };
+    }
     if (input.deadline.aborted)
       return { kind: 'retry', reason: 'batch deadline reached', attempts, isPossiblySent: isPinned };
     let outcome: Awaited<ReturnType<DispatchVendor['send']>>;
@@ -65,6 +75,7 @@ export async function sendWithFailover(input: FailoverInput): Promise<SendResult
       return { kind: 'sent', vendor: name, attempts };
     }
     attempts.push({ vendor: name, kind: outcome.kind, reason: outcome.reason });
+    if (outcome.kind === 'throttled') input.gate.throttled(name, outcome.retryAfterMs);
     if (outcome.kind === 'rejected')
       return { kind: 'failed', vendor: name, reason: outcome.reason, attempts };
     const step = nextStep(outcome.kind, policy, isPinned);

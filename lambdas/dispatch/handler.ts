@@ -7,11 +7,14 @@
 import type { Context, MSKEvent } from 'aws-lambda';
 import { createKafka } from '../adapters/kafka-client.ts';
 import { KafkaDeadLetterSink } from '../adapters/kafka-dead-letter-sink.ts';
+import { RedisCallbackQueue } from '../adapters/redis-callback-queue.ts';
 import { createRedisClient } from '../adapters/redis-client.ts';
 import { RedisDedupStore } from '../adapters/redis-dedup-store.ts';
 import { RedisRateLimiter } from '../adapters/redis-rate-limiter.ts';
 import { RedisStatusStore } from '../adapters/redis-status-store.ts';
 import { fetchRedisPassword, readSecretString } from '../adapters/secrets.ts';
+import { queueingNotifier } from '../callbacks/callback-notifier.ts';
+import { loadWebhooks } from '../callbacks/load-webhooks.ts';
 import type { KafkaBatchResponse } from '../core/msk-event.ts';
 import type { DeadLetterSink } from '../ports/dead-letter-sink.ts';
 import { buildOnce } from '../shared/build-once.ts';
@@ -47,6 +50,14 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
   });
   // Why a listener: ioredis reports connection errors as events; commands still fail (fail-closed).
   redis.on('error', (error: unknown) => logger.warn('redis connection error', { error }));
+  const webhooks = await loadWebhooks(settings.webhooks);
+  const callbacks =
+    webhooks.size === 0
+      ? undefined
+      : queueingNotifier(
+          new RedisCallbackQueue(redis, { keyPrefix: settings.redis.keyPrefix }),
+          new Set(webhooks.keys()),
+        );
   return createDispatchApp({
     dedup: new RedisDedupStore(redis, {
       keyPrefix: settings.redis.keyPrefix,
@@ -70,9 +81,12 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
       },
       ...(spec.ratePerSecond === undefined
         ? {}
-        : { rateLimit: { perSecond: spec.ratePerSecond, burst: spec.rateBurst } }),
+        : {
+            rateLimit: { perSecond: spec.ratePerSecond, burst: spec.rateBurst, overflow: spec.rateOverflow },
+          }),
     })),
     rateLimiter: new RedisRateLimiter(redis, { keyPrefix: settings.redis.keyPrefix }),
+    ...(callbacks ? { callbacks } : {}),
     tiers: vendorsConfig.tiers,
     ambiguousRetryPolicy: settings.ambiguousRetryPolicy,
     ambiguousRetryPolicyByChannel: settings.ambiguousRetryPolicyByChannel,

@@ -12,6 +12,7 @@
  * possibly sent: it is never sent blindly again.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ReachedState } from '../callbacks/callback-notifier.ts';
 import type { DeliveryMark } from '../core/dedup.ts';
 import type { StatusUpdate } from '../ports/status-store.ts';
 import type { BatchProblems, DispatchBatchDeps, Round } from './batch-types.ts';
@@ -69,23 +70,47 @@ async function writeReleases(
 }
 
 /**
- * Marks, releases and status updates for the round's deliveries. Returns the deliveries whose mark
- * could not be written: their records must be retried.
+ * Queues the callbacks owed for deliveries that failed here; returns the ids whose callback could not
+ * be queued. Why a delivery already marked failed is queued again: its earlier invocation may have
+ * marked it and then failed to queue the callback (the record was retried for that). The callback's
+ * event id is stable (deliveryId and state), so the client can drop a repeat; that copy has no reason,
+ * which the earlier invocation knew and this one does not.
+ */
+async function queueCallbacks(
+  reached: readonly ReachedState[],
+  deps: Pick<DispatchBatchDeps, 'callbacks'>,
+  problems: BatchProblems,
+): Promise<readonly string[]> {
+  if (!deps.callbacks || reached.length === 0) return [];
+  try {
+    await withRetries(() => deps.callbacks?.notify(reached) ?? Promise.resolve());
+    return [];
+  } catch (error) {
+    problems.callbacks = error;
+    return reached.map((r) => r.deliveryId);
+  }
+}
+
+/**
+ * Marks, releases, status updates and final-state callbacks for the round's deliveries. Returns the
+ * deliveries whose fate is not durable, with what is missing (their mark, or their callback): their
+ * records must be retried.
  */
 export async function markDeliveries(
   sent: SentDeliveries,
   owner: string,
-  deps: Pick<DispatchBatchDeps, 'dedup' | 'statuses' | 'clock' | 'unmarked'>,
+  deps: Pick<DispatchBatchDeps, 'dedup' | 'statuses' | 'clock' | 'unmarked' | 'callbacks'>,
   problems: BatchProblems,
-): Promise<ReadonlySet<string>> {
+): Promise<ReadonlyMap<string, string>> {
   const { reports } = sent;
   const at = deps.clock().toISOString();
   const marks: DeliveryMark[] = [];
   const releases: string[] = [];
   const pinned: string[] = [];
   const updates: StatusUpdate[] = [];
+  const failed: ReachedState[] = [];
   for (const report of reports) {
-    const { deliveryId, statusKeys } = report;
+    const { deliveryId, requestId, clientId, statusKeys } = report;
     if (report.fate === RecordFate.sent) {
       marks.push({ deliveryId, kind: 'sent' });
       updates.push({ ...statusKeys, state: 'sent', vendor: report.vendor, at });
@@ -95,6 +120,8 @@ export async function markDeliveries(
       updates.push({ ...statusKeys, state: 'maybe-sent', vendor, reason, at });
     } else if (report.fate === RecordFate.failed) {
       marks.push({ deliveryId, kind: 'failed' });
+      const vendor = report.vendor ? { vendor: report.vendor } : {};
+      failed.push({ clientId, requestId, deliveryId, state: 'failed', reason: report.reason, ...vendor, at });
       updates.push({
         ...statusKeys,
         state: 'failed',
@@ -108,17 +135,19 @@ export async function markDeliveries(
       // shards in cluster mode), and then this redelivery is the delivery's only status write. Without
       // vendor or reason, it keeps those of an earlier write of the same state (status-precedence.ts).
       updates.push({ ...statusKeys, state: report.mark ?? 'suppressed', at });
+      if (report.mark === 'failed') failed.push({ clientId, requestId, deliveryId, state: 'failed', at });
     } else if (report.fate === RecordFate.retry && report.attempts) {
       (report.isPossiblySent ? pinned : releases).push(deliveryId);
     }
   }
-  const [unmarked] = await Promise.all([
+  const [unmarked, unnotified] = await Promise.all([
     writeMarks(
       marks.filter((mark) => !sent.marked.has(mark.deliveryId)),
       owner,
       deps,
       problems,
     ),
+    queueCallbacks(failed, deps, problems),
     writeReleases(releases, { keepIntents: false }, owner, deps, problems),
     writeReleases(pinned, { keepIntents: true }, owner, deps, problems),
     updates.length > 0
@@ -127,7 +156,9 @@ export async function markDeliveries(
         })
       : undefined,
   ]);
-  return unmarked;
+  const unsettled = new Map<string, string>(unnotified.map((id) => [id, 'final-state callback']));
+  for (const id of unmarked) unsettled.set(id, 'mark');
+  return unsettled;
 }
 
 /** Marks the round's dead-lettered poison, or releases it when the publish failed. */

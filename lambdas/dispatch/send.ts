@@ -4,12 +4,9 @@
  * by the guards, each call preceded by its send intent; claimed poison goes to the dead-letter topic,
  * concurrently and on its own: the deliveries' marks never wait for it.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClaimResult } from '../core/dedup.ts';
 import { statusKeysOf } from '../core/delivery.ts';
 import { vendorOrder } from '../core/vendor-tiers.ts';
-import type { RateLimit } from '../ports/rate-limiter.ts';
-import { RATE_WAIT_MS } from '../shared/timing.ts';
 import type {
   BatchProblems,
   DeliveryRecord,
@@ -23,12 +20,13 @@ import type {
 import { RecordFate } from './batch-types.ts';
 import { sendWithFailover } from './failover.ts';
 import { IntentWriter } from './intent-writer.ts';
+import { RateGate } from './rate-gate.ts';
 
 async function sendDelivery(
   record: DeliveryRecord,
   claim: ClaimResult | undefined,
   deps: DispatchBatchDeps,
-  intents: IntentWriter,
+  gates: { readonly intents: IntentWriter; readonly gate: RateGate },
   deadline: AbortSignal,
 ): Promise<SendResult> {
   const { delivery } = record;
@@ -41,6 +39,7 @@ async function sendDelivery(
   const message = {
     deliveryId: delivery.deliveryId,
     requestId: delivery.requestId,
+    clientId: delivery.clientId,
     channel: delivery.channel,
     to: delivery.recipient,
     body: delivery.content.body,
@@ -53,7 +52,7 @@ async function sendDelivery(
     ...(sendingAt === undefined ? {} : { sendingAt }),
     policy: deps.ambiguousRetryPolicy(delivery.channel),
     vendors: deps.vendors,
-    intents,
+    ...gates,
     deadline,
   });
 }
@@ -68,6 +67,7 @@ export function deliveryReport(
     id: record.id,
     deliveryId: record.delivery.deliveryId,
     requestId: record.delivery.requestId,
+    clientId: record.delivery.clientId,
     statusKeys: statusKeysOf(record.delivery),
   };
   if (claim?.outcome === 'duplicate') {
@@ -164,39 +164,15 @@ function firstVendorOf(record: DeliveryRecord, claim: ClaimResult | undefined, d
   return tiers ? vendorOrder(tiers, delivery.deliveryId)[0] : undefined;
 }
 
-/**
- * Rate-limit slots for the claimed deliveries whose first vendor is limited: one reservation per vendor
- * per round, shared by every invocation. A delivery gets its start delay (ms), or null when its vendor
- * has no slot within RATE_WAIT_MS (it is retried by a later invocation). If the limiter is unreachable
- * nothing is granted: fail closed, nothing is sent over a rate nobody counted.
- */
-async function rateSlots(
-  claimed: readonly DeliveryRecord[],
-  round: Round,
-  deps: DispatchBatchDeps,
-): Promise<Map<string, { vendor: string; delayMs: number | null }>> {
-  const slots = new Map<string, { vendor: string; delayMs: number | null }>();
-  const limiter = deps.rateLimiter;
-  if (!limiter || deps.rateLimits.size === 0) return slots;
+/** The claimed deliveries by the vendor their first call goes to: the round's up-front reservations. */
+function firstCalls(claimed: readonly DeliveryRecord[], round: Round, deps: DispatchBatchDeps) {
   const byVendor = new Map<string, string[]>();
   for (const record of claimed) {
     const id = record.delivery.deliveryId;
     const vendor = firstVendorOf(record, round.claims.get(id), deps);
-    if (vendor === undefined || !deps.rateLimits.has(vendor)) continue;
-    byVendor.set(vendor, [...(byVendor.get(vendor) ?? []), id]);
+    if (vendor !== undefined) byVendor.set(vendor, [...(byVendor.get(vendor) ?? []), id]);
   }
-  await Promise.all(
-    [...byVendor].map(async ([vendor, ids]) => {
-      const limit = deps.rateLimits.get(vendor) as RateLimit;
-      const grant = await limiter
-        .reserve(vendor, ids.length, limit, RATE_WAIT_MS)
-        .catch(() => ({ granted: 0, delaysMs: [] as readonly number[] }));
-      ids.forEach((id, i) => {
-        slots.set(id, { vendor, delayMs: i < grant.granted ? (grant.delaysMs[i] ?? 0) : null });
-      });
-    }),
-  );
-  return slots;
+  return byVendor;
 }
 
 /** Sends the round's claimed deliveries, marking each as its fate is known. Never throws. */
@@ -209,19 +185,16 @@ export async function sendDeliveries(
   const claimed = round.firsts.filter((r) => round.claims.get(r.delivery.deliveryId)?.outcome === 'claimed');
   const results = new Map<string, SendResult>();
   const marked = new Set<string>();
-  const slots = await rateSlots(claimed, round, deps);
+  const gate = await RateGate.open(deps.rateLimiter, deps.rateLimits, firstCalls(claimed, round, deps));
   await inParallel(claimed, deps.maxInFlightSends, async (r) => {
     const id = r.delivery.deliveryId;
-    const slot = slots.get(id);
-    if (slot?.delayMs === null) {
-      const reason = `${slot.vendor}: at its rate limit, no slot within ${RATE_WAIT_MS} ms`;
-      const claim = round.claims.get(id);
-      const isPossiblySent = claim?.outcome === 'claimed' && claim.sendingAt !== undefined;
-      results.set(id, { kind: 'retry', reason, attempts: [], isPossiblySent });
-      return;
-    }
-    if (slot && slot.delayMs > 0) await sleep(slot.delayMs);
-    const result = await sendDelivery(r, round.claims.get(id), deps, writer, round.deadline);
+    const result = await sendDelivery(
+      r,
+      round.claims.get(id),
+      deps,
+      { intents: writer, gate },
+      round.deadline,
+    );
     results.set(id, result);
     if (result.kind === 'retry') return;
     // Why at once: an invocation that dies later in the batch must not leave this delivery unmarked.

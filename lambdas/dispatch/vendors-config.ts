@@ -41,6 +41,12 @@ const commonSettings = (defaultWeight: number) => ({
   ratePerSecond: z.number().min(0.1).max(100_000).optional(),
   /** Sends that may start at once after an idle spell. @default 1 (strictly spaced) */
   rateBurst: z.number().int().min(1).max(10_000).default(1),
+  /**
+   * A delivery whose first choice is this vendor and finds no slot within 2 s: `wait` (retried by a
+   * later invocation, at this vendor first) or `failover` (the next tier now, itself rate-limited if
+   * configured). @default wait
+   */
+  rateOverflow: z.enum(['wait', 'failover']).default('wait'),
 });
 
 const providerSpec = <P extends VendorProvider>(provider: P, defaultWeight: number) =>

@@ -5,9 +5,9 @@
  * goes to the next vendor (or waits for a later batch), per failover policy.
  */
 
-import type { RateGrant, RateLimit } from '../core/rate-schedule.ts';
+import type { RateGrant, RateLimit, SlowDownRequest } from '../core/rate-schedule.ts';
 
-export type { RateGrant, RateLimit } from '../core/rate-schedule.ts';
+export type { RateGrant, RateLimit, SlowDownRequest } from '../core/rate-schedule.ts';
 
 /** The shared rate limiter. */
 export interface RateLimiter {
@@ -16,6 +16,10 @@ export interface RateLimiter {
    * round trip. Throws DependencyUnavailableError when the store cannot be reached.
    */
   reserve(vendor: string, count: number, limit: RateLimit, maxWaitMs: number): Promise<RateGrant>;
-  /** The vendor asked to slow down: no send at it may start for `pauseMs` (reservations made keep their slots). */
-  pause(vendor: string, pauseMs: number, limit: RateLimit): Promise<void>;
+  /**
+   * The vendor answered "throttled": no send at it may start for `request.pauseMs`, and its rate is
+   * lowered for a while (core/rate-schedule.ts SlowDown) for every invocation. Reservations already made
+   * keep their slots. Throws DependencyUnavailableError when the store cannot be reached.
+   */
+  slowDown(vendor: string, limit: RateLimit, request: SlowDownRequest): Promise<void>;
 }

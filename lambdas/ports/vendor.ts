@@ -15,6 +15,8 @@ export interface VendorMessage {
    */
   readonly deliveryId: string;
   readonly requestId: string;
+  /** The client that sent the request: receipts need it to find the status and the client's webhook. */
+  readonly clientId: string;
   readonly channel: Channel;
   /** Recipient address: never log it above debug. */
   readonly to: string;

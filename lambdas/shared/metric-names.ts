@@ -32,6 +32,8 @@ export const DispatchMetric = {
   releasesWriteFailed: 'ReleasesWriteFailed',
   statusesWriteFailed: 'StatusesWriteFailed',
   reclaimsWriteFailed: 'ReclaimsWriteFailed',
+  /** Final-state callbacks dispatch could not queue (the records are retried). */
+  callbacksQueueFailed: 'CallbacksQueueFailed',
 } as const;
 
 /** Metrics of the ingest Lambda (lambdas/ingest/app.ts and routes.ts). */

@@ -3,13 +3,14 @@
  *
  *   GET  /faults        current faults
  *   PUT  /faults        merge a partial MockVendorFaults JSON, e.g. {"down": true} or
- *                       {"throttleRate": 1, "retryAfterSeconds": 5}; answers the resulting faults
+ *                       {"throttleRate": 1, "retryAfterSeconds": 5} or {"maxPerSecond": 30} (429 beyond
+ *                       30 accepted sends in the last second); answers the resulting faults
  *   POST /faults/reset  back to no faults
  *   GET  /deliveries    accepted sends of this instance
  *   GET  /health        200
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MockVendorFaults, VendorDelivery } from './vendor-faults.ts';
+import { type MockVendorFaults, NO_FAULTS, type VendorDelivery } from './vendor-faults.ts';
 
 /** What the admin endpoint controls. */
 export interface MockVendorControls {
@@ -26,7 +27,7 @@ export function faultProblems(patch: Record<string, unknown>): string[] {
   for (const [key, value] of Object.entries(patch)) {
     if ((RATES as readonly string[]).includes(key)) {
       if (typeof value !== 'number' || value < 0 || value > 1) problems.push(`${key} must be a number 0..1`);
-    } else if (key === 'latencyMs' || key === 'retryAfterSeconds') {
+    } else if (key === 'latencyMs' || key === 'retryAfterSeconds' || key === 'maxPerSecond') {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
         problems.push(`${key} must be an integer ≥ 0`);
     } else if (key === 'answerStatus') {
@@ -74,19 +75,7 @@ export async function handleAdmin(
   if (route === 'GET /faults') return send(response, 200, controls.faults());
   if (route === 'GET /deliveries') return send(response, 200, controls.deliveries());
   if (route === 'POST /faults/reset') {
-    return send(
-      response,
-      200,
-      await controls.setFaults({
-        errorRate: 0,
-        latencyMs: 0,
-        timeoutRate: 0,
-        throttleRate: 0,
-        retryAfterSeconds: 1,
-        down: false,
-        rejectTo: [],
-      }),
-    );
+    return send(response, 200, await controls.setFaults(NO_FAULTS));
   }
   if (route === 'PUT /faults' || route === 'POST /faults') {
     const patch = await readBody(request);

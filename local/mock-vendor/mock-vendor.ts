@@ -21,7 +21,7 @@ import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
 import { handleAdmin } from './mock-vendor-admin.ts';
-import { type MockVendorFaults, NO_FAULTS, type VendorDelivery } from './vendor-faults.ts';
+import { type MockVendorFaults, NO_FAULTS, SendWindow, type VendorDelivery } from './vendor-faults.ts';
 
 export { type MockVendorFaults, NO_FAULTS, type VendorDelivery } from './vendor-faults.ts';
 
@@ -114,6 +114,7 @@ export async function startMockVendor(options: MockVendorOptions): Promise<MockV
   const accepted: VendorDelivery[] = [];
   let requests = 0;
   let repeats = 0;
+  const window = new SendWindow();
   const dice = (rate: number) => rate > 0 && Math.random() < rate;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -143,13 +144,14 @@ export async function startMockVendor(options: MockVendorOptions): Promise<MockV
     const id = `${options.name}-${randomUUID()}`;
     keys.set(key, { state: 'in-progress', id });
     await sleep(current.latencyMs);
-    const refusal = dice(current.throttleRate)
-      ? 429
-      : dice(current.errorRate)
-        ? 503
-        : current.rejectTo.includes(String(message.to))
-          ? 400
-          : 0;
+    const refusal =
+      dice(current.throttleRate) || !window.admit(current.maxPerSecond)
+        ? 429
+        : dice(current.errorRate)
+          ? 503
+          : current.rejectTo.includes(String(message.to))
+            ? 400
+            : 0;
     if (dice(current.resetRate)) {
       keys.delete(key);
       request.socket.destroy();

@@ -182,7 +182,7 @@ export async function startApnsFake(options: ApnsFakeOptions): Promise<ApnsFake>
     await sleep(faults.latencyMs);
     // Reset fault: the stream is reset after the request arrived, before delivery.
     if (state.dice(faults.resetRate)) return void stream.close(constants.NGHTTP2_INTERNAL_ERROR);
-    if (state.dice(faults.throttleRate)) {
+    if (state.isThrottled(faults)) {
       return answer(
         stream,
         429,

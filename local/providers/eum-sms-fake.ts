@@ -5,7 +5,11 @@
  * x-amzn-errortype header and a body with __type, Message and the error's members). Checks what the
  * service checks for SendTextMessage: an E.164 destination, a body, a known origination identity and
  * configuration set, a valid message type. Logs deliveryId and requestId from Context. Not idempotent.
+ * A send naming a configuration set publishes its delivery status event (echoing the Context; the
+ * outcome follows the SMS simulator's numbers: eum-sms-events.ts) to the local event bus.
  */
+
+import { eumSmsReceiptEvents } from './eum-sms-events.ts';
 import { type ProviderFake, type ProviderFakeOptions, startProviderFake } from './provider-fake.ts';
 import type { ProviderError, ProviderProtocol, ProviderSend } from './provider-protocol.ts';
 
@@ -109,8 +113,25 @@ function protocolOf(options: EumSmsFakeOptions): ProviderProtocol {
           members: { ResourceType: 'configuration-set', ResourceId: String(set) },
         };
       }
-      const context = (input.Context ?? {}) as Record<string, unknown>;
-      return { to, deliveryId: String(context.deliveryId ?? ''), requestId: String(context.requestId ?? '') };
+      const context = input.Context as Record<string, string> | undefined;
+      const send = {
+        to,
+        body: text,
+        ...(typeof origin === 'string' ? { origination: origin } : {}),
+        messageType: String(input.MessageType ?? 'TRANSACTIONAL'),
+        ...(context ? { context } : {}),
+      };
+      return {
+        to,
+        deliveryId: String(context?.deliveryId ?? ''),
+        requestId: String(context?.requestId ?? ''),
+        ...(set === undefined
+          ? {}
+          : {
+              receipts: (messageId: string, sentAt: Date, eventAt: Date) =>
+                eumSmsReceiptEvents(send, messageId, sentAt, eventAt),
+            }),
+      };
     },
     accepted: (messageId) => ({
       status: 200,

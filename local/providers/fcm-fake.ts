@@ -190,7 +190,7 @@ export async function startFcmFake(options: FcmFakeOptions): Promise<FcmFake> {
     // Reset fault: the connection drops after the request arrived, before delivery.
     if (state.dice(faults.resetRate)) return void request.socket.destroy();
     const retryAfter = { 'retry-after': String(faults.retryAfterSeconds) };
-    if (state.dice(faults.throttleRate)) {
+    if (state.isThrottled(faults)) {
       return reply(
         response,
         429,

@@ -2,10 +2,12 @@
  * Runs provider fakes from the command line until interrupted:
  *
  *   node local/providers/main.ts --eum-sms sms-a:4301:4401 --ses email-a:4302:4402 [--log path]
+ *                                [--event-bus http://127.0.0.1:<port>]
  *
  * Each is name:port[:adminPort] (0 or omitted picks a free port). Prints one JSON line per fake with its
  * endpoint (the SDK client's `endpoint`) and adminUrl, e.g. `curl -X PUT <adminUrl>/faults -d '{"down":true}'`.
- * The fakes accept any origination identity, verified identity and configuration set.
+ * The fakes accept any origination identity, verified identity and configuration set. With
+ * --event-bus (a local event bus's PutEvents endpoint) they publish their receipt events there.
  */
 import { parseArgs } from 'node:util';
 import { startEumSmsFake } from './eum-sms-fake.ts';
@@ -17,6 +19,7 @@ const { values } = parseArgs({
     'eum-sms': { type: 'string', multiple: true, default: [] },
     ses: { type: 'string', multiple: true, default: [] },
     log: { type: 'string' },
+    'event-bus': { type: 'string' },
   },
 });
 const specs = [
@@ -25,7 +28,7 @@ const specs = [
 ];
 if (specs.length === 0) {
   console.error(
-    'usage: main.ts --eum-sms name:port[:adminPort] … --ses name:port[:adminPort] … [--log path]',
+    'usage: main.ts --eum-sms name:port[:adminPort] … --ses name:port[:adminPort] … [--log path] [--event-bus url]',
   );
   process.exit(2);
 }
@@ -38,6 +41,7 @@ for (const { spec, start } of specs) {
     port: Number(port ?? 0),
     adminPort: Number(adminPort ?? 0),
     ...(values.log ? { logPath: values.log } : {}),
+    ...(values['event-bus'] ? { eventBusUrl: values['event-bus'] } : {}),
   });
   fakes.push(fake);
   console.log(JSON.stringify({ name, endpoint: fake.url, adminUrl: fake.adminUrl, log: fake.logPath }));

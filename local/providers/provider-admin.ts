@@ -7,6 +7,9 @@
  *                       {"failWith": "ServiceQuotaExceededException:MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT"}
  *   POST /faults/reset  back to no faults
  *   GET  /deliveries    accepted sends of this instance
+ *   GET  /receipts      receipt settings: {"enabled": true, "delayMs": 1000}
+ *   PUT  /receipts      merge a partial one, e.g. {"enabled": false} or {"delayMs": 10000}; not reset by
+ *                       /faults/reset (receipts are not a fault)
  *   GET  /health        200
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,11 +20,14 @@ import {
   type ProviderProtocol,
   providerFaultProblems,
 } from './provider-protocol.ts';
+import { type ReceiptSettings, receiptSettingsProblems } from './receipt-emitter.ts';
 
 /** What the admin endpoint controls. */
 export interface ProviderFakeControls {
   setFaults(faults: Partial<ProviderFaults>): Promise<ProviderFaults>;
   faults(): ProviderFaults;
+  setReceipts(settings: Partial<ReceiptSettings>): ReceiptSettings;
+  receipts(): ReceiptSettings;
   deliveries(): readonly VendorDelivery[];
 }
 
@@ -51,6 +57,16 @@ export async function handleProviderAdmin(
   if (route === 'GET /health') return send(response, 200, { ok: true });
   if (route === 'GET /faults') return send(response, 200, controls.faults());
   if (route === 'GET /deliveries') return send(response, 200, controls.deliveries());
+  if (route === 'GET /receipts') return send(response, 200, controls.receipts());
+  if (route === 'PUT /receipts') {
+    const patch = await readBody(request);
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+      return send(response, 400, { error: 'expected a JSON object' });
+    }
+    const problems = receiptSettingsProblems(patch as Record<string, unknown>);
+    if (problems.length > 0) return send(response, 400, { error: 'invalid_receipts', problems });
+    return send(response, 200, controls.setReceipts(patch as Partial<ReceiptSettings>));
+  }
   if (route === 'POST /faults/reset')
     return send(response, 200, await controls.setFaults(NO_PROVIDER_FAULTS));
   if (route === 'PUT /faults' || route === 'POST /faults') {

@@ -11,11 +11,17 @@
  * - latencyMs: added before answering
  * - timeoutRate: delivered and logged, but never answered (the ambiguous case)
  * - throttleRate: the provider's own throttling error, nothing delivered
+ * - maxPerSecond: the same error for sends beyond this many accepted in the last second (EUM's MPS,
+ *   SES's maximum send rate); 0: no limit
  * - down: the port is closed (connection refused)
  * - rejectTo: recipients the provider refuses for good, in its own words
  * - failWith: every send answers this provider error (e.g. "AccessDeniedException" or
  *   "ConflictException:DESTINATION_PHONE_NUMBER_OPTED_OUT"), nothing delivered; null clears it
  * There is no retryAfterSeconds: these providers send no Retry-After.
+ *
+ * Receipts: after an accepted send (answered, or delivered under the timeout fault), the provider's
+ * events (ProviderSend.receipts) go to the local event bus at `eventBusUrl` (receipt-emitter.ts),
+ * after the receipt delay; `GET/PUT /receipts` on the admin port turns them off or changes the delay.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
@@ -25,14 +31,17 @@ import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
 import type { VendorDelivery } from '../mock-vendor/mock-vendor.ts';
+import { SendWindow } from '../mock-vendor/vendor-faults.ts';
 import { handleProviderAdmin } from './provider-admin.ts';
 import {
   NO_PROVIDER_FAULTS,
   type ProviderError,
   type ProviderFaults,
   type ProviderProtocol,
+  type ProviderSend,
   type WireAnswer,
 } from './provider-protocol.ts';
+import { ReceiptEmitter, type ReceiptSettings } from './receipt-emitter.ts';
 
 /** How to start a fake. */
 export interface ProviderFakeOptions {
@@ -45,6 +54,9 @@ export interface ProviderFakeOptions {
   /** @default $HERALD_VENDOR_LOG or .herald/vendor-deliveries.jsonl */
   readonly logPath?: string;
   readonly faults?: Partial<ProviderFaults>;
+  /** The local event bus's PutEvents endpoint, where receipts go. @default none (no receipts published) */
+  readonly eventBusUrl?: string;
+  readonly receipts?: Partial<ReceiptSettings>;
 }
 
 /** A running fake. */
@@ -57,6 +69,12 @@ export interface ProviderFake {
   readonly logPath: string;
   setFaults(faults: Partial<ProviderFaults>): Promise<ProviderFaults>;
   faults(): ProviderFaults;
+  setReceipts(settings: Partial<ReceiptSettings>): ReceiptSettings;
+  receipts(): ReceiptSettings;
+  /** Resolves when every receipt scheduled so far was published or given up (tests). */
+  drainReceipts(): Promise<void>;
+  /** Receipt events published, and given up on (bus unreachable), since start. */
+  receiptCounts(): { published: number; failed: number };
   /** Accepted sends, in order, repeats included. */
   deliveries(): readonly VendorDelivery[];
   /** Requests received (any outcome). */
@@ -103,6 +121,20 @@ export async function startProviderFake(
   let faults: ProviderFaults = { ...NO_PROVIDER_FAULTS, ...options.faults };
   const accepted: VendorDelivery[] = [];
   let requests = 0;
+  const window = new SendWindow();
+  const emitter = new ReceiptEmitter({
+    ...(options.eventBusUrl ? { eventBusUrl: options.eventBusUrl } : {}),
+    ...(options.receipts ? { settings: options.receipts } : {}),
+  });
+  const emitReceipts = (send: ProviderSend, messageId: string, sentAt: Date) => {
+    const build = send.receipts;
+    if (!build) return;
+    emitter.emit((eventAt) => build(messageId, sentAt, eventAt), {
+      vendor: options.name,
+      deliveryId: send.deliveryId,
+      requestId: send.requestId,
+    });
+  };
   const dice = (rate: number) => rate > 0 && Math.random() < rate;
 
   async function answer(method: string, url: string, headers: IncomingHttpHeaders, body: string) {
@@ -115,7 +147,7 @@ export async function startProviderFake(
     const current = faults;
     await sleep(current.latencyMs);
     if (current.failWith) return fail(protocol.named(current.failWith) ?? protocol.unavailable());
-    if (dice(current.throttleRate)) return fail(protocol.throttled());
+    if (dice(current.throttleRate) || !window.admit(current.maxPerSecond)) return fail(protocol.throttled());
     if (dice(current.errorRate)) return fail(protocol.unavailable());
     if (current.rejectTo.includes(parsed.to)) return fail(protocol.rejected());
     const messageId = randomUUID();
@@ -130,9 +162,14 @@ export async function startProviderFake(
     };
     accepted.push(delivery);
     appendFileSync(logPath, `${JSON.stringify(delivery)}\n`);
+    const sentAt = new Date(delivery.time);
     // Timeout fault: delivered, but the answer never comes; the socket closes when the client gives up.
-    if (dice(current.timeoutRate)) return undefined;
-    return protocol.accepted(messageId);
+    // The message still reaches its recipient, so its receipts still come.
+    if (dice(current.timeoutRate)) {
+      emitReceipts(parsed, messageId, sentAt);
+      return undefined;
+    }
+    return { ...protocol.accepted(messageId), after: () => emitReceipts(parsed, messageId, sentAt) };
   }
 
   const api = createServer((request, response) => {
@@ -142,7 +179,12 @@ export async function startProviderFake(
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       answer(request.method ?? '', request.url ?? '', request.headers, body)
-        .then((result) => result && write(response, result))
+        .then((result) => {
+          if (!result) return;
+          write(response, result);
+          // Why after the write: a receipt never races ahead of the answer that accepted the send.
+          if ('after' in result) result.after();
+        })
         .catch(() => write(response, protocol.error(protocol.unavailable(), randomUUID())));
     });
   });
@@ -159,6 +201,8 @@ export async function startProviderFake(
     handleProviderAdmin(request, response, protocol, {
       setFaults,
       faults: () => faults,
+      setReceipts: (patch) => emitter.setSettings(patch),
+      receipts: () => emitter.settings(),
       deliveries: () => accepted,
     }).catch(() => write(response, { status: 500, headers: {}, body: '{"error":"internal"}' }));
   });
@@ -173,10 +217,14 @@ export async function startProviderFake(
     logPath,
     setFaults,
     faults: () => faults,
+    setReceipts: (patch) => emitter.setSettings(patch),
+    receipts: () => emitter.settings(),
+    drainReceipts: () => emitter.drain(),
+    receiptCounts: () => emitter.counts(),
     deliveries: () => accepted,
     requestCount: () => requests,
     close: async () => {
-      await Promise.all([closeServer(api), closeServer(admin)]);
+      await Promise.all([closeServer(api), closeServer(admin), emitter.close()]);
     },
   };
 }

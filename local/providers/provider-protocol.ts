@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { MockVendorFaults } from '../mock-vendor/mock-vendor.ts';
 import { faultProblems } from '../mock-vendor/mock-vendor-admin.ts';
+import type { ReceiptEvent } from './receipt-emitter.ts';
 
 /** A provider fake's faults. */
 export interface ProviderFaults
@@ -18,6 +19,7 @@ export const NO_PROVIDER_FAULTS: ProviderFaults = {
   latencyMs: 0,
   timeoutRate: 0,
   throttleRate: 0,
+  maxPerSecond: 0,
   down: false,
   rejectTo: [],
   failWith: null,
@@ -38,6 +40,13 @@ export interface ProviderSend {
   readonly to: string;
   readonly deliveryId: string;
   readonly requestId: string;
+  /**
+   * The events the provider publishes about this send once accepted (its receipts), given the
+   * message id it answered, when it was sent and when the events happen; none when the request names
+   * no configuration set (the real services publish events only through a configuration set's event
+   * destination).
+   */
+  readonly receipts?: (messageId: string, sentAt: Date, eventAt: Date) => readonly ReceiptEvent[];
 }
 
 /** An HTTP answer. */

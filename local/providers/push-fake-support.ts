@@ -10,7 +10,12 @@ import type { AddressInfo, Server as NetServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
 import { handleAdmin } from '../mock-vendor/mock-vendor-admin.ts';
-import { type MockVendorFaults, NO_FAULTS, type VendorDelivery } from '../mock-vendor/vendor-faults.ts';
+import {
+  type MockVendorFaults,
+  NO_FAULTS,
+  SendWindow,
+  type VendorDelivery,
+} from '../mock-vendor/vendor-faults.ts';
 
 /** Options every push provider fake takes. */
 export interface PushFakeOptions {
@@ -48,6 +53,8 @@ export interface FakeState {
   faults(): MockVendorFaults;
   /** True with probability `rate`. */
   dice(rate: number): boolean;
+  /** Whether this send is throttled: the throttleRate fault, or beyond maxPerSecond in the last second. */
+  isThrottled(faults: MockVendorFaults): boolean;
   /** Appends an accepted send to the log and the in-memory list. */
   deliver(send: Omit<VendorDelivery, 'time' | 'vendor'>): VendorDelivery;
   deliveries(): readonly VendorDelivery[];
@@ -67,6 +74,8 @@ export function createFakeState(options: PushFakeOptions): FakeState & {
   let faults: MockVendorFaults = { ...NO_FAULTS, ...options.faults };
   const accepted: VendorDelivery[] = [];
   let requests = 0;
+  const window = new SendWindow();
+  const dice = (rate: number) => rate > 0 && Math.random() < rate;
   return {
     logPath,
     faults: () => faults,
@@ -74,7 +83,8 @@ export function createFakeState(options: PushFakeOptions): FakeState & {
       faults = { ...faults, ...change };
       return faults;
     },
-    dice: (rate) => rate > 0 && Math.random() < rate,
+    dice,
+    isThrottled: (current) => dice(current.throttleRate) || !window.admit(current.maxPerSecond),
     deliver: (send) => {
       const delivery: VendorDelivery = { time: new Date().toISOString(), vendor: options.name, ...send };
       accepted.push(delivery);

@@ -4,10 +4,12 @@
  * x-amzn-errortype header and a body with `message`). Checks what SES checks for SendEmail: a verified
  * From identity (else MessageRejected "Email address is not verified …", as SES answers), a known
  * configuration set, one simple message with a subject and a body. Logs deliveryId and requestId from
- * the EmailTags. Not idempotent.
+ * the EmailTags. Not idempotent. A send naming a configuration set publishes its events (Delivery,
+ * Bounce, Complaint, following the mailbox simulator: ses-events.ts) to the local event bus.
  */
 import { type ProviderFake, type ProviderFakeOptions, startProviderFake } from './provider-fake.ts';
 import type { ProviderError, ProviderProtocol, ProviderSend } from './provider-protocol.ts';
+import { sesReceiptEvents, simulatorScenario } from './ses-events.ts';
 
 const PATH = '/v2/email/outbound-emails';
 
@@ -84,14 +86,17 @@ function protocolOf(options: SesFakeOptions): ProviderProtocol {
       if (to.length !== 1 || typeof to[0] !== 'string') return bad('Exactly one ToAddresses entry expected.');
       if (!/^[^@\s]+@[^@\s]+$/.test(to[0])) return bad("Missing final '@domain'");
       const simple = input.Content?.Simple;
-      if (typeof simple?.Subject?.Data !== 'string' || simple.Subject.Data.length === 0)
-        return bad('Subject is required.');
+      const subject = simple?.Subject?.Data;
+      if (typeof subject !== 'string' || subject.length === 0) return bad('Subject is required.');
       if (typeof simple?.Body?.Text?.Data !== 'string' && typeof simple?.Body?.Html?.Data !== 'string')
         return bad('Body is required.');
       const region = /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\//.exec(String(headers.authorization))?.[1];
+      // Why the simulator is exempt: SES lets a sandboxed account send to the mailbox simulator.
+      const isAllowedRecipient =
+        simulatorScenario(to[0]) !== undefined || isVerified(to[0], options.sandboxRecipients);
       const unverified = [
         ...(isVerified(from, options.verifiedIdentities) ? [] : [from]),
-        ...(isVerified(to[0], options.sandboxRecipients) ? [] : [to[0]]),
+        ...(isAllowedRecipient ? [] : [to[0]]),
       ];
       if (unverified.length > 0) {
         return {
@@ -108,7 +113,30 @@ function protocolOf(options: SesFakeOptions): ProviderProtocol {
           message: `Configuration set <${String(set)}> does not exist.`,
         };
       const tags = new Map((input.EmailTags ?? []).map((tag) => [String(tag.Name), String(tag.Value)]));
-      return { to: to[0], deliveryId: tags.get('deliveryId') ?? '', requestId: tags.get('requestId') ?? '' };
+      const recipient = to[0];
+      return {
+        to: recipient,
+        deliveryId: tags.get('deliveryId') ?? '',
+        requestId: tags.get('requestId') ?? '',
+        ...(set === undefined
+          ? {}
+          : {
+              receipts: (messageId: string, sentAt: Date, eventAt: Date) =>
+                sesReceiptEvents(
+                  {
+                    from,
+                    to: recipient,
+                    subject,
+                    configurationSet: String(set),
+                    region: region ?? 'us-east-1',
+                    tags,
+                  },
+                  messageId,
+                  sentAt,
+                  eventAt,
+                ),
+            }),
+      };
     },
     accepted: (messageId) => ({
       status: 200,

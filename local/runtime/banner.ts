@@ -3,6 +3,7 @@
  * the vendors (with their fault-injection admin URLs), the engines and the pid files.
  */
 import { relative } from 'node:path';
+import { EnvKey } from '../../lambdas/shared/env-keys.ts';
 import type { Engines } from '../infra/engines.ts';
 import type { DevToken } from './dev-token.ts';
 import type { Runtime } from './runtime.ts';
@@ -51,6 +52,9 @@ export function bannerText(facts: BannerFacts): string {
     `               ${esm.mode} mode, batch ${esm.batchSize}, window ${esm.maximumBatchingWindowMs} ms, group ${runtime.consumerGroupId}`,
     `  high lane    ${runtime.highLane.topic} -> the same handler, its own mapping (priority: high)`,
     `               batch ${runtime.highLane.esm.batchSize}, window ${runtime.highLane.esm.maximumBatchingWindowMs} ms, group ${runtime.highLane.consumerGroupId}`,
+    `  receipts     ${runtime.eventBusUrl}   event bus (PutEvents) -> lambdas/receipts/handler.ts`,
+    `  dead letters ${runtime.deadLetters.topic} -> lambdas/dead-letters/handler.ts (own process), group ${runtime.deadLetters.consumerGroupId}`,
+    `  callbacks    every ${runtime.callbacks.intervalMs / 1000} s -> lambdas/callbacks/handler.ts; webhooks ${runtime.callbacks.webhooks}`,
     ...facts.topics.map((t) => `  topic        ${t.name} (${t.partitions} partitions, ${t.action})`),
     `  kafka        ${engines.kafkaBrokers.join(',')} (${engines.startedKafka ? 'started' : 'reused'})`,
     engines.redisClusterNodes
@@ -59,7 +63,7 @@ export function bannerText(facts: BannerFacts): string {
     `  vendors      ${vendors[0] ?? '-'}`,
     ...vendors.slice(1).map((line) => `               ${line}`),
     `  vendor log   ${show(facts.vendorLogPath)}`,
-    `  pid files    ${show(facts.runDir)}/{api,dispatcher,dispatcher-function,dispatcher-high,dispatcher-high-function,vendors,kafka,redis}.pid`,
+    `  pid files    ${show(facts.runDir)}/{api,dispatcher,dispatcher-function,dispatcher-high,dispatcher-high-function,vendors,receipts,dead-letters,dead-letters-function,callbacks,kafka,redis}.pid`,
     '',
     'Send a message (a repeat with the same Idempotency-Key is replayed, not sent again):',
     '',
@@ -71,6 +75,11 @@ export function bannerText(facts: BannerFacts): string {
     'Then read its status:',
     '',
     `  curl -sS ${runtime.apiUrl}/v1/messages/<requestId> -H '${auth}'`,
+    '',
+    "It reads sent, then delivered when the provider's receipt comes (about a second later). E-mail to",
+    "bounce@simulator.amazonses.com ends bounced, an SMS to +14254147167 undeliverable (the providers'",
+    `simulators). With ${EnvKey.callbacksJson}='{"<client>":{"url":"http://127.0.0.1:<port>/…","secret":"<16+ chars>"}}'`,
+    'each final state is POSTed to the client, signed.',
     '',
     'Ctrl-C stops everything.',
     '',

@@ -1,6 +1,7 @@
 /**
  * Runtime component `dispatcher`: the MSK event source mapping emulator, which invokes the dispatch
- * Lambda handler in its own execution-environment processes (one per batch in flight). The newest
+ * Lambda handler in its own execution-environment processes (one per batch in flight). The
+ * `dead-letters` component runs the same with the dead-letters Lambda on the dead-letter topic. The newest
  * live one's pid is kept in a pid file (rewritten at every cold start, and when the environment it
  * names ends while others live) so operators and tests can find, or kill, it.
  */

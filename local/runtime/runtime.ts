@@ -2,9 +2,10 @@
  * The whole pipeline on one machine, against running Kafka and Redis: the API Gateway emulator with
  * the ingest Lambda, two MSK event source mapping emulators with the dispatch Lambda (the deliveries
  * topic, and the high-priority lane's topic with its own mapping settings; each invocation in its own
- * execution-environment process) and three mock vendors per channel, each component a supervised
- * process with a pid file. The event source mapping is configured like the deployed one (lib/config,
- * dev stage), so what runs here is what runs in AWS.
+ * execution-environment process), three vendors per channel, and the message's later life
+ * (lifecycle.ts: the event bus with the receipts Lambda, the dead-letters mapping, the callbacks
+ * schedule), each component a supervised process with a pid file. The event source mappings are
+ * configured like the deployed ones (lib/config, dev stage), so what runs here is what runs in AWS.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,10 +13,17 @@ import { fileURLToPath } from 'node:url';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
 import { devStage } from '../../lib/config/stages.ts';
 import type { EsmConfigInput } from '../msk-esm/esm-config.ts';
+import type { ReceiptSettings } from '../providers/receipt-emitter.ts';
 import { startSecretsManagerFake } from '../providers/secrets-manager-fake.ts';
 import type { ApiComponentConfig, ApiComponentInfo } from './api-main.ts';
 import type { DispatcherComponentConfig, DispatcherComponentInfo } from './dispatcher-main.ts';
-import { lambdaEnvironment, newLogStreamName } from './lambda-context.ts';
+import { deadLetterTopicOf, functionEnv, laneTopicOf } from './function-env.ts';
+import {
+  type Lifecycle,
+  type LifecycleOptions,
+  startDeadLettersAndCallbacks,
+  startReceipts,
+} from './lifecycle.ts';
 import { type Supervised, supervise } from './process-supervisor.ts';
 import { ensureTopics } from './topics.ts';
 import {
@@ -31,14 +39,7 @@ import type { RunningVendor, VendorsComponentConfig } from './vendors-main.ts';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /** What the runtime runs against and how. */
-export interface RuntimeOptions {
-  readonly kafkaBrokers: readonly string[];
-  readonly redisUrl: string;
-  /**
-   * Seed nodes (`host:port`) of a Redis Cluster: when set, both Lambdas run in cluster mode against it
-   * (as with ElastiCache's configuration endpoint; WAIT for one replica by default) instead of `redisUrl`.
-   */
-  readonly redisClusterNodes?: readonly string[];
+export interface RuntimeOptions extends LifecycleOptions {
   /** Folder of the pid files. */
   readonly runDir: string;
   /** @default '127.0.0.1' */
@@ -48,26 +49,12 @@ export interface RuntimeOptions {
   /** HERALD_API_TOKENS for the ingest Lambda. */
   readonly apiTokens: string;
   readonly vendorLogPath: string;
-  /** @default devStage topic names */
-  readonly deliveriesTopic?: string;
-  readonly deadLetterTopic?: string;
-  /**
-   * The high-priority lane's topic, created if missing. @default `<deliveriesTopic>.high` when
-   * deliveriesTopic is given, else the dev stage's
-   */
-  readonly highPriorityTopic?: string;
-  /** @default 'herald:' */
-  readonly keyPrefix?: string;
-  /** @default 'INFO' */
-  readonly logLevel?: string;
-  /** Changes to the event source mapping (tests use their own consumer group, shorter windows). */
-  readonly esm?: Partial<EsmConfigInput>;
   /** Which vendors run: provider fakes for sms and email (AWS SDK path) or the mock everywhere. @default 'providers' */
   readonly vendorSet?: VendorSet;
+  /** The provider fakes' receipt settings (delay, on/off). @default on, 1 s after the send */
+  readonly receipts?: Partial<ReceiptSettings>;
   /** Changes to the high-priority lane's mapping (its group defaults to `<esm group>-high` when esm sets one). */
   readonly highLaneEsm?: Partial<EsmConfigInput>;
-  /** Extra function configuration, for both Lambdas. */
-  readonly functionEnvironment?: Readonly<Record<string, string>>;
   readonly log?: (message: string) => void;
   /** Where the components' (and Lambdas') output goes. @default the terminal */
   readonly outputFile?: string;
@@ -87,14 +74,20 @@ export interface Runtime {
   };
   /** Pid file of the dispatch Lambda's current execution environment (written at each cold start). */
   readonly functionPidFile: string;
+  /** The local event bus's PutEvents endpoint (where the SES and SMS fakes publish receipts). */
+  readonly eventBusUrl: string;
+  /** The dead-letter topic's mapping (the dead-letters Lambda). */
+  readonly deadLetters: { readonly topic: string; readonly consumerGroupId: string };
+  /** The callbacks schedule and whose webhooks it serves (a summary, never the secrets). */
+  readonly callbacks: { readonly intervalMs: number; readonly webhooks: string };
   readonly components: {
     readonly api: Supervised<ApiComponentInfo>;
     readonly dispatcher: Supervised<DispatcherComponentInfo>;
     /** The high-priority lane's mapping, same dispatch function code. */
     readonly dispatcherHigh: Supervised<DispatcherComponentInfo>;
     readonly vendors: Supervised<RunningVendor[]>;
-  };
-  /** Stops the components (api first, so nothing new comes in; vendors last). */
+  } & Lifecycle;
+  /** Stops the components (api first, so nothing new comes in; vendors, then the lifecycle, last). */
   stop(): Promise<void>;
 }
 
@@ -130,42 +123,6 @@ export function deployedLaneEsmConfig(topic: string, deadLetterTopic: string): E
   };
 }
 
-/** The lane topic's name: the dev stage's, or `<deliveries>.high` next to a topic of the caller's. */
-function laneTopicOf(options: RuntimeOptions): string {
-  if (options.highPriorityTopic) return options.highPriorityTopic;
-  if (options.deliveriesTopic) return `${options.deliveriesTopic}.high`;
-  const lane = devStage.topics.highPriority;
-  if (!lane) throw new Error('the dev stage has no high-priority topic (topics.highPriority)');
-  return lane.name;
-}
-
-function functionEnv(
-  options: RuntimeOptions,
-  functionName: string,
-  memoryMiB: number,
-): Record<string, string> {
-  return {
-    [EnvKey.kafkaBrokers]: options.kafkaBrokers.join(','),
-    [EnvKey.kafkaAuth]: 'none',
-    [EnvKey.deliveriesTopic]: options.deliveriesTopic ?? devStage.topics.deliveries.name,
-    [EnvKey.deadLetterTopic]: options.deadLetterTopic ?? devStage.topics.deadLetter.name,
-    [EnvKey.highPriorityTopic]: laneTopicOf(options),
-    ...redisEnv(options),
-    [EnvKey.keyPrefix]: options.keyPrefix ?? 'herald:',
-    [EnvKey.logLevel]: options.logLevel ?? 'INFO',
-    [EnvKey.serviceName]: functionName,
-    ...lambdaEnvironment({ functionName, memoryLimitInMB: memoryMiB }, newLogStreamName()),
-    ...options.functionEnvironment,
-  };
-}
-
-/** REDIS_URL (and cluster mode) for the functions: the cluster's first seed when one is given. */
-function redisEnv(options: RuntimeOptions): Record<string, string> {
-  const seed = options.redisClusterNodes?.[0];
-  if (!seed) return { [EnvKey.redisUrl]: options.redisUrl };
-  return { [EnvKey.redisUrl]: `redis://${seed}`, [EnvKey.redisCluster]: 'true' };
-}
-
 /** Starts vendors, then the dispatcher and the API; resolves when all three are ready. */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const log = options.log ?? ((message: string) => console.log(`[runtime] ${message}`));
@@ -177,6 +134,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     shutdown: shutdown.signal,
     ...(options.outputFile ? { outputFile: options.outputFile } : {}),
   };
+  const supervision = { runDir: options.runDir, common: { log, ...output }, baseEnv: path };
+  // First: the fakes publish their receipts to its URL.
+  const receipts = await startReceipts(options, supervision);
   const vendors = await supervise<RunningVendor[]>(
     {
       name: 'vendors',
@@ -190,6 +150,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       config: {
         vendors: previous ?? vendorSpecs(options.vendorSet),
         logPath: options.vendorLogPath,
+        eventBusUrl: receipts.info.url,
+        ...(options.receipts ? { receipts: options.receipts } : {}),
       } satisfies VendorsComponentConfig,
     }),
   );
@@ -200,11 +162,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       })
     : undefined;
   const deliveriesTopic = options.deliveriesTopic ?? devStage.topics.deliveries.name;
-  const esm = {
-    ...deployedEsmConfig(deliveriesTopic, options.deadLetterTopic ?? devStage.topics.deadLetter.name),
-    ...options.esm,
-  };
-  const deadLetterTopic = options.deadLetterTopic ?? devStage.topics.deadLetter.name;
+  const deadLetterTopic = deadLetterTopicOf(options);
+  const esm = { ...deployedEsmConfig(deliveriesTopic, deadLetterTopic), ...options.esm };
   const laneTopic = laneTopicOf(options);
   // Why here: callers that bring their own deliveries topic get the lane topic next to it.
   await ensureTopics(options.kafkaBrokers, [
@@ -241,6 +200,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
             [EnvKey.maxInFlightSends]: String(devStage.dispatch.maxInFlightSends),
             ...functionEnv(options, dispatchName, devStage.dispatch.memoryMiB),
             ...dispatchVendorsEnvironment(vendors.info, secrets?.url),
+            // Final states dispatch reaches are queued as callbacks for the clients with a webhook.
+            ...(options.callbacksJson ? { [EnvKey.callbacksJson]: options.callbacksJson } : {}),
             // As lib/dispatch.ts does: partial-batch responses only where the mapping honours them.
             [EnvKey.reportBatchItemFailures]: String(
               mapping.mode === 'provisioned' && mapping.reportBatchItemFailures === true,
@@ -256,6 +217,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     laneEsm,
     join(options.runDir, 'dispatcher-high-function.pid'),
   );
+  const { deadLetters, callbacks } = await startDeadLettersAndCallbacks(options, supervision);
   const ingestName = 'herald-ingest';
   const api = await supervise<ApiComponentInfo>(
     { name: 'api', entry: here('./api-main.ts'), pidFile: join(options.runDir, 'api.pid'), log, ...output },
@@ -284,13 +246,28 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     esm,
     highLane: { topic: laneTopic, esm: laneEsm, consumerGroupId: dispatcherHigh.info.consumerGroupId },
     functionPidFile,
-    components: { api, dispatcher, dispatcherHigh, vendors },
+    eventBusUrl: receipts.info.url,
+    deadLetters: { topic: deadLetterTopic, consumerGroupId: deadLetters.info.consumerGroupId },
+    callbacks: { intervalMs: callbacks.info.intervalMs, webhooks: webhooksSummary(options.callbacksJson) },
+    components: { api, dispatcher, dispatcherHigh, vendors, receipts, deadLetters, callbacks },
     async stop() {
       shutdown.abort();
       await api.stop();
       await Promise.all([dispatcher.stop(), dispatcherHigh.stop()]);
       await vendors.stop();
+      await Promise.all([receipts.stop(), deadLetters.stop(), callbacks.stop()]);
       await secrets?.close();
     },
   };
+}
+
+/** `2 clients (shop, orders)` or how to register one: client ids only, never a URL or secret. */
+function webhooksSummary(json: string | undefined): string {
+  if (!json) return `none (set ${EnvKey.callbacksJson})`;
+  try {
+    const clients = Object.keys(JSON.parse(json) as object);
+    return `${clients.length} client${clients.length === 1 ? '' : 's'} (${clients.join(', ')})`;
+  } catch {
+    return `${EnvKey.callbacksJson} is not JSON`;
+  }
 }

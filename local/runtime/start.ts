@@ -5,8 +5,9 @@
  *   herald start [--partitions N] [--port N]
  *
  * Environment: HERALD_API_PORT (default 3000), HERALD_API_TOKENS (default: a development token kept in
- * the Herald home), HERALD_VENDOR_LOG (default <home>/vendor-deliveries.jsonl), POWERTOOLS_LOG_LEVEL,
- * and those of `herald infra` (HERALD_HOME, KAFKA_BROKERS, REDIS_URL, ports).
+ * the Herald home), HERALD_VENDOR_LOG (default <home>/vendor-deliveries.jsonl), HERALD_CALLBACKS
+ * (clients' webhooks, as the stack's Callbacks/Webhooks secret), POWERTOOLS_LOG_LEVEL, and those of
+ * `herald infra` (HERALD_HOME, KAFKA_BROKERS, REDIS_URL, ports).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -112,6 +113,7 @@ export async function start(args: string[]): Promise<number> {
       apiTokens: token.apiTokens,
       vendorLogPath,
       ...(env[EnvKey.logLevel] ? { logLevel: env[EnvKey.logLevel] } : {}),
+      ...(env[EnvKey.callbacksJson] ? { callbacksJson: env[EnvKey.callbacksJson] } : {}),
     });
     printBanner({ runtime, engines, topics, token, runDir, vendorLogPath, startedAt });
     const signal = await untilSignal();

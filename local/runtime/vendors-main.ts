@@ -12,6 +12,7 @@ import {
   startLocalApns,
   startLocalFcm,
 } from '../providers/local-push.ts';
+import type { ReceiptSettings } from '../providers/receipt-emitter.ts';
 import { startSesFake } from '../providers/ses-fake.ts';
 import { runComponent } from './component.ts';
 import { LocalProviderSettings } from './provider-settings.ts';
@@ -34,6 +35,9 @@ export interface VendorSpec {
 export interface VendorsComponentConfig {
   readonly vendors: readonly VendorSpec[];
   readonly logPath: string;
+  /** The local event bus's PutEvents endpoint: the SES and SMS fakes publish their receipts there. */
+  readonly eventBusUrl?: string;
+  readonly receipts?: Partial<ReceiptSettings>;
 }
 
 /** A running vendor's endpoints: `url` is where to POST (mock) or the SDK endpoint (fakes). */
@@ -55,7 +59,8 @@ function pushCredentials<S extends LocalPushCredentials['service']>(
 }
 
 /** A running fake and, for push, the adapter settings that reach it. */
-async function startVendor(spec: VendorSpec, logPath: string) {
+async function startVendor(spec: VendorSpec, config: VendorsComponentConfig) {
+  const logPath = config.logPath;
   const options = { name: spec.name, port: spec.port, adminPort: spec.adminPort, logPath };
   switch (spec.kind) {
     case 'fcm': {
@@ -69,23 +74,29 @@ async function startVendor(spec: VendorSpec, logPath: string) {
       return { vendor: started.fake, settings: started.vendorOptions };
     }
     default:
-      return { vendor: await start(spec, logPath) };
+      return { vendor: await start(spec, config) };
   }
 }
 
-function start(spec: VendorSpec, logPath: string) {
-  const options = { name: spec.name, port: spec.port, adminPort: spec.adminPort, logPath };
+function start(spec: VendorSpec, config: VendorsComponentConfig) {
+  const options = { name: spec.name, port: spec.port, adminPort: spec.adminPort, logPath: config.logPath };
+  const receipts = {
+    ...(config.eventBusUrl ? { eventBusUrl: config.eventBusUrl } : {}),
+    ...(config.receipts ? { receipts: config.receipts } : {}),
+  };
   const suffix = spec.name.slice(-1);
   switch (spec.kind) {
     case 'eum-sms':
       return startEumSmsFake({
         ...options,
+        ...receipts,
         originationIdentities: [LocalProviderSettings.originationIdentity(suffix)],
         configurationSets: [LocalProviderSettings.configurationSetName],
       });
     case 'ses':
       return startSesFake({
         ...options,
+        ...receipts,
         verifiedIdentities: [LocalProviderSettings.verifiedDomain],
         configurationSets: [LocalProviderSettings.configurationSetName],
       });
@@ -95,7 +106,7 @@ function start(spec: VendorSpec, logPath: string) {
 }
 
 runComponent<VendorsComponentConfig, RunningVendor[]>('vendors', async (config) => {
-  const started = await Promise.all(config.vendors.map((spec) => startVendor(spec, config.logPath)));
+  const started = await Promise.all(config.vendors.map((spec) => startVendor(spec, config)));
   const vendors = started.map(({ vendor }) => vendor);
   return {
     info: started.map(({ vendor, settings }, i) => {

@@ -6,6 +6,7 @@
  */
 import type { Vendor, VendorMessage, VendorOutcome } from '../../lambdas/ports/vendor.ts';
 import { type MockVendorFaults, NO_FAULTS } from '../../local/mock-vendor/mock-vendor.ts';
+import { SendWindow } from '../../local/mock-vendor/vendor-faults.ts';
 
 /** How the fake behaves beyond its faults. */
 export interface FakeVendorOptions {
@@ -23,6 +24,7 @@ export class FakeVendor implements Vendor {
   readonly #isIdempotent: boolean;
   readonly #done = new Set<string>();
   readonly #inProgress = new Set<string>();
+  readonly #window = new SendWindow();
 
   constructor(name: string, faults: Partial<MockVendorFaults> = {}, options: FakeVendorOptions = {}) {
     this.name = name;
@@ -48,7 +50,7 @@ export class FakeVendor implements Vendor {
       if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
       if (signal?.aborted) return { kind: 'ambiguous', reason: `${this.name}: AbortError` };
       if (Math.random() < faults.resetRate) return { kind: 'ambiguous', reason: `${this.name}: ECONNRESET` };
-      if (Math.random() < faults.throttleRate) {
+      if (Math.random() < faults.throttleRate || !this.#window.admit(faults.maxPerSecond)) {
         return {
           kind: 'throttled',
           reason: `${this.name}: HTTP 429 throttled`,

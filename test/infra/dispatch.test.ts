@@ -80,6 +80,11 @@ describe('HeraldDispatch (prod)', () => {
     expect(statementFor(template, 'secretsmanager:GetSecretValue', vendors)).toBeDefined();
   });
 
+  it('reads the webhook registry, to queue callbacks for the deliveries it fails', () => {
+    const registry = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'Callbacks/Webhooks');
+    expect(statementFor(template, 'secretsmanager:GetSecretValue', registry)).toBeDefined();
+  });
+
   it('reads the deliveries topic as its own group and writes only the dead-letter topic', () => {
     expect(statementFor(template, 'kafka-cluster:ReadData', '/herald.deliveries"')).toBeDefined();
     expect(statementFor(template, 'kafka-cluster:AlterGroup', ':group/')).toBeDefined();

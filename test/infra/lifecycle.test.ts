@@ -61,9 +61,10 @@ describe('HeraldReceipts and HeraldDeadLetters (prod)', () => {
     });
   });
 
-  it('points the receipts, dead-letters and callbacks Lambdas at the webhook registry secret', () => {
+  it('points the receipts, dead-letters, callbacks and dispatch Lambdas at the webhook registry secret', () => {
     const registry = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'Callbacks/Webhooks');
     for (const path of [
+      'Dispatch/Handler/Function',
       'Receipts/Handler/Function',
       'DeadLetters/Handler/Function',
       'Callbacks/Handler/Function',

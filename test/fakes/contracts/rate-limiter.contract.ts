@@ -75,11 +75,11 @@ export function describeRateLimiterContract(name: string, makeLimiter: () => Pro
       expect((await limiter.reserve(vendor, 1, limit, 0)).granted).toBe(1);
     });
 
-    it('starts nothing at a paused vendor before the pause ends, then one send at a time', async () => {
+    it('starts nothing before the pause a throttling answer asked for ends, then at half the rate', async () => {
       const limiter = await makeLimiter();
       const vendor = vendorName();
       const limit = { perSecond: 100, burst: 10 };
-      await limiter.pause(vendor, 300, limit);
+      await limiter.slowDown(vendor, limit, { pauseMs: 300 });
 
       const during = await limiter.reserve(vendor, 5, limit, 0);
       const after = await limiter.reserve(vendor, 3, limit, 400);
@@ -89,7 +89,51 @@ export function describeRateLimiterContract(name: string, makeLimiter: () => Pro
       expect(during.nextFreeInMs).toBeLessThanOrEqual(300);
       expect(after.granted).toBe(3);
       expect(after.delaysMs[0]).toBeGreaterThan(250);
-      expect((after.delaysMs[2] ?? 0) - (after.delaysMs[0] ?? 0)).toBeCloseTo(20, 6);
+      // 100/s is one per 10 ms; slowed down, one per 20 ms.
+      expect((after.delaysMs[2] ?? 0) - (after.delaysMs[0] ?? 0)).toBeCloseTo(40, 6);
+    });
+
+    it('counts throttling answers within a second once, and halves the rate again after that', async () => {
+      const limiter = await makeLimiter();
+      const vendor = vendorName();
+      const limit = { perSecond: 100, burst: 1 };
+      await limiter.slowDown(vendor, limit, { pauseMs: 0 });
+      await limiter.slowDown(vendor, limit, { pauseMs: 0 });
+      const once = await limiter.reserve(vendor, 2, limit, 1_000);
+
+      await sleep(1_050);
+      await limiter.slowDown(vendor, limit, { pauseMs: 0 });
+      const twice = await limiter.reserve(vendor, 2, limit, 1_000);
+
+      expect((once.delaysMs[1] ?? 0) - (once.delaysMs[0] ?? 0)).toBeCloseTo(20, 6);
+      expect((twice.delaysMs[1] ?? 0) - (twice.delaysMs[0] ?? 0)).toBeCloseTo(40, 6);
+    });
+
+    it('never lowers the rate below an eighth of the configured one', async () => {
+      const limiter = await makeLimiter();
+      const vendor = vendorName();
+      const limit = { perSecond: 1_000, burst: 1 };
+      for (let i = 0; i < 5; i++) {
+        await limiter.slowDown(vendor, limit, { pauseMs: 0 });
+        await sleep(1_010);
+      }
+
+      const grant = await limiter.reserve(vendor, 2, limit, 1_000);
+
+      expect((grant.delaysMs[1] ?? 0) - (grant.delaysMs[0] ?? 0)).toBeCloseTo(8, 6);
+    });
+
+    it('is back at the configured rate once the slow-down has run out', async () => {
+      const limiter = await makeLimiter();
+      const vendor = vendorName();
+      const limit = { perSecond: 100, burst: 1 };
+      await limiter.slowDown(vendor, limit, { pauseMs: 0, forMs: 150 });
+
+      await sleep(250);
+      const grant = await limiter.reserve(vendor, 3, limit, 1_000);
+
+      expect(grant.delaysMs[0]).toBe(0);
+      expect((grant.delaysMs[2] ?? 0) - (grant.delaysMs[0] ?? 0)).toBeCloseTo(20, 6);
     });
 
     it('never lets concurrent callers start more than the rate allows', async () => {

@@ -39,6 +39,7 @@ export function vendorMessage(overrides: Partial<VendorMessage> = {}): VendorMes
   return {
     deliveryId: randomBytes(16).toString('base64url'),
     requestId: `req-${randomBytes(4).toString('hex')}`,
+    clientId: 'arn:aws:iam::123456789012:role/checkout',
     channel: 'sms',
     to: '+15550000001',
     body: 'Your code is 123456',
@@ -147,6 +148,15 @@ export function describeVendorContract(
       expect(outcome.kind).toBe('throttled');
       expect(outcome.kind === 'throttled' && outcome.retryAfterMs).toBe(hasRetryAfter ? 7_000 : undefined);
       expect(deliveredIds()).toEqual([]);
+    });
+
+    it('throttles sends beyond its own rate (maxPerSecond), delivering only those within it', async () => {
+      const { vendor, setFaults, deliveredIds } = await start();
+      await setFaults({ maxPerSecond: 3 });
+      const outcomes = [];
+      for (let i = 0; i < 5; i++) outcomes.push((await vendor.send(message())).kind);
+      expect(outcomes).toEqual(['accepted', 'accepted', 'accepted', 'throttled', 'throttled']);
+      expect(deliveredIds()).toHaveLength(3);
     });
 
     it('rejects an invalid recipient for good, with a reason that does not echo the recipient', async () => {

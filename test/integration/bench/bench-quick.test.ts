@@ -55,6 +55,11 @@ const REQUIRED_POSITIVE = [
   'scaling.heraldToFair',
   'scaling.heraldToKafka',
   'scaling.perPartitionDeliveriesPerSec',
+  'rateLimit.steady.busiestOneSecondAtLimitedVendor',
+  'rateLimit.steady.delivered',
+  'rateLimit.throttling.busiestOneSecondAtLimitedVendor',
+  'rateLimit.throttling.requestsAtLimitedVendor',
+  'rateLimit.throttling.delivered',
 ];
 
 function at(value: unknown, path: string): unknown {
@@ -109,6 +114,7 @@ describe('herald bench --quick --json', () => {
       'ingest',
       'memory',
       'priority',
+      'rateLimit',
       'scaling',
     ]);
     for (const path of REQUIRED_POSITIVE) {

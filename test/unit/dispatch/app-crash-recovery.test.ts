@@ -30,6 +30,7 @@ function messageOf(delivery: Delivery) {
   return {
     deliveryId: delivery.deliveryId,
     requestId: delivery.requestId,
+    clientId: delivery.clientId,
     channel: delivery.channel,
     to: delivery.recipient,
     body: delivery.content.body,

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { onTestFailed } from 'vitest';
 import { EnvKey } from '../../../../lambdas/shared/env-keys.ts';
+import type { ReceiptSettings } from '../../../../local/providers/receipt-emitter.ts';
 import { type Runtime, startRuntime } from '../../../../local/runtime/runtime.ts';
 import type { VendorSet } from '../../../../local/runtime/vendor-config.ts';
 import { createTestTopics, uniqueName } from '../../../support/engines.ts';
@@ -51,6 +52,11 @@ export async function startE2eRuntime(
     /** @default 'providers' (the AWS provider fakes for sms and email, as `npm start`) */
     vendorSet?: VendorSet;
     redisClusterNodes?: readonly string[];
+    /**
+     * The SES/SMS fakes' receipts. @default off: these tests count `sent` statuses, which receipts
+     * would move on to `delivered` (lifecycle.e2e.test.ts covers receipts)
+     */
+    receipts?: Partial<ReceiptSettings>;
   } = {},
 ): Promise<E2eRuntime> {
   const deliveriesTopic = uniqueName('e2e-deliveries');
@@ -80,6 +86,7 @@ export async function startE2eRuntime(
     functionEnvironment: { [EnvKey.claimLeaseMs]: String(E2E_CLAIM_LEASE_MS) },
     log: () => undefined,
     outputFile: join(dir, 'runtime.log'),
+    receipts: options.receipts ?? { enabled: false },
     ...(options.vendorSet ? { vendorSet: options.vendorSet } : {}),
   });
   return {
