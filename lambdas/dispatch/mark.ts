@@ -70,11 +70,12 @@ async function writeReleases(
 }
 
 /**
- * Queues the callbacks owed for deliveries that failed here; returns the ids whose callback could not
- * be queued. Why a delivery already marked failed is queued again: its earlier invocation may have
- * marked it and then failed to queue the callback (the record was retried for that). The callback's
- * event id is stable (deliveryId and state), so the client can drop a repeat; that copy has no reason,
- * which the earlier invocation knew and this one does not.
+ * Tells the callback notifier the states deliveries reached here (`failed`: a callback is owed;
+ * `sent`: one will be, on its receipt or, failing that, after the receipt timeout); returns the ids
+ * it could not record. Why a delivery already marked is told again: its earlier invocation may have
+ * marked it and then failed to tell (the record was retried for that). A callback's event id is stable
+ * (deliveryId and state), so the client can drop a repeat; that copy has no reason or vendor, which
+ * the earlier invocation knew and this one does not.
  */
 async function queueCallbacks(
   reached: readonly ReachedState[],
@@ -108,12 +109,13 @@ export async function markDeliveries(
   const releases: string[] = [];
   const pinned: string[] = [];
   const updates: StatusUpdate[] = [];
-  const failed: ReachedState[] = [];
+  const reached: ReachedState[] = [];
   for (const report of reports) {
     const { deliveryId, requestId, clientId, statusKeys } = report;
     if (report.fate === RecordFate.sent) {
       marks.push({ deliveryId, kind: 'sent' });
       updates.push({ ...statusKeys, state: 'sent', vendor: report.vendor, at });
+      reached.push({ clientId, requestId, deliveryId, state: 'sent', vendor: report.vendor, at });
     } else if (report.fate === RecordFate.maybeSent) {
       marks.push({ deliveryId, kind: 'maybe-sent' });
       const { vendor, reason } = report;
@@ -121,7 +123,15 @@ export async function markDeliveries(
     } else if (report.fate === RecordFate.failed) {
       marks.push({ deliveryId, kind: 'failed' });
       const vendor = report.vendor ? { vendor: report.vendor } : {};
-      failed.push({ clientId, requestId, deliveryId, state: 'failed', reason: report.reason, ...vendor, at });
+      reached.push({
+        clientId,
+        requestId,
+        deliveryId,
+        state: 'failed',
+        reason: report.reason,
+        ...vendor,
+        at,
+      });
       updates.push({
         ...statusKeys,
         state: 'failed',
@@ -135,7 +145,8 @@ export async function markDeliveries(
       // shards in cluster mode), and then this redelivery is the delivery's only status write. Without
       // vendor or reason, it keeps those of an earlier write of the same state (status-precedence.ts).
       updates.push({ ...statusKeys, state: report.mark ?? 'suppressed', at });
-      if (report.mark === 'failed') failed.push({ clientId, requestId, deliveryId, state: 'failed', at });
+      if (report.mark === 'failed' || report.mark === 'sent')
+        reached.push({ clientId, requestId, deliveryId, state: report.mark, at });
     } else if (report.fate === RecordFate.retry && report.attempts) {
       (report.isPossiblySent ? pinned : releases).push(deliveryId);
     }
@@ -147,7 +158,7 @@ export async function markDeliveries(
       deps,
       problems,
     ),
-    queueCallbacks(failed, deps, problems),
+    queueCallbacks(reached, deps, problems),
     writeReleases(releases, { keepIntents: false }, owner, deps, problems),
     writeReleases(pinned, { keepIntents: true }, owner, deps, problems),
     updates.length > 0
