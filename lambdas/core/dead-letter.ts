@@ -37,6 +37,16 @@ export interface DeadLetterInfo {
   readonly requestId?: string;
   /** The client that sent the request, when the value names it. */
   readonly clientId?: string;
+  /**
+   * The delivery's position in its request, the request's delivery count and acceptance time, those
+   * the value has (ingest writes them): with the clientId, enough to rebuild the request's status
+   * record if none was written.
+   */
+  readonly placement: {
+    readonly position?: number;
+    readonly deliveryCount?: number;
+    readonly acceptedAt?: string;
+  };
   /** The Lambda error type that exhausted the retries, when known. */
   readonly errorType?: string;
 }
@@ -62,22 +72,47 @@ export function readDeadLetter(record: Pick<KafkaRecord, 'headers' | 'value'>): 
           ? DeadLetterCause.recordTooOld
           : DeadLetterCause.unknown;
   const reason = poison !== undefined ? `poison: ${poison}`.slice(0, 200) : cause;
-  const ids = idsOf(record);
-  return { cause, reason, ...ids, ...(errorType ? { errorType } : {}) };
+  const value = valueOf(record);
+  return {
+    cause,
+    reason,
+    ...idsOf(record, value),
+    placement: placementOf(value),
+    ...(errorType ? { errorType } : {}),
+  };
 }
 
-function idsOf(record: Pick<KafkaRecord, 'headers' | 'value'>): {
-  deliveryId?: string;
-  requestId?: string;
-  clientId?: string;
-} {
+function valueOf(record: Pick<KafkaRecord, 'value'>): Record<string, unknown> {
   let value: unknown;
   try {
     value = record.value ? JSON.parse(record.value.toString('utf8')) : undefined;
   } catch {
     value = undefined;
   }
-  const fields = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+function placementOf(fields: Record<string, unknown>): DeadLetterInfo['placement'] {
+  const count = (name: 'position' | 'deliveryCount') => {
+    const n = fields[name];
+    return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? { [name]: n } : {};
+  };
+  const acceptedAt = typeof fields.acceptedAt === 'string' ? fields.acceptedAt : undefined;
+  return {
+    ...count('position'),
+    ...count('deliveryCount'),
+    ...(acceptedAt && !Number.isNaN(Date.parse(acceptedAt)) ? { acceptedAt } : {}),
+  };
+}
+
+function idsOf(
+  record: Pick<KafkaRecord, 'headers'>,
+  fields: Record<string, unknown>,
+): {
+  deliveryId?: string;
+  requestId?: string;
+  clientId?: string;
+} {
   const deliveryId = typeof fields.deliveryId === 'string' ? fields.deliveryId : undefined;
   const requestId =
     typeof fields.requestId === 'string' ? fields.requestId : header(record, DeadLetterHeaderName.requestId);

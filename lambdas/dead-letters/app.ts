@@ -82,7 +82,17 @@ export function createDeadLettersApp(deps: DeadLettersAppDeps): DeadLettersHandl
           metrics.addMetric(DeadLetterMetric.recorded, MetricUnit.Count, 1);
           // Why '' without a clientId: the status is still found by requestId and deliveryId; only a
           // rebuild of a missing record and a callback need the owner, and neither happens without it.
-          updates.push({ requestId, clientId: info.clientId ?? '', deliveryId, state: 'failed', reason, at });
+          // The placement lets the store rebuild a request no status was written for (every delivery
+          // dead-lettered before dispatch wrote one).
+          updates.push({
+            requestId,
+            clientId: info.clientId ?? '',
+            deliveryId,
+            state: 'failed',
+            reason,
+            at,
+            ...info.placement,
+          });
           if (info.clientId) clients.set(deliveryId, info.clientId);
         }
         const reached = deps.callbacks ? await newlyFailed(deps.statuses, updates, clients) : [];

@@ -40,7 +40,12 @@ describe('readDeadLetter', () => {
       value: Buffer.from('{not json'),
     });
 
-    expect(info).toEqual({ cause: 'poison', reason: 'poison: value is not JSON', requestId: 'abc123' });
+    expect(info).toEqual({
+      cause: 'poison',
+      reason: 'poison: value is not JSON',
+      requestId: 'abc123',
+      placement: {},
+    });
   });
 });
 
@@ -75,5 +80,35 @@ describe('dead-letters app', () => {
     expect(result).toEqual({ recorded: 1, unattributable: 1 });
     const status = await statuses.read(delivery.requestId, delivery.clientId);
     expect(status?.recipients[0]).toMatchObject({ state: 'failed', reason: 'record too old' });
+  });
+
+  it('rebuilds the status of a request whose deliveries were all dead-lettered before any status was written', async () => {
+    // Prepare: the queued write never landed; both deliveries of the request carry their placement
+    const statuses = new InMemoryStatusStore();
+    const first = makeDelivery({ position: 0, deliveryCount: 2 });
+    const second = makeDelivery({ requestId: first.requestId, position: 1, deliveryCount: 2 });
+    const app = createDeadLettersApp({
+      statuses,
+      logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+      metrics: quietMetrics(),
+    });
+    const event = mskEventOf(
+      [first, second].map((d, offset) => ({
+        offset,
+        value: Buffer.from(encodeDelivery(d).value),
+        headers: { 'lambda-esm-condition': Buffer.from('RetryAttemptsExhausted') },
+      })),
+      'herald.deliveries.dlq',
+    );
+
+    // Act
+    await app(event, lambdaContext());
+
+    // Assess
+    const status = await statuses.read(first.requestId, first.clientId);
+    expect(status?.recipients).toEqual([
+      expect.objectContaining({ position: 0, state: 'failed', reason: 'retries exhausted' }),
+      expect.objectContaining({ position: 1, state: 'failed', reason: 'retries exhausted' }),
+    ]);
   });
 });
