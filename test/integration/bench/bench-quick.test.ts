@@ -172,6 +172,11 @@ describe('herald bench --quick --json', () => {
       'endToEnd.herald.duplicates',
       'priority.high.p99Ms',
       'scaling.heraldToFair',
+      'rateLimit.steady.busiestOneSecondAtLimitedVendor',
+      'rateLimit.steady.lost',
+      'rateLimit.steady.sentTwice',
+      'rateLimit.throttling.lost',
+      'rateLimit.throttling.sentTwice',
     ]);
   });
 
@@ -187,6 +192,7 @@ describe('herald bench --quick --json', () => {
       'eos:',
       'priority:',
       'scaling:',
+      'rate limit:',
     ])
       expect(svg).toContain(title);
     expect(run.stdout).toContain(`wrote ${join(dir, 'bench.svg')}`);
