@@ -22,11 +22,10 @@ import { Redis } from 'ioredis';
 import { HttpVendor } from '../lambdas/adapters/http-vendor.ts';
 import { RedisDedupStore } from '../lambdas/adapters/redis-dedup-store.ts';
 import { RedisStatusStore } from '../lambdas/adapters/redis-status-store.ts';
-import { DELIVERY_SCHEMA_VERSION, deliveryIdFor } from '../lambdas/core/delivery.ts';
-import { type MskEvent, signedFromBytes } from '../lambdas/core/msk-event.ts';
-import { encodeDelivery } from '../lambdas/core/send-request.ts';
+import type { MskEvent } from '../lambdas/core/msk-event.ts';
 import { createDispatchApp } from '../lambdas/dispatch/app.ts';
 import { RedisServer } from '../local/redis/redis-launcher.ts';
+import { smsRecord } from './sms-record.ts';
 
 const batches = Number(process.argv[2] ?? 50);
 const BATCH = 100;
@@ -54,31 +53,9 @@ async function startVendors(logPath: string): Promise<{ endpoints: Endpoint[]; s
 }
 
 function batchEvent(firstOffset: number): MskEvent {
-  const records = Array.from({ length: BATCH }, (_, i) => {
-    const requestId = `bench-${randomBytes(8).toString('hex')}`;
-    const recipient = `+1555${String(firstOffset + i).padStart(7, '0')}`;
-    const encoded = encodeDelivery({
-      schemaVersion: DELIVERY_SCHEMA_VERSION,
-      deliveryId: deliveryIdFor(requestId, recipient),
-      requestId,
-      clientId: 'bench',
-      channel: 'sms',
-      recipient,
-      content: { body: 'Your code is 123456' },
-      priority: 'normal',
-      acceptedAt: new Date().toISOString(),
-    });
-    return {
-      topic: 'herald.deliveries',
-      partition: 0,
-      offset: firstOffset + i,
-      key: Buffer.from(encoded.key).toString('base64'),
-      value: Buffer.from(encoded.value).toString('base64'),
-      headers: Object.entries(encoded.headers).map(([name, value]) => ({
-        [name]: signedFromBytes(Buffer.from(value)),
-      })),
-    };
-  });
+  const records = Array.from({ length: BATCH }, (_, i) =>
+    smsRecord(firstOffset + i, `bench-${randomBytes(8).toString('hex')}`),
+  );
   return { eventSource: 'aws:kafka', records: { 'herald.deliveries-0': records } };
 }
 

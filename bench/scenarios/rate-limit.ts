@@ -23,11 +23,10 @@ import { createRedisClient, type RedisClient } from '../../lambdas/adapters/redi
 import { RedisDedupStore } from '../../lambdas/adapters/redis-dedup-store.ts';
 import { RedisRateLimiter } from '../../lambdas/adapters/redis-rate-limiter.ts';
 import { RedisStatusStore } from '../../lambdas/adapters/redis-status-store.ts';
-import { DELIVERY_SCHEMA_VERSION, deliveryIdFor } from '../../lambdas/core/delivery.ts';
-import { type MskEvent, signedFromBytes } from '../../lambdas/core/msk-event.ts';
-import { encodeDelivery } from '../../lambdas/core/send-request.ts';
+import type { MskEvent, MskEventRecord } from '../../lambdas/core/msk-event.ts';
 import { createDispatchApp } from '../../lambdas/dispatch/app.ts';
 import { startMockVendor, type VendorDelivery } from '../../local/mock-vendor/mock-vendor.ts';
+import { smsRecord } from '../sms-record.ts';
 import type { ScenarioContext } from './scenario.ts';
 
 const BATCH = 100;
@@ -67,33 +66,9 @@ export function rateLimitSteps(): number {
   return 2;
 }
 
-/** One record per delivery, all sms with sms-a first. */
-function record(offset: number) {
-  const requestId = randomBytes(32).toString('hex');
-  const recipient = `+1555${String(offset).padStart(7, '0')}`;
-  const encoded = encodeDelivery({
-    schemaVersion: DELIVERY_SCHEMA_VERSION,
-    deliveryId: deliveryIdFor(requestId, recipient),
-    requestId,
-    clientId: 'bench',
-    channel: 'sms',
-    recipient,
-    content: { body: 'Your code is 123456' },
-    priority: 'normal',
-    acceptedAt: new Date().toISOString(),
-  });
-  return {
-    topic: 'herald.deliveries',
-    partition: 0,
-    offset,
-    key: Buffer.from(encoded.key).toString('base64'),
-    value: Buffer.from(encoded.value).toString('base64'),
-    headers: Object.entries(encoded.headers).map(([name, value]) => ({
-      [name]: signedFromBytes(Buffer.from(value)),
-    })),
-  };
-}
-type PendingRecord = ReturnType<typeof record>;
+/** One record per delivery, each its own request: all sms, with sms-a first. */
+const record = (offset: number) => smsRecord(offset, randomBytes(32).toString('hex'));
+type PendingRecord = MskEventRecord;
 
 /** The most entries of sorted `times` (ms) inside any 1-second window. */
 function busiestSecond(times: readonly number[]): number {
@@ -161,7 +136,7 @@ async function runOnce(redis: RedisClient, total: number, maxPerSecond: number):
           invocations++;
           const response = await app(event, context());
           const retry = new Set(response.batchItemFailures.map((f) => f.itemIdentifier.offset));
-          const again = batch.filter((r) => retry.has(r.offset));
+          const again = batch.filter((r) => retry.has(Number(r.offset)));
           if (again.length > 0) queue.push(again);
           if (queue.length === 0 && again.length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
         }
