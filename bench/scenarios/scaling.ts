@@ -11,7 +11,7 @@ import { startBenchRuntime } from './bench-runtime.ts';
 import { startFairCeiling } from './fair-ceiling.ts';
 import { startKafkaCeiling } from './kafka-ceiling.ts';
 import type { ScenarioContext } from './scenario.ts';
-import { VendorLogFollower, waitUntil } from './vendor-log.ts';
+import { VendorLogFollower } from './vendor-log.ts';
 
 const VENDOR_LATENCY_MS = 20;
 const PARTITION_COUNTS = [1, 3, 6, 12] as const;

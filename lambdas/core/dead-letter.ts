@@ -72,7 +72,7 @@ export function readDeadLetter(record: Pick<KafkaRecord, 'headers' | 'value'>): 
           ? DeadLetterCause.recordTooOld
           : DeadLetterCause.unknown;
   const reason = poison !== undefined ? `poison: ${poison}`.slice(0, 200) : cause;
-  const value = valueOf(record);
+  const value = parsedValue(record);
   return {
     cause,
     reason,
@@ -82,7 +82,7 @@ export function readDeadLetter(record: Pick<KafkaRecord, 'headers' | 'value'>): 
   };
 }
 
-function valueOf(record: Pick<KafkaRecord, 'value'>): Record<string, unknown> {
+function parsedValue(record: Pick<KafkaRecord, 'value'>): Record<string, unknown> {
   let value: unknown;
   try {
     value = record.value ? JSON.parse(record.value.toString('utf8')) : undefined;

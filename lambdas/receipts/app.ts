@@ -12,8 +12,8 @@ import type { Context } from 'aws-lambda';
 import type { CallbackNotifier } from '../callbacks/callback-notifier.ts';
 import { deliveryIdFor } from '../core/delivery.ts';
 import { type EventBridgeEvent, parseReceipt, type Receipt } from '../core/receipts.ts';
-import { isStatusSuperseded, type RankedState } from '../core/status-precedence.ts';
-import type { RequestStatus, StatusStore, StatusUpdate } from '../ports/status-store.ts';
+import { isStatusSuperseded } from '../core/status-precedence.ts';
+import type { StatusStore, StatusUpdate } from '../ports/status-store.ts';
 import { publishMetrics } from '../shared/publish-metrics.ts';
 
 /** Metric names of the receipts Lambda. */

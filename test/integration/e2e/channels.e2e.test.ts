@@ -5,14 +5,13 @@
  * token endpoint, HTTP/2 over TLS with a JWT), which do not dedupe.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines } from '../../support/engines.ts';
 import {
-  E2E_TOKEN,
   type E2eRuntime,
   phoneNumbers,
   sendCounts,
+  sendMessage,
   showOutputOnFailure,
   startE2eRuntime,
   waitAllSent,
@@ -37,25 +36,10 @@ afterEach(async () => {
 });
 
 async function send(channel: 'sms' | 'push' | 'email', recipients: readonly string[]): Promise<string> {
-  for (;;) {
-    const response = await fetch(`${e2e.runtime.apiUrl}/v1/messages`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${E2E_TOKEN}`,
-        'content-type': 'application/json',
-        'idempotency-key': randomUUID(),
-      },
-      body: JSON.stringify({
-        channel,
-        recipients,
-        content: { title: 'Herald', body: 'Your code is 123456' },
-      }),
-    });
-    if (response.status === 202) return ((await response.json()) as { requestId: string }).requestId;
-    if (response.status !== 503)
-      throw new Error(`POST /v1/messages: HTTP ${response.status} ${await response.text()}`);
-    await sleep(200);
-  }
+  const options = { channel, title: 'Herald', body: 'Your code is 123456', idempotencyKey: randomUUID() };
+  const answer = await sendMessage(e2e.runtime.apiUrl, recipients, options);
+  if (answer.status !== 202) throw new Error(`POST /v1/messages: HTTP ${answer.status}`);
+  return answer.requestId;
 }
 
 const vendorsOf = (sends: ReadonlyArray<{ vendor: string }>) => new Set(sends.map((s) => s.vendor));

@@ -23,6 +23,7 @@ import {
   E2E_TOKEN,
   type E2eRuntime,
   recipientStatuses,
+  sendMessage,
   showOutputOnFailure,
 } from './support/e2e-runtime.ts';
 
@@ -143,25 +144,10 @@ afterAll(async () => {
 });
 
 async function send(channel: 'sms' | 'email', recipients: readonly string[]): Promise<string> {
-  for (;;) {
-    const response = await fetch(`${e2e.runtime.apiUrl}/v1/messages`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${E2E_TOKEN}`,
-        'content-type': 'application/json',
-        'idempotency-key': randomUUID(),
-      },
-      body: JSON.stringify({
-        channel,
-        recipients,
-        content: { title: 'Herald', body: 'Your code is 123456' },
-      }),
-    });
-    if (response.status === 202) return ((await response.json()) as { requestId: string }).requestId;
-    if (response.status !== 503)
-      throw new Error(`POST /v1/messages: HTTP ${response.status} ${await response.text()}`);
-    await sleep(200);
-  }
+  const options = { channel, title: 'Herald', body: 'Your code is 123456', idempotencyKey: randomUUID() };
+  const answer = await sendMessage(e2e.runtime.apiUrl, recipients, options);
+  if (answer.status !== 202) throw new Error(`POST /v1/messages: HTTP ${answer.status}`);
+  return answer.requestId;
 }
 
 /** Polls GET /v1/messages/{id} until no recipient reads queued or sent (or the time is up). */

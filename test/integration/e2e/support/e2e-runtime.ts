@@ -158,12 +158,22 @@ export function isRetryableAnswer(status: number | undefined): boolean {
 export async function sendMessage(
   apiUrl: string,
   recipients: readonly string[],
-  options: { idempotencyKey?: string; body?: string; maxWaitMs?: number; priority?: 'high' | 'normal' } = {},
+  options: {
+    idempotencyKey?: string;
+    body?: string;
+    title?: string;
+    maxWaitMs?: number;
+    priority?: 'high' | 'normal';
+    channel?: 'sms' | 'push' | 'email';
+  } = {},
 ): Promise<{ status: number; requestId: string; replayed: boolean }> {
   const payload = JSON.stringify({
-    channel: 'sms',
+    channel: options.channel ?? 'sms',
     recipients,
-    content: { body: options.body ?? `e2e ${randomBytes(4).toString('hex')}` },
+    content: {
+      ...(options.title === undefined ? {} : { title: options.title }),
+      body: options.body ?? `e2e ${randomBytes(4).toString('hex')}`,
+    },
     ...(options.priority ? { priority: options.priority } : {}),
   });
   const deadline = Date.now() + (options.maxWaitMs ?? 60_000);
