@@ -40,7 +40,11 @@ export interface VendorEntry {
    * Its send rate across every invocation (needs DispatchAppDeps.rateLimiter), and what a delivery does
    * when it has no slot in time (`overflow`, @default wait). @default no limit
    */
-  readonly rateLimit?: RateLimit & { readonly overflow?: RateOverflow };
+  readonly rateLimit?: RateLimit & {
+    readonly overflow?: RateOverflow;
+    /** The rate counts SMS message parts (End User Messaging's MPS). @default false */
+    readonly countsParts?: boolean;
+  };
 }
 
 /** Everything the dispatch app is built from. */
@@ -108,7 +112,9 @@ export function createDispatchApp(deps: DispatchAppDeps): DispatchHandler {
     maxInFlightSends: deps.maxInFlightSends ?? 100,
     rateLimits: new Map(
       deps.vendors.flatMap(({ vendor, rateLimit }) =>
-        rateLimit ? [[vendor.name, { overflow: RateOverflow.wait, ...rateLimit }] as const] : [],
+        rateLimit
+          ? [[vendor.name, { overflow: RateOverflow.wait, countsParts: false, ...rateLimit }] as const]
+          : [],
       ),
     ),
     ...(deps.rateLimiter ? { rateLimiter: deps.rateLimiter } : {}),

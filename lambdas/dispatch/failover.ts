@@ -51,7 +51,7 @@ export async function sendWithFailover(input: FailoverInput): Promise<SendResult
       attempts.push({ vendor: name, kind: 'unavailable', reason: `${name}: does not serve this recipient` });
       continue;
     }
-    if (!(await input.gate.admit(message.deliveryId, name))) {
+    if (!(await input.gate.admit(message, name))) {
       const reason = `${name}: at its rate limit, no slot in time; not called`;
       attempts.push({ vendor: name, kind: 'throttled', reason });
       if (!isPinned && input.gate.overflowOf(name) === RateOverflow.failover) continue;

@@ -82,7 +82,13 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
       ...(spec.ratePerSecond === undefined
         ? {}
         : {
-            rateLimit: { perSecond: spec.ratePerSecond, burst: spec.rateBurst, overflow: spec.rateOverflow },
+            rateLimit: {
+              perSecond: spec.ratePerSecond,
+              burst: spec.rateBurst,
+              overflow: spec.rateOverflow,
+              // Why: End User Messaging limits message parts per second, and a long SMS is several.
+              countsParts: spec.provider === 'eum-sms',
+            },
           }),
     })),
     rateLimiter: new RedisRateLimiter(redis, { keyPrefix: settings.redis.keyPrefix }),

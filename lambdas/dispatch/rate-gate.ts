@@ -8,12 +8,15 @@
  * - A throttling answer from a limited vendor lowers its shared rate (slowDown, once per vendor per
  *   round); this round's calls to it that have not started give up their slots and reserve again
  *   together, at once, at the lowered rate.
+ * A vendor whose rate counts SMS message parts (End User Messaging's MPS) takes one slot per part, and
+ * a multi-part message starts at its last slot.
  * A call that gets no slot within RATE_WAIT_MS is not made: the delivery goes to the next vendor when
  * the vendor's `rateOverflow` is `failover`, else it is retried by a later invocation. An unreachable
  * limiter grants nothing (fail closed): nothing is sent over a rate nobody counted.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RateLimit, SlowDown } from '../core/rate-schedule.ts';
+import { smsPartsOf } from '../core/sms-parts.ts';
 import type { RateLimiter } from '../ports/rate-limiter.ts';
 import { RATE_WAIT_MS } from '../shared/timing.ts';
 
@@ -25,12 +28,21 @@ export type RateOverflow = (typeof RateOverflow)[keyof typeof RateOverflow];
 /** A rate-limited vendor's rate and its overflow policy. */
 export interface VendorRate extends RateLimit {
   readonly overflow: RateOverflow;
+  /** The rate counts SMS message parts, not messages (End User Messaging SMS: MPS). */
+  readonly countsParts: boolean;
+}
+
+/** What the gate needs of a call: which delivery, and its body (for the parts it takes). */
+export interface GatedCall {
+  readonly deliveryId: string;
+  readonly body: string;
 }
 
 /** A reserved start: when (epoch ms), or null when the reservation had no room for it. */
 type Slot = { readonly vendor: string; readonly startAtMs: number | null };
 
 interface Waiter {
+  readonly call: GatedCall;
   readonly resolve: (startAtMs: number | null) => void;
 }
 
@@ -55,15 +67,15 @@ export class RateGate {
   static async open(
     limiter: RateLimiter | undefined,
     rates: ReadonlyMap<string, VendorRate>,
-    firstCalls: ReadonlyMap<string, readonly string[]>,
+    firstCalls: ReadonlyMap<string, readonly GatedCall[]>,
   ): Promise<RateGate> {
     const gate = new RateGate(limiter, rates);
     await Promise.all(
-      [...firstCalls].map(async ([vendor, deliveryIds]) => {
+      [...firstCalls].map(async ([vendor, calls]) => {
         if (!gate.isLimited(vendor)) return;
-        const starts = await gate.#reserve(vendor, deliveryIds.length);
-        deliveryIds.forEach((id, i) => {
-          gate.#slots.set(id, { vendor, startAtMs: starts[i] ?? null });
+        const starts = await gate.#reserve(vendor, calls);
+        calls.forEach((call, i) => {
+          gate.#slots.set(call.deliveryId, { vendor, startAtMs: starts[i] ?? null });
         });
       }),
     );
@@ -85,16 +97,16 @@ export class RateGate {
    * RATE_WAIT_MS (the call must not be made). A slot reserved before the vendor answered "throttled"
    * is given up, and the delivery reserves again at the lowered rate.
    */
-  async admit(deliveryId: string, vendor: string): Promise<boolean> {
+  async admit(call: GatedCall, vendor: string): Promise<boolean> {
     if (!this.isLimited(vendor)) return true;
-    const slot = this.#slots.get(deliveryId);
-    this.#slots.delete(deliveryId);
+    const slot = this.#slots.get(call.deliveryId);
+    this.#slots.delete(call.deliveryId);
     let reserved = slot?.vendor === vendor ? slot.startAtMs : undefined;
     for (;;) {
       const wasSlowing = this.#slowing.has(vendor);
       if (reserved === undefined || wasSlowing) {
         await this.#slowing.get(vendor);
-        reserved = await new Promise<number | null>((resolve) => this.#enqueue(vendor, { resolve }));
+        reserved = await new Promise<number | null>((resolve) => this.#enqueue(vendor, { call, resolve }));
       }
       if (reserved === null) return false;
       const waitMs = reserved - Date.now();
@@ -139,7 +151,10 @@ export class RateGate {
     setImmediate(() => {
       const batch = this.#pending.get(vendor) ?? [];
       this.#pending.delete(vendor);
-      void this.#reserve(vendor, batch.length).then((starts) => {
+      void this.#reserve(
+        vendor,
+        batch.map((w) => w.call),
+      ).then((starts) => {
         batch.forEach((w, i) => {
           w.resolve(starts[i] ?? null);
         });
@@ -147,14 +162,24 @@ export class RateGate {
     });
   }
 
-  /** Reserves `count` starts at `vendor` (epoch ms each, or fewer when over the limit); never throws. */
-  async #reserve(vendor: string, count: number): Promise<readonly number[]> {
+  /**
+   * Reserves slots at `vendor` for `calls` in one round trip: each call's start (epoch ms: its last
+   * slot's), or null when its slots did not all fit; never throws.
+   */
+  async #reserve(vendor: string, calls: readonly GatedCall[]): Promise<readonly (number | null)[]> {
     const rate = this.#rates.get(vendor);
-    if (!this.#limiter || !rate || count === 0) return [];
+    if (!this.#limiter || !rate || calls.length === 0) return [];
+    const costs = calls.map((call) => (rate.countsParts ? smsPartsOf(call.body) : 1));
+    const total = costs.reduce((sum, cost) => sum + cost, 0);
     try {
-      const grant = await this.#limiter.reserve(vendor, count, rate, RATE_WAIT_MS);
+      const grant = await this.#limiter.reserve(vendor, total, rate, RATE_WAIT_MS);
       const now = Date.now();
-      return grant.delaysMs.slice(0, grant.granted).map((delayMs) => now + delayMs);
+      let used = 0;
+      return costs.map((cost) => {
+        used += cost;
+        const last = grant.delaysMs[used - 1];
+        return used <= grant.granted && last !== undefined ? now + last : null;
+      });
     } catch {
       return [];
     }

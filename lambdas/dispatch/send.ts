@@ -20,7 +20,7 @@ import type {
 import { RecordFate } from './batch-types.ts';
 import { sendWithFailover } from './failover.ts';
 import { IntentWriter } from './intent-writer.ts';
-import { RateGate } from './rate-gate.ts';
+import { type GatedCall, RateGate } from './rate-gate.ts';
 
 async function sendDelivery(
   record: DeliveryRecord,
@@ -166,11 +166,12 @@ function firstVendorOf(record: DeliveryRecord, claim: ClaimResult | undefined, d
 
 /** The claimed deliveries by the vendor their first call goes to: the round's up-front reservations. */
 function firstCalls(claimed: readonly DeliveryRecord[], round: Round, deps: DispatchBatchDeps) {
-  const byVendor = new Map<string, string[]>();
+  const byVendor = new Map<string, GatedCall[]>();
   for (const record of claimed) {
-    const id = record.delivery.deliveryId;
-    const vendor = firstVendorOf(record, round.claims.get(id), deps);
-    if (vendor !== undefined) byVendor.set(vendor, [...(byVendor.get(vendor) ?? []), id]);
+    const { delivery } = record;
+    const vendor = firstVendorOf(record, round.claims.get(delivery.deliveryId), deps);
+    const call = { deliveryId: delivery.deliveryId, body: delivery.content.body };
+    if (vendor !== undefined) byVendor.set(vendor, [...(byVendor.get(vendor) ?? []), call]);
   }
   return byVendor;
 }

@@ -122,6 +122,32 @@ describe('per-vendor rate limits', () => {
     expect(vendors.b.deliveries).toHaveLength(9);
   });
 
+  it('counts SMS message parts at a vendor whose rate is in parts (End User Messaging MPS)', async () => {
+    // Prepare: 10 parts/s, 21 slots within the 2 s wait; 15 two-part messages need 30
+    const { invoke, vendors } = fakeDispatch({
+      rateLimiter: new InMemoryRateLimiter(),
+      vendors: [
+        {
+          vendor: new FakeVendor('sms-a'),
+          timeoutMs: 1_000,
+          guard,
+          rateLimit: { perSecond: 10, burst: 1, countsParts: true },
+        },
+        { vendor: new FakeVendor('sms-b'), timeoutMs: 1_000, guard },
+        { vendor: new FakeVendor('sms-c'), timeoutMs: 1_000, guard },
+      ],
+    });
+    const twoParts = { body: 'a'.repeat(200) };
+    const deliveries = Array.from({ length: 15 }, () => makeDelivery({ content: twoParts }));
+
+    // Act
+    const response = await invoke(eventOfDeliveries(deliveries));
+
+    // Assess: 10 whole messages fit (20 slots); the 21st slot is half a message, so it does not go
+    expect(vendors.a.deliveries).toHaveLength(10);
+    expect(response.batchItemFailures).toHaveLength(5);
+  });
+
   it('lowers the shared rate of a vendor that answers throttled, once per batch, for every invocation', async () => {
     // Prepare: sms-a at 5/s (one start per 200 ms) throttles its first call (Retry-After 300 ms)
     const limiter = new InMemoryRateLimiter();
