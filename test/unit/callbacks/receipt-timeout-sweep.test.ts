@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { createCallbacksApp } from '../../../lambdas/callbacks/app.ts';
 import {
   type CallbackNotifier,
   queueingNotifier,
   type ReachedState,
 } from '../../../lambdas/callbacks/callback-notifier.ts';
 import { sweepReceiptTimeouts } from '../../../lambdas/callbacks/receipt-timeout-sweep.ts';
+import { DEFAULT_CALLBACK_RETRY } from '../../../lambdas/core/callback.ts';
 import { RECEIPT_TIMEOUT_MS, RECEIPT_TIMEOUT_REASON } from '../../../lambdas/core/receipt-timeout.ts';
 import type { CallbackQueue, QueuedCallback } from '../../../lambdas/ports/callback-queue.ts';
 import { InMemoryReceiptTimeouts } from '../../fakes/in-memory-receipt-timeouts.ts';
 import { InMemoryStatusStore } from '../../fakes/in-memory-status-store.ts';
+import { lambdaContext } from '../dispatch/support/deliveries.ts';
 import { quietMetrics } from '../ingest/support/harness.ts';
 
 const logger = new Logger({ serviceName: 'herald-callbacks-test', logLevel: 'SILENT' });
@@ -207,5 +210,50 @@ describe('sweepReceiptTimeouts', () => {
 
     expect((await sweep()).unknown).toBe(3);
     expect(notifier.told).toHaveLength(3);
+  });
+});
+
+describe('createCallbacksApp with the receipt timeouts', () => {
+  it('still delivers the due callbacks when the sweep fails, and counts the failed sweep', async () => {
+    // Prepare: the status store is down; the queue double records that delivery went on
+    const { clock, store, statuses, notifier } = harness();
+    const sentAtMs = clock.nowMs;
+    const { sent } = await sentRequest(statuses, sentAtMs, 2);
+    await store.add(sent.map((r) => ({ ...r, dueMs: sentAtMs + RECEIPT_TIMEOUT_MS })));
+    clock.nowMs = sentAtMs + RECEIPT_TIMEOUT_MS + 1_000;
+    statuses.isUnavailable = true;
+    const takes: number[] = [];
+    const queue = {
+      add: async () => undefined,
+      takeDue: async (nowMs: number) => {
+        takes.push(nowMs);
+        return [];
+      },
+      reschedule: async () => undefined,
+      complete: async () => undefined,
+    } satisfies CallbackQueue;
+    const metrics = quietMetrics();
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+    const app = createCallbacksApp({
+      queue,
+      webhooks: new Map(),
+      retry: DEFAULT_CALLBACK_RETRY,
+      receiptTimeouts: { store, statuses, notifier },
+      logger,
+      metrics,
+      clock: clock.now,
+    });
+
+    // Act
+    const failed = await app({}, lambdaContext());
+    statuses.isUnavailable = false;
+    const next = await app({}, lambdaContext());
+
+    // Assess
+    expect(failed).toEqual({ delivered: 0, retried: 0, abandoned: 0 });
+    expect(takes).toEqual([clock.nowMs, clock.nowMs]);
+    expect(addMetric).toHaveBeenCalledWith('ReceiptTimeoutSweepFailed', 'Count', 1);
+    expect(next).toEqual({ delivered: 0, retried: 0, abandoned: 0, unknown: 2 });
+    expect(notifier.told).toHaveLength(2);
   });
 });
