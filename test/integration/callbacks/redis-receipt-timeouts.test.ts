@@ -49,6 +49,42 @@ for (const topology of redisTopologies) {
       expect(existing.every((ttl) => ttl > 0)).toBe(true);
     });
 
+    it('deletes the buckets a sweep has read to the end once their hour is over, and keeps the current one', async () => {
+      const keyPrefix = `${uniqueName('herald-rt')}:`;
+      const store = new RedisReceiptTimeouts(redis, { keyPrefix, clientIds: ['shop'], shards: 2 });
+      const hour = 3_600_000;
+      const startMs = Math.floor(Date.now() / hour) * hour;
+      await store.add(
+        // Five hours of entries, and one in the sixth hour (the current one when the sweep runs).
+        Array.from({ length: 61 }, (_, i) => ({
+          clientId: 'shop',
+          requestId: randomBytes(32).toString('hex'),
+          deliveryId: randomBytes(16).toString('base64url'),
+          dueMs: i < 60 ? startMs + i * 5 * 60_000 : startMs + 5 * hour + 30_000,
+        })),
+      );
+      const bucketKeys = [0, 1].flatMap((shard) =>
+        [0, 1, 2, 3, 4].map((h) => `${keyPrefix}{rt:${shard}}:${startMs / hour + h}`),
+      );
+      const currentKeys = [0, 1].map((shard) => `${keyPrefix}{rt:${shard}}:${startMs / hour + 5}`);
+      const before = await Promise.all(bucketKeys.map((key) => redis.exists(key)));
+
+      let taken = 0;
+      for (;;) {
+        const batch = await store.takeDue(startMs + 5 * hour + 60_000, 16);
+        await store.ack(batch);
+        if (batch.entries.length === 0) break;
+        taken += batch.entries.length;
+      }
+      const after = await Promise.all(bucketKeys.map((key) => redis.exists(key)));
+      const current = await Promise.all(currentKeys.map((key) => redis.exists(key)));
+
+      expect(taken).toBe(61);
+      expect(current.filter(Boolean)).toHaveLength(1);
+      expect(before.filter(Boolean).length).toBeGreaterThanOrEqual(6);
+      expect(after).toEqual(bucketKeys.map(() => 0));
+    });
+
     it('measures the memory of an entry', async () => {
       const keyPrefix = `${uniqueName('herald-rt')}:`;
       const shards = 16;
