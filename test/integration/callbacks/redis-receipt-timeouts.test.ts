@@ -106,8 +106,9 @@ for (const topology of redisTopologies) {
       const bytes = sizes.reduce<number>((sum, size) => sum + Number(size ?? 0), 0);
       console.log(`receipt timeouts (${topology}): ${count} entries, ${(bytes / count).toFixed(1)} B/entry`);
 
+      // 56 B records; below 1 MB a string APPENDed to may hold up to as much again preallocated.
       expect(bytes / count).toBeGreaterThanOrEqual(56);
-      expect(bytes / count).toBeLessThan(80);
+      expect(bytes / count).toBeLessThanOrEqual(2 * 56 + 8);
       await Promise.all(keys.map((key) => redis.del(key)));
     });
   });
