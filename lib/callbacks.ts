@@ -1,7 +1,8 @@
 /**
  * Callbacks: the webhook registry secret (clientId → {url, secret}; operators put the value), and the
- * callbacks Lambda run every minute by an EventBridge schedule to deliver due callbacks from the Redis
- * queue. Why a Redis schedule and not a Kafka topic consumed by an event source mapping: the mapping
+ * callbacks Lambda run every minute by an EventBridge schedule to sweep the receipt timeouts that ran
+ * out (a webhook client's delivery still `sent` after 72 h is recorded `unknown` in the status store,
+ * hence the status retention) and deliver due callbacks from the Redis queue. Why a Redis schedule and not a Kafka topic consumed by an event source mapping: the mapping
  * retries a failed batch in place, so one client's webhook being down for hours would hold up every
  * other client's callbacks on the same partition; a per-event schedule retries each on its own.
  * The function runs in the egress tier (webhooks are on the internet), 443 only.
@@ -15,6 +16,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EnvKey } from '../lambdas/shared/env-keys.ts';
+import { HERALD_NAMESPACE, ReceiptTimeoutMetric } from '../lambdas/shared/metric-names.ts';
 import type { HeraldCache } from './cache.ts';
 import type { LogLevel } from './config/stage-config.ts';
 import { type FunctionPlacement, HeraldFunction, placementOf } from './herald-function.ts';
@@ -25,6 +27,8 @@ export interface HeraldCallbacksProps extends FunctionPlacement {
   readonly cache: HeraldCache;
   readonly endpoints: ec2.IConnectable;
   readonly alarmTopic: sns.ITopic;
+  /** The statuses' retention (ingest's): the sweep writes `unknown` statuses and keeps that long. */
+  readonly statusRetentionSeconds: number;
   /** @default 'INFO' */
   readonly logLevel?: LogLevel;
 }
@@ -52,6 +56,7 @@ export class HeraldCallbacks extends Construct {
         [EnvKey.redisCluster]: 'true',
         [EnvKey.redisAuthSecretArn]: props.cache.authSecret.secretArn,
         [EnvKey.callbacksSecretArn]: this.registry.secretArn,
+        [EnvKey.statusRetentionSeconds]: String(props.statusRetentionSeconds),
         [EnvKey.serviceName]: 'herald-callbacks',
         [EnvKey.metricsNamespace]: 'Herald',
         [EnvKey.logLevel]: props.logLevel ?? 'INFO',
@@ -80,6 +85,24 @@ export class HeraldCallbacks extends Construct {
           period: Duration.minutes(5),
         }),
         { threshold: 1, evaluationPeriods: 1, description: 'Callbacks were given up after 26 h of retries' },
+      ),
+      notifyingAlarm(
+        this,
+        'ReceiptTimeoutSweepAlarm',
+        props.alarmTopic,
+        new cloudwatch.Metric({
+          namespace: HERALD_NAMESPACE,
+          metricName: ReceiptTimeoutMetric.sweepFailed,
+          dimensionsMap: { service: 'herald-callbacks' },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
+        {
+          threshold: 1,
+          // Why 15 minutes: one failed sweep is retried by the next run; a quarter hour of them is not a blip.
+          evaluationPeriods: 3,
+          description: 'Receipt-timeout sweeps keep failing: unknown statuses and their callbacks are late',
+        },
       ),
     );
   }

@@ -178,6 +178,7 @@ export class HeraldStack extends Stack {
     this.callbacks = new HeraldCallbacks(this, 'Callbacks', {
       cache: this.cache,
       alarmTopic: this.observability.topic,
+      statusRetentionSeconds: config.ingest.statusRetentionSeconds,
       subnets: egressSubnets,
       ...common,
     });

@@ -1,6 +1,7 @@
 /**
- * The callbacks Lambda (run every minute by an EventBridge schedule; locally in a loop): takes the due
- * callbacks, POSTs each to its client's webhook with the signature headers, and forgets it on a 2xx;
+ * The callbacks Lambda (run every minute by an EventBridge schedule; locally in a loop): first sweeps
+ * the receipt timeouts that ran out (receipt-timeout-sweep.ts: records `unknown`, queues its callback),
+ * then takes the due callbacks, POSTs each to its client's webhook with the signature headers, and forgets it on a 2xx;
  * otherwise schedules the next attempt with backoff, for at least 24 h (core/callback.ts). Taking
  * leases the entries, so a deliverer that dies mid-way leaves them due again: at least once.
  */
@@ -11,7 +12,13 @@ import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { CallbackHeader, type CallbackRetryPolicy, nextAttemptAt, signCallback } from '../core/callback.ts';
 import type { CallbackQueue, QueuedCallback } from '../ports/callback-queue.ts';
+import { ReceiptTimeoutMetric } from '../shared/metric-names.ts';
 import { publishMetrics } from '../shared/publish-metrics.ts';
+import {
+  type ReceiptTimeoutSweepDeps,
+  type SweepResult,
+  sweepReceiptTimeouts,
+} from './receipt-timeout-sweep.ts';
 
 /** A client's webhook. */
 export interface Webhook {
@@ -28,6 +35,8 @@ export interface CallbacksAppDeps {
   readonly timeoutMs?: number;
   /** Callbacks taken per round. @default 50 */
   readonly batchSize?: number;
+  /** The receipt-timeout sweep's store and status store. @default none (no client has a webhook) */
+  readonly receiptTimeouts?: ReceiptTimeoutSweepDeps;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly clock?: () => Date;
@@ -39,22 +48,47 @@ export interface CallbacksResult {
   readonly delivered: number;
   readonly retried: number;
   readonly abandoned: number;
+  /** Deliveries the sweep recorded `unknown` (their callbacks are among those delivered). */
+  readonly unknown?: number;
 }
 
-/** Delivers every due callback, round after round, until none is due or time runs short. */
+/** Sweeps the receipt timeouts; an error ends the sweep (its entries are taken again next run), not the run. */
+async function sweep(
+  deps: CallbacksAppDeps,
+  clock: () => Date,
+  remainingMs: () => number,
+): Promise<SweepResult | undefined> {
+  if (!deps.receiptTimeouts) return undefined;
+  try {
+    return await sweepReceiptTimeouts(
+      deps.receiptTimeouts,
+      { logger: deps.logger, metrics: deps.metrics, clock },
+      remainingMs,
+    );
+  } catch (error) {
+    deps.logger.error('receipt-timeout sweep failed; its entries are taken again next run', { error });
+    deps.metrics.addMetric(ReceiptTimeoutMetric.sweepFailed, MetricUnit.Count, 1);
+    return undefined;
+  }
+}
+
+/** Sweeps the receipt timeouts, then delivers every due callback, round after round, until none is due or time runs short. */
 export async function deliverDueCallbacks(
   deps: CallbacksAppDeps,
   remainingMs: () => number,
 ): Promise<CallbacksResult> {
   const clock = deps.clock ?? (() => new Date());
   const timeoutMs = deps.timeoutMs ?? 5_000;
-  const result = { delivered: 0, retried: 0, abandoned: 0 };
+  const swept = await sweep(deps, clock, remainingMs);
+  const result = { delivered: 0, retried: 0, abandoned: 0, ...(swept ? { unknown: swept.unknown } : {}) };
   while (remainingMs() > timeoutMs * 2) {
     // Why a lease of two timeouts: the entry is due again only if this run died before finishing it.
     const due = await deps.queue.takeDue(clock().getTime(), deps.batchSize ?? 50, timeoutMs * 2);
     if (due.length === 0) break;
     await Promise.all(
-      due.map(async (callback) => result[await deliverOne(deps, callback, timeoutMs, clock)]++),
+      due.map(async (callback) => {
+        result[await deliverOne(deps, callback, timeoutMs, clock)]++;
+      }),
     );
   }
   return result;
@@ -65,7 +99,7 @@ async function deliverOne(
   callback: QueuedCallback,
   timeoutMs: number,
   clock: () => Date,
-): Promise<keyof CallbacksResult> {
+): Promise<'delivered' | 'retried' | 'abandoned'> {
   const { event, clientId } = callback;
   const ids = { eventId: event.id, deliveryId: event.deliveryId, requestId: event.requestId, clientId };
   const webhook = deps.webhooks.get(clientId);

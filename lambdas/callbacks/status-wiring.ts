@@ -1,30 +1,67 @@
 /**
- * The real status store and callback notifier that the receipts and dead-letters Lambdas share: one
- * Redis client (AUTH token from Secrets Manager), the status store on it, and a notifier queueing
- * callbacks for the clients that registered a webhook. Called once per container by their handlers.
+ * The real status store and callback notifier that the receipts, dead-letters and callbacks Lambdas
+ * share: one Redis client (AUTH token from Secrets Manager), the status store on it, and, when any
+ * client has a webhook, a notifier queueing their callbacks and arranging their receipt timeouts.
+ * Called once per container by their handlers.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { RedisCallbackQueue } from '../adapters/redis-callback-queue.ts';
-import { createRedisClient } from '../adapters/redis-client.ts';
+import { createRedisClient, type RedisClient } from '../adapters/redis-client.ts';
+import { RedisReceiptTimeouts } from '../adapters/redis-receipt-timeouts.ts';
 import { RedisStatusStore } from '../adapters/redis-status-store.ts';
 import { fetchRedisPassword } from '../adapters/secrets.ts';
 import type { RedisSettings } from '../shared/config.ts';
+import type { Webhook } from './app.ts';
 import { type CallbackNotifier, queueingNotifier } from './callback-notifier.ts';
 import type { WebhookSource } from './callbacks-config.ts';
 import { loadWebhooks } from './load-webhooks.ts';
 
-/** What both Lambdas' configurations carry for this. */
+/** What the Lambdas' configurations carry for this. */
 export interface StatusWiringConfig {
   readonly redis: RedisSettings;
   readonly statusRetentionSeconds: number;
   readonly webhooks: WebhookSource;
 }
 
-/** The status store, and the callback notifier when any client has a webhook. */
+/** The callback side of the wiring, present when any client has a webhook. */
+export interface WebhookWiring {
+  readonly webhooks: ReadonlyMap<string, Webhook>;
+  readonly queue: RedisCallbackQueue;
+  readonly receiptTimeouts: RedisReceiptTimeouts;
+  readonly notifier: CallbackNotifier;
+}
+
+/**
+ * The callback queue, receipt timeouts and notifier on `redis` for the clients in `webhooks`. Every
+ * Lambda that tells the notifier of deliveries (dispatch: `sent` and `failed`) builds it this way, so
+ * the receipt timeouts its `sent` deliveries arrange are the ones the callbacks Lambda sweeps.
+ */
+export function webhookWiring(
+  redis: RedisClient,
+  options: { keyPrefix: string; statusRetentionSeconds: number },
+  webhooks: ReadonlyMap<string, Webhook>,
+): WebhookWiring {
+  const queue = new RedisCallbackQueue(redis, { keyPrefix: options.keyPrefix });
+  const receiptTimeouts = new RedisReceiptTimeouts(redis, {
+    keyPrefix: options.keyPrefix,
+    clientIds: webhooks.keys(),
+    // Why the status retention: an entry unswept that long has no status left to settle.
+    graceMs: options.statusRetentionSeconds * 1000,
+  });
+  const notifier = queueingNotifier(queue, new Set(webhooks.keys()), undefined, { store: receiptTimeouts });
+  return { webhooks, queue, receiptTimeouts, notifier };
+}
+
+/** The status store, and the webhook wiring (with its notifier as `callbacks`) when any client has a webhook. */
 export async function wireStatuses(
   config: StatusWiringConfig,
   logger: Logger,
-): Promise<{ statuses: RedisStatusStore; callbacks?: CallbackNotifier }> {
+): Promise<{
+  redis: RedisClient;
+  statuses: RedisStatusStore;
+  callbacks?: CallbackNotifier;
+  webhooks?: WebhookWiring;
+}> {
   const password = config.redis.authSecretArn
     ? await fetchRedisPassword(config.redis.authSecretArn)
     : undefined;
@@ -39,7 +76,11 @@ export async function wireStatuses(
     retentionSeconds: config.statusRetentionSeconds,
   });
   const webhooks = await loadWebhooks(config.webhooks);
-  if (webhooks.size === 0) return { statuses };
-  const queue = new RedisCallbackQueue(redis, { keyPrefix: config.redis.keyPrefix });
-  return { statuses, callbacks: queueingNotifier(queue, new Set(webhooks.keys())) };
+  if (webhooks.size === 0) return { redis, statuses };
+  const wiring = webhookWiring(
+    redis,
+    { keyPrefix: config.redis.keyPrefix, statusRetentionSeconds: config.statusRetentionSeconds },
+    webhooks,
+  );
+  return { redis, statuses, callbacks: wiring.notifier, webhooks: wiring };
 }

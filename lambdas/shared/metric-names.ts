@@ -52,3 +52,13 @@ export const IngestMetric = {
    */
   statusesNotRecorded: 'AcceptedStatusesNotRecorded',
 } as const;
+
+/** Metrics of the callbacks Lambda's receipt-timeout sweep (lambdas/callbacks/receipt-timeout-sweep.ts). */
+export const ReceiptTimeoutMetric = {
+  /** Deliveries still `sent` when their receipt timeout ran out: recorded `unknown`, callback queued. */
+  unknownRecorded: 'ReceiptTimeoutUnknown',
+  /** Entries dropped: a receipt (or a later send) moved the delivery on, or its status is gone. */
+  dropped: 'ReceiptTimeoutDropped',
+  /** Sweeps that stopped on an error (Redis unavailable): their entries are taken again next run. */
+  sweepFailed: 'ReceiptTimeoutSweepFailed',
+} as const;

@@ -64,8 +64,13 @@ runComponent<CallbacksComponentConfig, CallbacksComponentInfo>('callbacks', asyn
     if (running) return;
     running = invoke(scheduledEvent(`${config.functionName}-schedule`))
       .then((result) => {
-        const counts = result as { delivered?: number; retried?: number; abandoned?: number };
-        if (counts.delivered || counts.retried || counts.abandoned)
+        const counts = result as {
+          delivered?: number;
+          retried?: number;
+          abandoned?: number;
+          unknown?: number;
+        };
+        if (counts.delivered || counts.retried || counts.abandoned || counts.unknown)
           log('INFO', 'scheduled run', { function: config.functionName, ...counts });
       })
       .catch((error: unknown) =>

@@ -61,6 +61,28 @@ describe('HeraldReceipts and HeraldDeadLetters (prod)', () => {
     });
   });
 
+  it('gives the callbacks Lambda the status retention its receipt-timeout sweep writes with, and alarms on failing sweeps', () => {
+    const fn = propertiesOf(template, 'AWS::Lambda::Function', 'Callbacks/Handler/Function') as {
+      Environment: { Variables: Record<string, unknown> };
+    };
+    const ingest = propertiesOf(template, 'AWS::Lambda::Function', 'Ingest/Handler/Function') as {
+      Environment: { Variables: Record<string, unknown> };
+    };
+    expect(fn.Environment.Variables.HERALD_STATUS_RETENTION_SECONDS).toBe(
+      ingest.Environment.Variables.HERALD_STATUS_RETENTION_SECONDS,
+    );
+    expect(fn.Environment.Variables.HERALD_STATUS_RETENTION_SECONDS).toMatch(/^\d+$/);
+    const alarm = propertiesOf(template, 'AWS::CloudWatch::Alarm', 'Callbacks/ReceiptTimeoutSweepAlarm') as {
+      AlarmActions: unknown[];
+      MetricName: string;
+      EvaluationPeriods: number;
+    };
+    expect(alarm).toMatchObject({ MetricName: 'ReceiptTimeoutSweepFailed', EvaluationPeriods: 3 });
+    expect(alarm.AlarmActions).toEqual([
+      { Ref: logicalIdOf(template, 'AWS::SNS::Topic', 'Observability/AlarmTopic') },
+    ]);
+  });
+
   it('points the receipts, dead-letters, callbacks and dispatch Lambdas at the webhook registry secret', () => {
     const registry = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'Callbacks/Webhooks');
     for (const path of [
