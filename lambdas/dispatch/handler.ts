@@ -7,14 +7,13 @@
 import type { Context, MSKEvent } from 'aws-lambda';
 import { createKafka } from '../adapters/kafka-client.ts';
 import { KafkaDeadLetterSink } from '../adapters/kafka-dead-letter-sink.ts';
-import { RedisCallbackQueue } from '../adapters/redis-callback-queue.ts';
 import { createRedisClient } from '../adapters/redis-client.ts';
 import { RedisDedupStore } from '../adapters/redis-dedup-store.ts';
 import { RedisRateLimiter } from '../adapters/redis-rate-limiter.ts';
 import { RedisStatusStore } from '../adapters/redis-status-store.ts';
 import { fetchRedisPassword, readSecretString } from '../adapters/secrets.ts';
-import { queueingNotifier } from '../callbacks/callback-notifier.ts';
 import { loadWebhooks } from '../callbacks/load-webhooks.ts';
+import { webhookWiring } from '../callbacks/status-wiring.ts';
 import type { KafkaBatchResponse } from '../core/msk-event.ts';
 import type { DeadLetterSink } from '../ports/dead-letter-sink.ts';
 import { buildOnce } from '../shared/build-once.ts';
@@ -54,10 +53,12 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
   const callbacks =
     webhooks.size === 0
       ? undefined
-      : queueingNotifier(
-          new RedisCallbackQueue(redis, { keyPrefix: settings.redis.keyPrefix }),
-          new Set(webhooks.keys()),
-        );
+      : // Why the receipt timeouts too: a sent delivery of a webhook client waits there for its receipt.
+        webhookWiring(
+          redis,
+          { keyPrefix: settings.redis.keyPrefix, statusRetentionSeconds: settings.statusRetentionSeconds },
+          webhooks,
+        ).notifier;
   return createDispatchApp({
     dedup: new RedisDedupStore(redis, {
       keyPrefix: settings.redis.keyPrefix,

@@ -14,6 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisClient } from '../../../lambdas/adapters/redis-client.ts';
+import { RedisReceiptTimeouts } from '../../../lambdas/adapters/redis-receipt-timeouts.ts';
 import { deliveryIdFor } from '../../../lambdas/core/delivery.ts';
 import { EnvKey } from '../../../lambdas/shared/env-keys.ts';
 import { startRuntime } from '../../../local/runtime/runtime.ts';
@@ -200,6 +202,17 @@ describe('the whole life of a message', () => {
     );
     expect(callbacks[1]?.reason).toBe('Permanent/General 5.1.1');
     expect(callbacks.every((event) => event?.id.startsWith('evt_'))).toBe(true);
+    // The dispatch Lambda put each sent delivery of this webhook client in the receipt-timeout store,
+    // due 72 h later (for the `unknown` callback, should no receipt come); a take 73 h on finds them.
+    const redis = createRedisClient({ url: testEngines().redisUrl, isCluster: false });
+    try {
+      const store = new RedisReceiptTimeouts(redis, { keyPrefix: e2e.keyPrefix, clientIds: [CLIENT] });
+      const batch = await store.takeDue(Date.now() + 73 * 3_600_000, 1_000);
+      const waiting = new Set(batch.entries.map((entry) => entry.deliveryId));
+      for (const { deliveryId } of expected) expect(waiting.has(deliveryId), deliveryId).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('ends an SMS to the simulator failure number undeliverable, with the provider reason, and calls back', async () => {
