@@ -30,6 +30,12 @@ export interface TrafficInputs {
   readonly statusPagesPerRetention: number;
   /** Hash tags RedisDedupStore spreads claims and marks over (`{0}`…`{f}` for 16). */
   readonly dedupSlotTags: readonly string[];
+  /** Share of deliveries sent for clients with a webhook, 0..1: each waits for its receipt timeout. */
+  readonly webhookDeliveryShare: number;
+  /** How long a receipt-timeout entry lives: the timeout plus one time bucket. */
+  readonly receiptTimeoutLifeSeconds: number;
+  /** Hash tags RedisReceiptTimeouts spreads its entries over (`{rt:0}`…`{rt:15}`). */
+  readonly receiptTimeoutTags: readonly string[];
 }
 
 /** How much of a node the plan may use. */
@@ -45,8 +51,8 @@ export interface SizingPolicy {
   readonly maxShards: number;
 }
 
-/** Where a kind of entry lives: under the dedup slot tags, or spread over all slots. */
-export type Placement = 'dedup-slot-tags' | 'all-slots';
+/** Where a kind of entry lives: under the dedup slot tags, the receipt-timeout tags, or all slots. */
+export type Placement = 'dedup-slot-tags' | 'receipt-timeout-tags' | 'all-slots';
 
 /** One kind of entry in the estimate. */
 export interface KindEstimate {
@@ -56,6 +62,9 @@ export interface KindEstimate {
   readonly bytes: number;
   readonly placement: Placement;
 }
+
+/** The hash tags the kinds that are not spread over all slots live under. */
+export type SlotTags = Pick<TrafficInputs, 'dedupSlotTags' | 'receiptTimeoutTags'>;
 
 /** Memory per shard for one cluster layout. */
 export interface ShardLoad {
@@ -91,6 +100,7 @@ const PLACEMENTS: Readonly<Record<EntryKind, Placement>> = {
   statusRecipient: 'all-slots',
   statusRequest: 'all-slots',
   statusPage: 'all-slots',
+  receiptTimeout: 'receipt-timeout-tags',
 };
 
 /**
@@ -122,6 +132,7 @@ export function entryCounts(traffic: TrafficInputs): Record<EntryKind, number> {
     statusPage:
       (traffic.statusPagesPerRetention + 1) *
       occupiedPages(requestsPerSecond * statusSpan, traffic.statusPageTags),
+    receiptTimeout: average * traffic.webhookDeliveryShare * traffic.receiptTimeoutLifeSeconds,
   };
 }
 
@@ -154,15 +165,16 @@ export function estimateEntries(traffic: TrafficInputs, sizes: EntrySizes): Kind
 export function shardLoad(
   kinds: readonly KindEstimate[],
   shards: readonly SlotRanges[],
-  dedupSlotTags: readonly string[],
+  tags: SlotTags,
   nodeOverheadBytes: number,
 ): ShardLoad {
-  const tagShares = tagSharesPerShard(shards, dedupSlotTags);
-  const slotShares = slotSharesPerShard(shards);
-  const grouped = sum(kinds.filter((k) => k.placement === 'dedup-slot-tags').map((k) => k.bytes));
-  const spread = sum(kinds.filter((k) => k.placement === 'all-slots').map((k) => k.bytes));
+  const shares: Record<Placement, readonly number[]> = {
+    'dedup-slot-tags': tagSharesPerShard(shards, tags.dedupSlotTags),
+    'receipt-timeout-tags': tagSharesPerShard(shards, tags.receiptTimeoutTags),
+    'all-slots': slotSharesPerShard(shards),
+  };
   const bytesPerShard = shards.map(
-    (_, shard) => grouped * (tagShares[shard] ?? 0) + spread * (slotShares[shard] ?? 0) + nodeOverheadBytes,
+    (_, shard) => sum(kinds.map((k) => k.bytes * (shares[k.placement][shard] ?? 0))) + nodeOverheadBytes,
   );
   return { bytesPerShard, fullestShardBytes: Math.max(...bytesPerShard) };
 }
@@ -172,10 +184,10 @@ export function fitOf(
   kinds: readonly KindEstimate[],
   nodeType: NodeType,
   shards: readonly SlotRanges[],
-  dedupSlotTags: readonly string[],
+  tags: SlotTags,
   policy: SizingPolicy,
 ): Fit {
-  const { fullestShardBytes } = shardLoad(kinds, shards, dedupSlotTags, policy.nodeOverheadBytes);
+  const { fullestShardBytes } = shardLoad(kinds, shards, tags, policy.nodeOverheadBytes);
   const usableBytesPerNode = nodeType.maxMemoryBytes * (1 - policy.reservedMemoryPercent / 100);
   const alarmBytesPerNode = usableBytesPerNode * (policy.alarmPercent / 100);
   const headroomPercent = (alarmBytesPerNode / fullestShardBytes - 1) * 100;
@@ -196,12 +208,12 @@ export function fitOf(
 export function fitsByNodeType(
   kinds: readonly KindEstimate[],
   family: string,
-  dedupSlotTags: readonly string[],
+  tags: SlotTags,
   policy: SizingPolicy,
 ): Array<{ nodeType: NodeType; fit?: Fit }> {
   return NODE_TYPES.filter((type) => type.family === family).map((nodeType) => {
     for (let shardCount = 1; shardCount <= policy.maxShards; shardCount++) {
-      const fit = fitOf(kinds, nodeType, evenSlotRanges(shardCount), dedupSlotTags, policy);
+      const fit = fitOf(kinds, nodeType, evenSlotRanges(shardCount), tags, policy);
       if (fit.fits) return { nodeType, fit };
     }
     return { nodeType };

@@ -10,6 +10,7 @@ const KIND_LABELS: Readonly<Record<string, string>> = {
   statusRecipient: 'status recipients',
   statusRequest: 'status requests',
   statusPage: 'status pages',
+  receiptTimeout: 'receipt timeouts',
 };
 
 const KNOB_LABELS: Readonly<Record<string, string>> = {
@@ -18,13 +19,20 @@ const KNOB_LABELS: Readonly<Record<string, string>> = {
   dedupWindowSeconds: 'dedup window',
 };
 
+function placementLabel(placement: string, t: CapacityPlan['traffic']): string {
+  if (placement === 'dedup-slot-tags') return `${t.dedupSlotTags.length} slot groups`;
+  if (placement === 'receipt-timeout-tags') return `${t.receiptTimeoutTags.length} slot groups`;
+  return 'all slots';
+}
+
 /** The plan as a few lines of text. */
 export function formatPlan(plan: CapacityPlan): string {
   const { traffic: t, policy: p, entrySizes: s } = plan;
   const lines = [
     'Herald cache capacity plan',
     `  traffic      ${t.peakDeliveriesPerSecond} deliveries/s at peak, ${t.averageDeliveriesPerSecond} on average; ` +
-      `${t.recipientsPerRequest} recipient(s)/request, ${Math.round(t.keyedRequestShare * 100)}% with Idempotency-Key`,
+      `${t.recipientsPerRequest} recipient(s)/request, ${Math.round(t.keyedRequestShare * 100)}% with Idempotency-Key, ` +
+      `${Math.round(t.webhookDeliveryShare * 100)}% for webhook clients`,
     `  windows      dedup ${formatDuration(t.dedupWindowSeconds)} (+1 bucket of ${formatDuration(Math.ceil(t.dedupWindowSeconds / t.dedupBucketsPerWindow))}), ` +
       `claim lease ${formatDuration(t.claimLeaseSeconds)}, idempotency ${formatDuration(t.idempotencyWindowSeconds)}, ` +
       `statuses ${formatDuration(t.statusRetentionSeconds)} (+1 page of ${formatDuration(Math.ceil(t.statusRetentionSeconds / t.statusPagesPerRetention))})`,
@@ -34,7 +42,7 @@ export function formatPlan(plan: CapacityPlan): string {
     ...plan.kinds.map(
       (k) =>
         `  ${(KIND_LABELS[k.kind] ?? k.kind).padEnd(20)} ${formatCount(k.entries).padStart(10)} ` +
-        `${k.bytesPerEntry.toFixed(1).padStart(8)} ${formatBytes(k.bytes).padStart(11)}  ${k.placement === 'dedup-slot-tags' ? `${t.dedupSlotTags.length} slot groups` : 'all slots'}`,
+        `${k.bytesPerEntry.toFixed(1).padStart(8)} ${formatBytes(k.bytes).padStart(11)}  ${placementLabel(k.placement, t)}`,
     ),
     `  ${'total'.padEnd(20)} ${''.padStart(10)} ${''.padStart(8)} ${formatBytes(plan.totalEntryBytes).padStart(11)}`,
     '  (statuses hold no recipient address: phone, e-mail and push recipients cost the same)',

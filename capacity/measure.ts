@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RedisDedupStore } from '../lambdas/adapters/redis-dedup-store.ts';
 import { RedisIdempotencyStore } from '../lambdas/adapters/redis-idempotency-store.ts';
+import { RedisReceiptTimeouts } from '../lambdas/adapters/redis-receipt-timeouts.ts';
 import { RedisStatusStore, STATUS_PAGE_TAG_DIGITS } from '../lambdas/adapters/redis-status-store.ts';
 import { fingerprintRequest, idempotencyScopeId } from '../lambdas/core/request-hash.ts';
 import { occupiedPages } from './capacity-model.ts';
@@ -22,6 +23,8 @@ export interface MeasureCounts {
   readonly statusRequests: number;
   /** Requests of 10 recipients spread over the default 65,536 page tags, for the cost of a page. */
   readonly sparseStatusRequests: number;
+  /** Receipt-timeout entries, all in one time bucket. */
+  readonly receiptTimeouts: number;
 }
 
 /** Defaults: large enough that per-key overheads are amortised as in production, a few seconds each. */
@@ -31,6 +34,8 @@ export const DEFAULT_MEASURE_COUNTS: MeasureCounts = {
   idempotencyRecords: 20_000,
   statusRequests: 20_000,
   sparseStatusRequests: 4_000,
+  // Why a million: a bucket's strings grow by doubling, so a smaller fill pays more per entry (85 B at 100k).
+  receiptTimeouts: 1_000_000,
 };
 
 /** Hex digits of page tags for dense pages (16 pages, thousands of requests each, as in production). */
@@ -130,6 +135,24 @@ export async function fillStatuses(
   });
 }
 
+/** Adds `count` receipt-timeout entries through RedisReceiptTimeouts, due in one hour bucket. */
+export async function fillReceiptTimeouts(client: Redis, prefix: string, count: number): Promise<void> {
+  const store = new RedisReceiptTimeouts(client, { keyPrefix: prefix, clientIds: ['measure-client'] });
+  const dueMs = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 72 * 3_600_000;
+  const batches = Math.ceil(count / 1_000);
+  await runConcurrently(batches, PARALLEL, async (b) => {
+    const size = Math.min(1_000, count - b * 1_000);
+    await store.add(
+      Array.from({ length: size }, () => ({
+        clientId: 'measure-client',
+        requestId: randomBytes(32).toString('hex'),
+        deliveryId: randomBytes(16).toString('base64url'),
+        dueMs,
+      })),
+    );
+  });
+}
+
 /** Bytes per entry of every kind, measured on `client` under a throw-away key prefix. */
 export async function measureEntrySizes(
   client: Redis,
@@ -170,6 +193,9 @@ export async function measureEntrySizes(
     fillStatuses(client, prefix, sparse, 10),
   );
   const pages = occupiedPages(sparse, 16 ** STATUS_PAGE_TAG_DIGITS);
+  const receiptTimeout = await perEntry('receipt timeouts', counts.receiptTimeouts, () =>
+    fillReceiptTimeouts(client, prefix, counts.receiptTimeouts),
+  );
   return {
     sentMark,
     inFlightClaim,
@@ -177,5 +203,6 @@ export async function measureEntrySizes(
     statusRecipient,
     statusRequest: perOneRecipient - statusRecipient,
     statusPage: ((perSparseRequest - perTenRecipients) * sparse) / pages,
+    receiptTimeout,
   };
 }

@@ -1,10 +1,12 @@
 /** Turns `herald capacity` options into model inputs, with every default written once, here. */
 
 import { DEFAULT_BUCKETS_PER_WINDOW } from '../lambdas/adapters/redis-dedup-store.ts';
+import { RECEIPT_TIMEOUT_SHARDS, receiptTimeoutTag } from '../lambdas/adapters/redis-receipt-timeouts.ts';
 import {
   STATUS_PAGE_TAG_DIGITS,
   STATUS_PAGES_PER_RETENTION,
 } from '../lambdas/adapters/redis-status-store.ts';
+import { RECEIPT_TIMEOUT_MS } from '../lambdas/core/receipt-timeout.ts';
 import { DEFAULT_CLAIM_LEASE_MS } from '../lambdas/shared/timing.ts';
 import type { SizingPolicy, TrafficInputs } from './capacity-model.ts';
 import { NODE_FAMILIES } from './node-types.ts';
@@ -15,6 +17,12 @@ import { parseDuration, parseNumber } from './units.ts';
  * A unit test checks these against the store's own groupBase, so the two cannot drift.
  */
 export const DEDUP_SLOT_TAGS: readonly string[] = Array.from({ length: 16 }, (_, g) => g.toString(16));
+
+/** RedisReceiptTimeouts' hash tags with its default shards: `{rt:0}`…`{rt:15}`. */
+export const RECEIPT_TIMEOUT_TAGS: readonly string[] = Array.from(
+  { length: RECEIPT_TIMEOUT_SHARDS },
+  (_, shard) => receiptTimeoutTag(shard),
+);
 
 /** RedisDedupStore's default bucketsPerWindow (imported, so the two cannot drift). */
 export const DEDUP_BUCKETS_PER_WINDOW = DEFAULT_BUCKETS_PER_WINDOW;
@@ -43,6 +51,8 @@ export function planInputsFrom(options: CapacityOptions): PlanInputs {
   if (average > peak) throw new RangeError('--average-rate must not exceed --rate (the peak)');
   const keyedShare = number('keyed-share', 1, false);
   if (keyedShare > 1) throw new RangeError('--keyed-share must be between 0 and 1');
+  const webhookShare = number('webhook-share', 0, false);
+  if (webhookShare > 1) throw new RangeError('--webhook-share must be between 0 and 1');
   const family = text('family') ?? 'r7g';
   if (!NODE_FAMILIES.includes(family))
     throw new RangeError(`--family must be one of ${NODE_FAMILIES.join(', ')}`);
@@ -68,6 +78,10 @@ export function planInputsFrom(options: CapacityOptions): PlanInputs {
       statusPageTags: 16 ** STATUS_PAGE_TAG_DIGITS,
       statusPagesPerRetention: STATUS_PAGES_PER_RETENTION,
       dedupSlotTags: DEDUP_SLOT_TAGS,
+      webhookDeliveryShare: webhookShare,
+      // Why + 1 h: RedisReceiptTimeouts keeps an hour's entries together and drops them once swept.
+      receiptTimeoutLifeSeconds: RECEIPT_TIMEOUT_MS / 1000 + 3_600,
+      receiptTimeoutTags: RECEIPT_TIMEOUT_TAGS,
     },
     policy: {
       family,

@@ -96,7 +96,7 @@ export function buildPlan(
   deployed?: DeployedCluster,
 ): CapacityPlan {
   const kinds = estimateEntries(traffic, entrySizes);
-  const options = fitsByNodeType(kinds, policy.family, traffic.dedupSlotTags, policy);
+  const options = fitsByNodeType(kinds, policy.family, traffic, policy);
   const recommendation = recommend(options);
   const plan: CapacityPlan = {
     formatVersion: PLAN_FORMAT_VERSION,
@@ -127,6 +127,6 @@ export function buildPlan(
   if (!nodeType) throw new Error(`node type ${deployed.nodeType} is not in the planner's table`);
   return {
     ...plan,
-    deployed: { ...deployed, fit: fitOf(kinds, nodeType, deployed.shards, traffic.dedupSlotTags, policy) },
+    deployed: { ...deployed, fit: fitOf(kinds, nodeType, deployed.shards, traffic, policy) },
   };
 }

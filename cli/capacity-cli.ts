@@ -30,6 +30,8 @@ const USAGE = `usage: herald capacity --rate <deliveries/s> [options]
   --claim-lease D           dedup claim lease (default 25s, the dispatcher's default HERALD_CLAIM_LEASE_MS)
   --recipients-per-request N  average recipients per API request (default 1: worst case)
   --keyed-share F           share of requests with an Idempotency-Key, 0..1 (default 1)
+  --webhook-share F         share of deliveries for clients with a webhook, 0..1 (default 0): each
+                            sent one waits 72 h for its receipt timeout (the unknown callback)
   --family F                node family: ${NODE_FAMILIES.join(', ')} (default r7g)
   --reserved-percent P      ElastiCache reserved-memory-percent (default 25)
   --alarm-percent P         memory alarm threshold (default 70)
@@ -100,6 +102,7 @@ function parseCli(args: string[]) {
       'claim-lease': text,
       'recipients-per-request': text,
       'keyed-share': text,
+      'webhook-share': text,
       family: text,
       'reserved-percent': text,
       'alarm-percent': text,

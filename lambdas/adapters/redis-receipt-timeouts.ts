@@ -15,6 +15,14 @@ import { ACK, ADD, RECORD_BYTES, TAKE } from './redis-receipt-timeout-scripts.ts
 import { defineScript, type RedisScript } from './redis-script.ts';
 
 /** Settings of the Redis receipt-timeout store. */
+/** Shards per time bucket by default: each is its own hash tag, so a bucket spans that many slots. */
+export const RECEIPT_TIMEOUT_SHARDS = 16;
+
+/** The hash tag (without braces) of shard `shard`'s keys. */
+export function receiptTimeoutTag(shard: number): string {
+  return `rt:${shard}`;
+}
+
 export interface RedisReceiptTimeoutsOptions {
   readonly keyPrefix: string;
   /** The clients whose entries a take resolves (the webhook registry's); others are orphaned. */
@@ -52,7 +60,7 @@ export class RedisReceiptTimeouts implements ReceiptTimeouts {
 
   constructor(client: RedisClient, options: RedisReceiptTimeoutsOptions) {
     this.#prefix = options.keyPrefix;
-    this.#shards = options.shards ?? 16;
+    this.#shards = options.shards ?? RECEIPT_TIMEOUT_SHARDS;
     this.#bucketMs = options.bucketMs ?? 3_600_000;
     this.#graceMs = options.graceMs ?? 7 * 86_400_000;
     if (this.#bucketMs % 1000 !== 0) throw new Error('bucketMs must be a whole number of seconds');
@@ -147,7 +155,7 @@ export class RedisReceiptTimeouts implements ReceiptTimeouts {
   }
 
   #base(shard: number): string {
-    return `${this.#prefix}{rt:${shard}}:`;
+    return `${this.#prefix}{${receiptTimeoutTag(shard)}}:`;
   }
 
   #cursor(shard: number): string {

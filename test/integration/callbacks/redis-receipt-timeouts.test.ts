@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RECEIPT_TIMEOUT_TAGS } from '../../../capacity/plan-inputs.ts';
 import { RedisReceiptTimeouts } from '../../../lambdas/adapters/redis-receipt-timeouts.ts';
 import { describeReceiptTimeoutsContract } from '../../fakes/contracts/receipt-timeouts.contract.ts';
 import { redisTopologies, testRedisClient, uniqueName } from '../../support/engines.ts';
@@ -22,6 +23,26 @@ for (const topology of redisTopologies) {
   );
 
   describe(`RedisReceiptTimeouts on Redis (${topology})`, () => {
+    it('puts its keys under the hash tags the capacity planner places them by', async () => {
+      const keyPrefix = `${uniqueName('herald-rt')}:`;
+      const store = new RedisReceiptTimeouts(redis, { keyPrefix, clientIds: ['shop'] });
+      const dueMs = Date.now() + 72 * 3_600_000;
+      await store.add(
+        Array.from({ length: 400 }, () => ({
+          clientId: 'shop',
+          requestId: randomBytes(32).toString('hex'),
+          deliveryId: randomBytes(16).toString('base64url'),
+          dueMs,
+        })),
+      );
+
+      const bucket = Math.floor(Math.ceil(dueMs / 1000) / 3_600);
+      const exists = await Promise.all(
+        RECEIPT_TIMEOUT_TAGS.map((tag) => redis.exists(`${keyPrefix}{${tag}}:${bucket}`)),
+      );
+      expect(exists).toEqual(RECEIPT_TIMEOUT_TAGS.map(() => 1));
+    });
+
     it('gives every key it writes an expiry', async () => {
       const keyPrefix = `${uniqueName('herald-rt')}:`;
       const store = new RedisReceiptTimeouts(redis, { keyPrefix, clientIds: ['shop'], shards: 4 });

@@ -34,6 +34,7 @@ describe('herald capacity', () => {
       'statusRecipient',
       'statusRequest',
       'statusPage',
+      'receiptTimeout',
     ]);
     expect(plan.totalEntryBytes).toBeCloseTo(
       plan.kinds.reduce((sum, k) => sum + k.entries * k.bytesPerEntry, 0),

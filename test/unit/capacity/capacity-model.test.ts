@@ -15,7 +15,7 @@ import {
 import { evenSlotRanges } from '../../../capacity/cluster-slots.ts';
 import type { EntrySizes } from '../../../capacity/entry-sizes.ts';
 import { findNodeType, NODE_TYPES } from '../../../capacity/node-types.ts';
-import { DEDUP_SLOT_TAGS } from '../../../capacity/plan-inputs.ts';
+import { DEDUP_SLOT_TAGS, RECEIPT_TIMEOUT_TAGS } from '../../../capacity/plan-inputs.ts';
 import type { RedisClient } from '../../../lambdas/adapters/redis-client.ts';
 import { RedisDedupStore } from '../../../lambdas/adapters/redis-dedup-store.ts';
 
@@ -26,6 +26,7 @@ const SIZES: EntrySizes = {
   statusRecipient: 6,
   statusRequest: 80,
   statusPage: 200,
+  receiptTimeout: 67,
 };
 
 const TRAFFIC: TrafficInputs = {
@@ -41,6 +42,9 @@ const TRAFFIC: TrafficInputs = {
   statusPageTags: 65_536,
   statusPagesPerRetention: 16,
   dedupSlotTags: DEDUP_SLOT_TAGS,
+  webhookDeliveryShare: 0.1,
+  receiptTimeoutLifeSeconds: 262_800,
+  receiptTimeoutTags: RECEIPT_TIMEOUT_TAGS,
 };
 
 const POLICY: SizingPolicy = {
@@ -60,6 +64,7 @@ describe('entryCounts', () => {
       statusRecipient: 500 * (3_600 + 225),
       statusRequest: 50 * (3_600 + 225),
       statusPage: 17 * occupiedPages(50 * 225, 65_536),
+      receiptTimeout: 500 * 0.1 * 262_800,
     });
   });
 
@@ -88,7 +93,7 @@ describe('shardLoad', () => {
         (shards, rate) => {
           const kinds = estimateKinds(entryCounts({ ...TRAFFIC, averageDeliveriesPerSecond: rate }), SIZES);
           const total = kinds.reduce((sum, k) => sum + k.bytes, 0);
-          const load = shardLoad(kinds, evenSlotRanges(shards), DEDUP_SLOT_TAGS, 1_000);
+          const load = shardLoad(kinds, evenSlotRanges(shards), TRAFFIC, 1_000);
           const sum = load.bytesPerShard.reduce((a, b) => a + b, 0);
           expect(sum).toBeCloseTo(total + shards * 1_000, -1);
           expect(load.fullestShardBytes).toBeGreaterThanOrEqual(sum / shards - 1e-6);
@@ -99,7 +104,7 @@ describe('shardLoad', () => {
 
   it('cannot spread dedup keys over more shards than there are slot groups', () => {
     const kinds = estimateKinds({ sentMark: 16_000_000 }, SIZES);
-    const load = shardLoad(kinds, evenSlotRanges(64), DEDUP_SLOT_TAGS, 0);
+    const load = shardLoad(kinds, evenSlotRanges(64), TRAFFIC, 0);
     expect(load.bytesPerShard.filter((bytes) => bytes > 0).length).toBeLessThanOrEqual(16);
     expect(load.fullestShardBytes).toBeGreaterThanOrEqual((16_000_000 * 25) / 16);
   });
@@ -110,7 +115,7 @@ describe('fitOf', () => {
     const node = findNodeType('cache.r7g.large');
     if (!node) throw new Error('table lacks cache.r7g.large');
     const kinds = estimateKinds({ statusRecipient: 400_000_000 }, SIZES);
-    const fit = fitOf(kinds, node, evenSlotRanges(1), DEDUP_SLOT_TAGS, POLICY);
+    const fit = fitOf(kinds, node, evenSlotRanges(1), TRAFFIC, POLICY);
     const usable = 14_037_181_030 * 0.75;
     const fullest = 400_000_000 * 6 + 32 * 1024 * 1024;
     expect(fit.usableBytesPerNode).toBeCloseTo(usable, 0);
@@ -123,11 +128,11 @@ describe('fitOf', () => {
 describe('fitsByNodeType', () => {
   it('returns the fewest shards that fit: one shard fewer does not', () => {
     const kinds = estimateKinds(entryCounts(TRAFFIC), SIZES);
-    for (const { nodeType, fit } of fitsByNodeType(kinds, 'r7g', DEDUP_SLOT_TAGS, POLICY)) {
+    for (const { nodeType, fit } of fitsByNodeType(kinds, 'r7g', TRAFFIC, POLICY)) {
       if (!fit) continue;
       expect(fit.fits).toBe(true);
       if (fit.shardCount > 1) {
-        const fewer = fitOf(kinds, nodeType, evenSlotRanges(fit.shardCount - 1), DEDUP_SLOT_TAGS, POLICY);
+        const fewer = fitOf(kinds, nodeType, evenSlotRanges(fit.shardCount - 1), TRAFFIC, POLICY);
         expect(fewer.fits).toBe(false);
       }
     }
@@ -135,7 +140,7 @@ describe('fitsByNodeType', () => {
 
   it('recommends the option with the least provisioned memory', () => {
     const kinds = estimateKinds(entryCounts({ ...TRAFFIC, statusRetentionSeconds: 7 * 86_400 }), SIZES);
-    const options = fitsByNodeType(kinds, 'r7g', DEDUP_SLOT_TAGS, POLICY);
+    const options = fitsByNodeType(kinds, 'r7g', TRAFFIC, POLICY);
     const best = recommend(options);
     if (!best) throw new Error('nothing fits');
     for (const { fit } of options) {
@@ -148,7 +153,7 @@ describe('fitsByNodeType', () => {
 
   it('recommends nothing when no node type fits within maxShards', () => {
     const kinds = estimateKinds({ statusRecipient: 1e13 }, SIZES);
-    expect(recommend(fitsByNodeType(kinds, 't4g', DEDUP_SLOT_TAGS, POLICY))).toBeUndefined();
+    expect(recommend(fitsByNodeType(kinds, 't4g', TRAFFIC, POLICY))).toBeUndefined();
   });
 });
 
