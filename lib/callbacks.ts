@@ -15,22 +15,14 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { EnvKey } from '../lambdas/shared/env-keys.ts';
 import { HERALD_NAMESPACE, ReceiptTimeoutMetric } from '../lambdas/shared/metric-names.ts';
-import type { HeraldCache } from './cache.ts';
-import type { LogLevel } from './config/stage-config.ts';
-import { type FunctionPlacement, HeraldFunction, placementOf } from './herald-function.ts';
+import type { HeraldFunction } from './herald-function.ts';
 import { notifyingAlarm } from './lifecycle-alarm.ts';
+import { type StatusFunctionProps, statusFunction } from './status-function.ts';
 
 /** Props of {@link HeraldCallbacks}. */
-export interface HeraldCallbacksProps extends FunctionPlacement {
-  readonly cache: HeraldCache;
-  readonly endpoints: ec2.IConnectable;
+export interface HeraldCallbacksProps extends Omit<StatusFunctionProps, 'callbacksRegistry'> {
   readonly alarmTopic: sns.ITopic;
-  /** The statuses' retention (ingest's): the sweep writes `unknown` statuses and keeps that long. */
-  readonly statusRetentionSeconds: number;
-  /** @default 'INFO' */
-  readonly logLevel?: LogLevel;
 }
 
 /** The webhook registry, the callbacks Lambda, its schedule and alarm. */
@@ -42,31 +34,20 @@ export class HeraldCallbacks extends Construct {
   constructor(scope: Construct, id: string, props: HeraldCallbacksProps) {
     super(scope, id);
     this.registry = this.createRegistry(props.removalPolicy);
-    this.handler = new HeraldFunction(this, 'Handler', {
-      ...placementOf(props),
-      entry: 'lambdas/callbacks/handler.ts',
-      description: 'Herald callbacks: POSTs signed final-state events to client webhooks, with retries',
-      memoryMiB: 256,
-      // Why 55 s: a run ends before the next scheduled one starts (every minute).
-      timeout: Duration.seconds(55),
-      logLevel: props.logLevel,
-      reservedConcurrency: 1,
-      environment: {
-        [EnvKey.redisUrl]: props.cache.redisUrl,
-        [EnvKey.redisCluster]: 'true',
-        [EnvKey.redisAuthSecretArn]: props.cache.authSecret.secretArn,
-        [EnvKey.callbacksSecretArn]: this.registry.secretArn,
-        [EnvKey.statusRetentionSeconds]: String(props.statusRetentionSeconds),
-        [EnvKey.serviceName]: 'herald-callbacks',
-        [EnvKey.metricsNamespace]: 'Herald',
-        [EnvKey.logLevel]: props.logLevel ?? 'INFO',
+    this.handler = statusFunction(
+      this,
+      { ...props, callbacksRegistry: this.registry },
+      {
+        entry: 'lambdas/callbacks/handler.ts',
+        description: 'Herald callbacks: POSTs signed final-state events to client webhooks, with retries',
+        service: 'herald-callbacks',
+        label: 'callbacks',
+        // Why 55 s: a run ends before the next scheduled one starts (every minute).
+        timeout: Duration.seconds(55),
+        reservedConcurrency: 1,
       },
-    });
-    this.handler.allowTo(props.cache, props.cache.port, 'callbacks to ElastiCache (TLS)');
-    this.handler.allowTo(props.endpoints, 443, 'callbacks to AWS API endpoints');
+    );
     this.handler.connections.allowToAnyIpv4(ec2.Port.tcp(443), 'callbacks to client webhooks (HTTPS)');
-    props.cache.authSecret.grantRead(this.handler);
-    this.registry.grantRead(this.handler);
     new events.Rule(this, 'Schedule', {
       description: 'Herald: deliver due callbacks',
       schedule: events.Schedule.rate(Duration.minutes(1)),

@@ -6,35 +6,24 @@
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IDependable } from 'constructs';
-import { EnvKey } from '../lambdas/shared/env-keys.ts';
-import type { HeraldCache } from './cache.ts';
-import type { LogLevel } from './config/stage-config.ts';
-import { type FunctionPlacement, HeraldFunction, placementOf } from './herald-function.ts';
+import type { HeraldFunction } from './herald-function.ts';
 import type { HeraldKafka } from './kafka.ts';
 import { notifyingAlarm } from './lifecycle-alarm.ts';
 import { consumerLag } from './observability-metrics.ts';
+import { type StatusFunctionProps, statusFunction } from './status-function.ts';
 
 /** Props of {@link HeraldDeadLetters}. */
-export interface HeraldDeadLettersProps extends FunctionPlacement {
+export interface HeraldDeadLettersProps extends StatusFunctionProps {
   readonly kafka: HeraldKafka;
-  readonly cache: HeraldCache;
-  readonly endpoints: ec2.IConnectable;
   readonly deadLetterTopic: string;
-  readonly statusRetentionSeconds: number;
   readonly topicsReady: IDependable;
   readonly alarmTopic: sns.ITopic;
-  /** The webhook registry: final states reached here are queued as callbacks for its clients. */
-  readonly callbacksRegistry?: secretsmanager.ISecret;
   /** @default 'herald-dead-letters' */
   readonly consumerGroupId?: string;
-  /** @default 'INFO' */
-  readonly logLevel?: LogLevel;
 }
 
 /** The dead-letters function, its mapping and alarms. */
@@ -45,30 +34,13 @@ export class HeraldDeadLetters extends Construct {
   constructor(scope: Construct, id: string, props: HeraldDeadLettersProps) {
     super(scope, id);
     const group = props.consumerGroupId ?? 'herald-dead-letters';
-    this.handler = new HeraldFunction(this, 'Handler', {
-      ...placementOf(props),
+    this.handler = statusFunction(this, props, {
       entry: 'lambdas/dead-letters/handler.ts',
       description: 'Herald dead letters: records dead-lettered deliveries as failed with the cause',
-      memoryMiB: 256,
+      service: 'herald-dead-letters',
+      label: 'dead letters',
       timeout: Duration.seconds(60),
-      logLevel: props.logLevel,
-      environment: {
-        [EnvKey.redisUrl]: props.cache.redisUrl,
-        [EnvKey.redisCluster]: 'true',
-        [EnvKey.redisAuthSecretArn]: props.cache.authSecret.secretArn,
-        [EnvKey.statusRetentionSeconds]: String(props.statusRetentionSeconds),
-        [EnvKey.serviceName]: 'herald-dead-letters',
-        [EnvKey.metricsNamespace]: 'Herald',
-        [EnvKey.logLevel]: props.logLevel ?? 'INFO',
-        ...(props.callbacksRegistry
-          ? { [EnvKey.callbacksSecretArn]: props.callbacksRegistry.secretArn }
-          : {}),
-      },
     });
-    props.callbacksRegistry?.grantRead(this.handler);
-    this.handler.allowTo(props.cache, props.cache.port, 'dead letters to ElastiCache (TLS)');
-    this.handler.allowTo(props.endpoints, 443, 'dead letters to AWS API endpoints');
-    props.cache.authSecret.grantRead(this.handler);
     props.kafka.grantConsume(this.handler, props.deadLetterTopic, group);
     this.handler.function.addEventSource(
       new ManagedKafkaEventSource({

@@ -7,30 +7,19 @@
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EnvKey } from '../lambdas/shared/env-keys.ts';
-import type { HeraldCache } from './cache.ts';
 import { RECEIPT_RULES } from './config/receipt-rules.ts';
-import type { LogLevel } from './config/stage-config.ts';
-import { type FunctionPlacement, HeraldFunction, placementOf } from './herald-function.ts';
+import type { HeraldFunction } from './herald-function.ts';
 import { notifyingAlarm } from './lifecycle-alarm.ts';
+import { type StatusFunctionProps, statusFunction } from './status-function.ts';
 
 /** Props of {@link HeraldReceipts}. */
-export interface HeraldReceiptsProps extends FunctionPlacement {
-  readonly cache: HeraldCache;
-  readonly endpoints: ec2.IConnectable;
-  readonly statusRetentionSeconds: number;
+export interface HeraldReceiptsProps extends StatusFunctionProps {
   readonly alarmTopic: sns.ITopic;
-  /** The webhook registry: final states reached here are queued as callbacks for its clients. */
-  readonly callbacksRegistry?: secretsmanager.ISecret;
-  /** @default 'INFO' */
-  readonly logLevel?: LogLevel;
 }
 
 /** The receipts Lambda, its rules, dead-letter queue, metric and alarms. */
@@ -44,30 +33,13 @@ export class HeraldReceipts extends Construct {
 
   constructor(scope: Construct, id: string, props: HeraldReceiptsProps) {
     super(scope, id);
-    this.handler = new HeraldFunction(this, 'Handler', {
-      ...placementOf(props),
+    this.handler = statusFunction(this, props, {
       entry: 'lambdas/receipts/handler.ts',
       description: 'Herald receipts: moves statuses forward from SES and SMS delivery events',
-      memoryMiB: 256,
+      service: 'herald-receipts',
+      label: 'receipts',
       timeout: Duration.seconds(10),
-      logLevel: props.logLevel,
-      environment: {
-        [EnvKey.redisUrl]: props.cache.redisUrl,
-        [EnvKey.redisCluster]: 'true',
-        [EnvKey.redisAuthSecretArn]: props.cache.authSecret.secretArn,
-        [EnvKey.statusRetentionSeconds]: String(props.statusRetentionSeconds),
-        [EnvKey.serviceName]: 'herald-receipts',
-        [EnvKey.metricsNamespace]: 'Herald',
-        [EnvKey.logLevel]: props.logLevel ?? 'INFO',
-        ...(props.callbacksRegistry
-          ? { [EnvKey.callbacksSecretArn]: props.callbacksRegistry.secretArn }
-          : {}),
-      },
     });
-    props.callbacksRegistry?.grantRead(this.handler);
-    this.handler.allowTo(props.cache, props.cache.port, 'receipts to ElastiCache (TLS)');
-    this.handler.allowTo(props.endpoints, 443, 'receipts to AWS API endpoints');
-    props.cache.authSecret.grantRead(this.handler);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
