@@ -10,6 +10,7 @@
  *   GET  /health        200
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readJsonBody, sendJson } from './fake-http.ts';
 import { type MockVendorFaults, NO_FAULTS, type VendorDelivery } from './vendor-faults.ts';
 
 /** What the admin endpoint controls. */
@@ -49,21 +50,6 @@ export function faultProblems(patch: Record<string, unknown>): string[] {
   return problems;
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-}
-
-async function readBody(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 /** Serves one admin request. */
 export async function handleAdmin(
   request: IncomingMessage,
@@ -71,20 +57,20 @@ export async function handleAdmin(
   controls: MockVendorControls,
 ): Promise<void> {
   const route = `${request.method} ${request.url}`;
-  if (route === 'GET /health') return send(response, 200, { ok: true });
-  if (route === 'GET /faults') return send(response, 200, controls.faults());
-  if (route === 'GET /deliveries') return send(response, 200, controls.deliveries());
+  if (route === 'GET /health') return sendJson(response, 200, { ok: true });
+  if (route === 'GET /faults') return sendJson(response, 200, controls.faults());
+  if (route === 'GET /deliveries') return sendJson(response, 200, controls.deliveries());
   if (route === 'POST /faults/reset') {
-    return send(response, 200, await controls.setFaults(NO_FAULTS));
+    return sendJson(response, 200, await controls.setFaults(NO_FAULTS));
   }
   if (route === 'PUT /faults' || route === 'POST /faults') {
-    const patch = await readBody(request);
+    const patch = await readJsonBody(request);
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-      return send(response, 400, { error: 'expected a JSON object' });
+      return sendJson(response, 400, { error: 'expected a JSON object' });
     }
     const problems = faultProblems(patch as Record<string, unknown>);
-    if (problems.length > 0) return send(response, 400, { error: 'invalid_faults', problems });
-    return send(response, 200, await controls.setFaults(patch as Partial<MockVendorFaults>));
+    if (problems.length > 0) return sendJson(response, 400, { error: 'invalid_faults', problems });
+    return sendJson(response, 200, await controls.setFaults(patch as Partial<MockVendorFaults>));
   }
-  send(response, 404, { error: 'not_found' });
+  sendJson(response, 404, { error: 'not_found' });
 }

@@ -15,11 +15,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
+import { closeServer, listen, readJsonObject } from './fake-http.ts';
 import { handleAdmin } from './mock-vendor-admin.ts';
 import { type MockVendorFaults, NO_FAULTS, SendWindow, type VendorDelivery } from './vendor-faults.ts';
 
@@ -63,35 +63,6 @@ export interface MockVendor {
   close(): Promise<void>;
 }
 
-async function listen(server: Server, port: number, host: string): Promise<number> {
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(port, host, () => {
-      server.off('error', fail);
-      done();
-    });
-  });
-  return (server.address() as AddressInfo).port;
-}
-
-async function closeServer(server: Server): Promise<void> {
-  if (!server.listening) return;
-  const closed = new Promise((done) => server.close(done));
-  server.closeAllConnections();
-  await closed;
-}
-
-async function readJson(request: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  try {
-    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function reply(
   response: ServerResponse,
   status: number,
@@ -124,7 +95,7 @@ export async function startMockVendor(options: MockVendorOptions): Promise<MockV
     if (options.authToken && request.headers.authorization !== `Bearer ${options.authToken}`) {
       return reply(response, 401, { error: 'unauthorized' });
     }
-    const message = await readJson(request);
+    const message = await readJsonObject(request);
     const key = request.headers['idempotency-key'];
     const fields = ['deliveryId', 'requestId', 'channel', 'to', 'body'] as const;
     if (!message || fields.some((field) => typeof message[field] !== 'string')) {

@@ -21,11 +21,11 @@ import {
   type ServerHttp2Stream,
 } from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listen } from '../mock-vendor/fake-http.ts';
 import type { MockVendorFaults } from '../mock-vendor/vendor-faults.ts';
 import type { LocalTls } from './local-ca.ts';
 import {
   createFakeState,
-  listen,
   type PushFake,
   type PushFakeOptions,
   parseObject,

@@ -20,12 +20,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listen } from '../mock-vendor/fake-http.ts';
 import type { MockVendorFaults } from '../mock-vendor/vendor-faults.ts';
 import { assertionProblem } from './google-oauth-fake.ts';
 import {
   createFakeState,
   type FakeState,
-  listen,
   type PushFake,
   type PushFakeOptions,
   parseObject,

@@ -13,6 +13,7 @@
  *   GET  /health        200
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readJsonBody, sendJson } from '../mock-vendor/fake-http.ts';
 import type { VendorDelivery } from '../mock-vendor/mock-vendor.ts';
 import {
   NO_PROVIDER_FAULTS,
@@ -31,21 +32,6 @@ export interface ProviderFakeControls {
   deliveries(): readonly VendorDelivery[];
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
-}
-
-async function readBody(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 /** Serves one admin request. */
 export async function handleProviderAdmin(
   request: IncomingMessage,
@@ -54,29 +40,29 @@ export async function handleProviderAdmin(
   controls: ProviderFakeControls,
 ): Promise<void> {
   const route = `${request.method} ${request.url}`;
-  if (route === 'GET /health') return send(response, 200, { ok: true });
-  if (route === 'GET /faults') return send(response, 200, controls.faults());
-  if (route === 'GET /deliveries') return send(response, 200, controls.deliveries());
-  if (route === 'GET /receipts') return send(response, 200, controls.receipts());
+  if (route === 'GET /health') return sendJson(response, 200, { ok: true });
+  if (route === 'GET /faults') return sendJson(response, 200, controls.faults());
+  if (route === 'GET /deliveries') return sendJson(response, 200, controls.deliveries());
+  if (route === 'GET /receipts') return sendJson(response, 200, controls.receipts());
   if (route === 'PUT /receipts') {
-    const patch = await readBody(request);
+    const patch = await readJsonBody(request);
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-      return send(response, 400, { error: 'expected a JSON object' });
+      return sendJson(response, 400, { error: 'expected a JSON object' });
     }
     const problems = receiptSettingsProblems(patch as Record<string, unknown>);
-    if (problems.length > 0) return send(response, 400, { error: 'invalid_receipts', problems });
-    return send(response, 200, controls.setReceipts(patch as Partial<ReceiptSettings>));
+    if (problems.length > 0) return sendJson(response, 400, { error: 'invalid_receipts', problems });
+    return sendJson(response, 200, controls.setReceipts(patch as Partial<ReceiptSettings>));
   }
   if (route === 'POST /faults/reset')
-    return send(response, 200, await controls.setFaults(NO_PROVIDER_FAULTS));
+    return sendJson(response, 200, await controls.setFaults(NO_PROVIDER_FAULTS));
   if (route === 'PUT /faults' || route === 'POST /faults') {
-    const patch = await readBody(request);
+    const patch = await readJsonBody(request);
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-      return send(response, 400, { error: 'expected a JSON object' });
+      return sendJson(response, 400, { error: 'expected a JSON object' });
     }
     const problems = providerFaultProblems(patch as Record<string, unknown>, protocol);
-    if (problems.length > 0) return send(response, 400, { error: 'invalid_faults', problems });
-    return send(response, 200, await controls.setFaults(patch as Partial<ProviderFaults>));
+    if (problems.length > 0) return sendJson(response, 400, { error: 'invalid_faults', problems });
+    return sendJson(response, 200, await controls.setFaults(patch as Partial<ProviderFaults>));
   }
-  send(response, 404, { error: 'not_found' });
+  sendJson(response, 404, { error: 'not_found' });
 }

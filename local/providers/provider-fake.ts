@@ -25,11 +25,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
+import { closeServer, listen } from '../mock-vendor/fake-http.ts';
 import type { VendorDelivery } from '../mock-vendor/mock-vendor.ts';
 import { SendWindow } from '../mock-vendor/vendor-faults.ts';
 import { handleProviderAdmin } from './provider-admin.ts';
@@ -84,24 +84,6 @@ export interface ProviderFake {
 
 const SIGV4 =
   /^AWS4-HMAC-SHA256 Credential=[^/\s]+\/\d{8}\/[a-z0-9-]+\/([a-z0-9-]+)\/aws4_request, ?SignedHeaders=[a-z0-9;-]+, ?Signature=[0-9a-f]{64}$/;
-
-async function listen(server: Server, port: number, host: string): Promise<number> {
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(port, host, () => {
-      server.off('error', fail);
-      done();
-    });
-  });
-  return (server.address() as AddressInfo).port;
-}
-
-async function closeServer(server: Server): Promise<void> {
-  if (!server.listening) return;
-  const closed = new Promise((done) => server.close(done));
-  server.closeAllConnections();
-  await closed;
-}
 
 function write(response: ServerResponse, answer: WireAnswer): void {
   response.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });

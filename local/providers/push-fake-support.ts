@@ -6,9 +6,9 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo, Server as NetServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
+import { listen } from '../mock-vendor/fake-http.ts';
 import { handleAdmin } from '../mock-vendor/mock-vendor-admin.ts';
 import {
   type MockVendorFaults,
@@ -95,18 +95,6 @@ export function createFakeState(options: PushFakeOptions): FakeState & {
     countRequest: () => void requests++,
     requestCount: () => requests,
   };
-}
-
-/** Listens on host:port (0 = free port); resolves the port. */
-export async function listen(server: NetServer, port: number, host: string): Promise<number> {
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(port, host, () => {
-      server.off('error', fail);
-      done();
-    });
-  });
-  return (server.address() as AddressInfo).port;
 }
 
 /** Starts the admin endpoint (local/mock-vendor/mock-vendor-admin.ts routes); resolves its URL and closer. */
