@@ -6,10 +6,10 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { RedisCallbackQueue } from '../adapters/redis-callback-queue.ts';
-import { createRedisClient, type RedisClient } from '../adapters/redis-client.ts';
+import type { RedisClient } from '../adapters/redis-client.ts';
+import { connectRedis } from '../adapters/redis-connection.ts';
 import { RedisReceiptTimeouts } from '../adapters/redis-receipt-timeouts.ts';
 import { RedisStatusStore } from '../adapters/redis-status-store.ts';
-import { fetchRedisPassword } from '../adapters/secrets.ts';
 import type { RedisSettings } from '../shared/config.ts';
 import type { Webhook } from './app.ts';
 import { type CallbackNotifier, queueingNotifier } from './callback-notifier.ts';
@@ -62,15 +62,7 @@ export async function wireStatuses(
   callbacks?: CallbackNotifier;
   webhooks?: WebhookWiring;
 }> {
-  const password = config.redis.authSecretArn
-    ? await fetchRedisPassword(config.redis.authSecretArn)
-    : undefined;
-  const redis = createRedisClient({
-    url: config.redis.url,
-    isCluster: config.redis.isCluster,
-    ...(password ? { password } : {}),
-  });
-  redis.on('error', (error: unknown) => logger.warn('redis connection error', { error }));
+  const redis = await connectRedis(config.redis, (error) => logger.warn('redis connection error', { error }));
   const statuses = new RedisStatusStore(redis, {
     keyPrefix: config.redis.keyPrefix,
     retentionSeconds: config.statusRetentionSeconds,

@@ -7,11 +7,11 @@
 import type { Context, MSKEvent } from 'aws-lambda';
 import { createKafka } from '../adapters/kafka-client.ts';
 import { KafkaDeadLetterSink } from '../adapters/kafka-dead-letter-sink.ts';
-import { createRedisClient } from '../adapters/redis-client.ts';
+import { connectRedis } from '../adapters/redis-connection.ts';
 import { RedisDedupStore } from '../adapters/redis-dedup-store.ts';
 import { RedisRateLimiter } from '../adapters/redis-rate-limiter.ts';
 import { RedisStatusStore } from '../adapters/redis-status-store.ts';
-import { fetchRedisPassword, readSecretString } from '../adapters/secrets.ts';
+import { readSecretString } from '../adapters/secrets.ts';
 import { loadWebhooks } from '../callbacks/load-webhooks.ts';
 import { webhookWiring } from '../callbacks/status-wiring.ts';
 import type { KafkaBatchResponse } from '../core/msk-event.ts';
@@ -39,16 +39,10 @@ async function buildApp(settings: DispatchConfig): Promise<DispatchHandler> {
       ? settings.vendors.config
       : parseVendorsSecret(await readSecretString(settings.vendors.secretArn, 'vendors'));
   checkLeaseCoversVendors(settings, vendorsConfig);
-  const password = settings.redis.authSecretArn
-    ? await fetchRedisPassword(settings.redis.authSecretArn)
-    : undefined;
-  const redis = createRedisClient({
-    url: settings.redis.url,
-    isCluster: settings.redis.isCluster,
-    ...(password ? { password } : {}),
-  });
   // Why a listener: ioredis reports connection errors as events; commands still fail (fail-closed).
-  redis.on('error', (error: unknown) => logger.warn('redis connection error', { error }));
+  const redis = await connectRedis(settings.redis, (error) =>
+    logger.warn('redis connection error', { error }),
+  );
   const webhooks = await loadWebhooks(settings.webhooks);
   const callbacks =
     webhooks.size === 0

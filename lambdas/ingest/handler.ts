@@ -6,10 +6,9 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { createKafka } from '../adapters/kafka-client.ts';
 import { KafkaMessageProducer } from '../adapters/kafka-message-producer.ts';
-import { createRedisClient } from '../adapters/redis-client.ts';
+import { connectRedis } from '../adapters/redis-connection.ts';
 import { RedisIdempotencyStore } from '../adapters/redis-idempotency-store.ts';
 import { RedisStatusStore } from '../adapters/redis-status-store.ts';
-import { fetchRedisPassword } from '../adapters/secrets.ts';
 import { buildOnce } from '../shared/build-once.ts';
 import { createLogger, createMetrics } from '../shared/logger.ts';
 import { ServiceName } from '../shared/metric-names.ts';
@@ -23,14 +22,9 @@ const logger = createLogger(SERVICE);
 const metrics = createMetrics(SERVICE);
 
 async function buildApp(settings: IngestConfig): Promise<IngestHandler> {
-  const password = settings.redis.authSecretArn
-    ? await fetchRedisPassword(settings.redis.authSecretArn)
-    : undefined;
-  const redis = createRedisClient({
-    url: settings.redis.url,
-    isCluster: settings.redis.isCluster,
-    ...(password ? { password } : {}),
-  });
+  const redis = await connectRedis(settings.redis, (error) =>
+    logger.warn('redis connection error', { error }),
+  );
   const producer = new KafkaMessageProducer({
     // Why lazy: connecting is a network call (the brokers come from KAFKA_BROKERS, resolved at deploy
     // time); if it fails the request gets a 503 and the next invocation tries again, instead of the
