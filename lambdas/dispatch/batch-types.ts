@@ -143,8 +143,7 @@ interface DeliveryKeys {
   readonly id: BatchItemIdentifier;
   readonly deliveryId: string;
   readonly requestId: string;
-  readonly clientId: string;
-  /** What the delivery's status writes carry (core/delivery.ts). */
+  /** What the delivery's status writes carry (core/delivery.ts), its clientId included. */
   readonly statusKeys: DeliveryStatusKeys;
 }
 

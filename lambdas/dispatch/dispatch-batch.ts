@@ -41,8 +41,8 @@ function notCommitted(report: RecordReport, missing: string): RecordReport {
   const why = 'reason' in report ? report.reason : report.fate;
   const reason = `${why}; ${missing} not recorded yet, so the record is retried`;
   if (report.deliveryId === undefined) return { id: report.id, fate: RecordFate.retry, reason };
-  const { id, deliveryId, requestId, clientId, statusKeys } = report;
-  return { id, deliveryId, requestId, clientId, statusKeys, fate: RecordFate.retry, reason };
+  const { id, deliveryId, requestId, statusKeys } = report;
+  return { id, deliveryId, requestId, statusKeys, fate: RecordFate.retry, reason };
 }
 
 /** Steps 3 and 4 for one round; never throws (side-effect failures land in `problems`). */

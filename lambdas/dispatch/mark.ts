@@ -111,7 +111,8 @@ export async function markDeliveries(
   const updates: StatusUpdate[] = [];
   const reached: ReachedState[] = [];
   for (const report of reports) {
-    const { deliveryId, requestId, clientId, statusKeys } = report;
+    const { deliveryId, requestId, statusKeys } = report;
+    const { clientId } = statusKeys;
     if (report.fate === RecordFate.sent) {
       marks.push({ deliveryId, kind: 'sent' });
       updates.push({ ...statusKeys, state: 'sent', vendor: report.vendor, at });

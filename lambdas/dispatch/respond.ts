@@ -33,7 +33,6 @@ export function respond(
       fate: head.fate === RecordFate.retry ? RecordFate.retry : RecordFate.suppressed,
       deliveryId: head.deliveryId,
       requestId: head.requestId,
-      clientId: head.clientId,
       statusKeys: head.statusKeys,
       reason: 'same delivery earlier in this batch',
     });

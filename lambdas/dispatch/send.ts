@@ -67,7 +67,6 @@ export function deliveryReport(
     id: record.id,
     deliveryId: record.delivery.deliveryId,
     requestId: record.delivery.requestId,
-    clientId: record.delivery.clientId,
     statusKeys: statusKeysOf(record.delivery),
   };
   if (claim?.outcome === 'duplicate') {

@@ -147,7 +147,6 @@ describe('HeraldObservability (prod with 6 cache shards)', () => {
     const keys = {
       deliveryId: 'd',
       requestId: 'r',
-      clientId: 'c',
       statusKeys: { deliveryId: 'd', requestId: 'r', clientId: 'c', acceptedAt: '2026-01-01T00:00:00.000Z' },
     };
     const records = [

@@ -13,34 +13,31 @@ import {
   slotOfKey,
   waitForPromotion,
 } from '../../../local/redis/cluster-operations.ts';
-import { testEngines } from '../../support/engines.ts';
-import { type E2eRuntime, showOutputOnFailure, startE2eRuntime } from './support/e2e-runtime.ts';
+import { type E2eRuntime, showOutputOnFailure } from './support/e2e-runtime.ts';
 import {
+  type ClusterRuntime,
   emfTotals,
   judgeSends,
   noneQueued,
   type OwnCluster,
   sendRun,
-  setVendorLatency,
-  startOwnCluster,
+  startClusterRuntime,
   summedCounts,
   waitForSends,
   waitUntilSettled,
 } from './support/redis-failure.ts';
 
+let run: ClusterRuntime | undefined;
 let own: OwnCluster;
 let e2e: E2eRuntime;
 
 beforeAll(async () => {
-  own = await startOwnCluster();
-  const { kafkaBrokers, redisUrl } = testEngines();
-  e2e = await startE2eRuntime(kafkaBrokers, redisUrl, { vendorSet: 'mock', redisClusterNodes: own.seeds });
-  await setVendorLatency(e2e, 15);
+  run = await startClusterRuntime();
+  ({ own, e2e } = run);
 }, 60_000);
 
 afterAll(async () => {
-  await e2e?.stop();
-  await own?.stop();
+  await run?.stop();
 });
 
 describe('a Redis Cluster primary killed mid-run', () => {

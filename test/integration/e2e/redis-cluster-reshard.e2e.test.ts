@@ -8,16 +8,15 @@
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterNodes, moveSlot, primaryOfSlot, slotOfKey } from '../../../local/redis/cluster-operations.ts';
-import { testEngines } from '../../support/engines.ts';
-import { type E2eRuntime, loggedSends, showOutputOnFailure, startE2eRuntime } from './support/e2e-runtime.ts';
+import { type E2eRuntime, loggedSends, showOutputOnFailure } from './support/e2e-runtime.ts';
 import {
+  type ClusterRuntime,
   emfTotals,
   judgeSends,
   noneQueued,
   type OwnCluster,
   sendRun,
-  setVendorLatency,
-  startOwnCluster,
+  startClusterRuntime,
   summedCounts,
   waitForSends,
   waitUntilSettled,
@@ -25,19 +24,17 @@ import {
 
 const FILLER_KEYS = 25;
 
+let run: ClusterRuntime | undefined;
 let own: OwnCluster;
 let e2e: E2eRuntime;
 
 beforeAll(async () => {
-  own = await startOwnCluster();
-  const { kafkaBrokers, redisUrl } = testEngines();
-  e2e = await startE2eRuntime(kafkaBrokers, redisUrl, { vendorSet: 'mock', redisClusterNodes: own.seeds });
-  await setVendorLatency(e2e, 15);
+  run = await startClusterRuntime();
+  ({ own, e2e } = run);
 }, 60_000);
 
 afterAll(async () => {
-  await e2e?.stop();
-  await own?.stop();
+  await run?.stop();
 });
 
 describe('dedup slots moved to another primary mid-run', () => {

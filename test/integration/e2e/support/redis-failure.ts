@@ -13,6 +13,7 @@ import type { Admin } from 'kafkajs';
 import { stopProcess } from '../../../../local/infra/process-utils.ts';
 import { RedisCluster } from '../../../../local/redis/redis-cluster.ts';
 import { REDIS_SERVER_FLAGS } from '../../../../local/redis/redis-launcher.ts';
+import { testEngines } from '../../../support/engines.ts';
 import {
   E2E_CLAIM_LEASE_MS,
   type E2eRuntime,
@@ -22,6 +23,7 @@ import {
   phoneNumbers,
   sendCounts,
   sendMessage,
+  startE2eRuntime,
   statusCounts,
 } from './e2e-runtime.ts';
 
@@ -85,6 +87,36 @@ export async function setVendorLatency(e2e: E2eRuntime, latencyMs: number): Prom
       fetch(`${vendor.adminUrl}/faults`, { method: 'PUT', body: JSON.stringify({ latencyMs }) }),
     ),
   );
+}
+
+/** The pipeline on a Redis Cluster of its own, as the cluster failure tests run it. */
+export interface ClusterRuntime {
+  readonly own: OwnCluster;
+  readonly e2e: E2eRuntime;
+  /** Stops the runtime, then the cluster. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a cluster of its own and the pipeline on it: both Lambdas in cluster mode, mock vendors (not
+ * idempotent) at 15 ms a call, so batches are in flight when the test hurts the cluster.
+ */
+export async function startClusterRuntime(): Promise<ClusterRuntime> {
+  const own = await startOwnCluster();
+  const { kafkaBrokers, redisUrl } = testEngines();
+  const e2e = await startE2eRuntime(kafkaBrokers, redisUrl, {
+    vendorSet: 'mock',
+    redisClusterNodes: own.seeds,
+  });
+  await setVendorLatency(e2e, 15);
+  return {
+    own,
+    e2e,
+    stop: async () => {
+      await e2e.stop();
+      await own.stop();
+    },
+  };
 }
 
 /** A run of `requests` × `perRequest` sms deliveries, accepted by the API. */
