@@ -55,7 +55,6 @@ export function createDeadLettersApp(deps: DeadLettersAppDeps): DeadLettersHandl
       .handler(async (event) => {
         const at = clock().toISOString();
         const updates: StatusUpdate[] = [];
-        const clients = new Map<string, string>();
         let unattributable = 0;
         for (const entry of decodeMskEvent(event)) {
           const position = entry.ok
@@ -93,9 +92,8 @@ export function createDeadLettersApp(deps: DeadLettersAppDeps): DeadLettersHandl
             at,
             ...info.placement,
           });
-          if (info.clientId) clients.set(deliveryId, info.clientId);
         }
-        const reached = deps.callbacks ? await newlyFailed(deps.statuses, updates, clients) : [];
+        const reached = deps.callbacks ? await newlyFailed(deps.statuses, updates) : [];
         await deps.statuses.recordUpdates(updates);
         // Why after the write: a callback must never announce a state the status does not show.
         await deps.callbacks?.notify(reached);
@@ -105,18 +103,15 @@ export function createDeadLettersApp(deps: DeadLettersAppDeps): DeadLettersHandl
 }
 
 /** The updates that move their delivery to `failed` (not already sent or further), as callbacks. */
-async function newlyFailed(
-  statuses: StatusStore,
-  updates: readonly StatusUpdate[],
-  clients: ReadonlyMap<string, string>,
-): Promise<ReachedState[]> {
-  const reached: ReachedState[] = [];
-  for (const update of updates) {
-    const clientId = clients.get(update.deliveryId);
-    if (!clientId) continue;
-    const current = await statuses.readDelivery(update.requestId, clientId, update.deliveryId);
-    if (!current || !isStatusSuperseded(current, { state: update.state, updatedAt: update.at })) continue;
-    reached.push({ ...update, clientId, state: update.state });
-  }
-  return reached;
+async function newlyFailed(statuses: StatusStore, updates: readonly StatusUpdate[]): Promise<ReachedState[]> {
+  // Why only those with a clientId: without one there is no client to call back.
+  const owned = updates.filter((update) => update.clientId !== '');
+  const current = await Promise.all(
+    owned.map((update) => statuses.readDelivery(update.requestId, update.clientId, update.deliveryId)),
+  );
+  return owned.flatMap((update, i) => {
+    const status = current[i];
+    const isNew = status && isStatusSuperseded(status, { state: update.state, updatedAt: update.at });
+    return isNew ? [{ ...update, state: update.state }] : [];
+  });
 }
