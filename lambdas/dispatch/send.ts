@@ -166,11 +166,15 @@ function firstVendorOf(record: DeliveryRecord, claim: ClaimResult | undefined, d
 /** The claimed deliveries by the vendor their first call goes to: the round's up-front reservations. */
 function firstCalls(claimed: readonly DeliveryRecord[], round: Round, deps: DispatchBatchDeps) {
   const byVendor = new Map<string, GatedCall[]>();
+  // Why the early return: with no limited vendor the gate reserves nothing, so nothing need be sorted.
+  if (!deps.rateLimiter || deps.rateLimits.size === 0) return byVendor;
   for (const record of claimed) {
     const { delivery } = record;
     const vendor = firstVendorOf(record, round.claims.get(delivery.deliveryId), deps);
-    const call = { deliveryId: delivery.deliveryId, body: delivery.content.body };
-    if (vendor !== undefined) byVendor.set(vendor, [...(byVendor.get(vendor) ?? []), call]);
+    if (vendor === undefined || !deps.rateLimits.has(vendor)) continue;
+    const calls = byVendor.get(vendor) ?? [];
+    calls.push({ deliveryId: delivery.deliveryId, body: delivery.content.body });
+    byVendor.set(vendor, calls);
   }
   return byVendor;
 }
