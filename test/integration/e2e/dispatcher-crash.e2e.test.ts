@@ -27,9 +27,9 @@ let e2e: E2eRuntime;
 
 beforeAll(async () => {
   const { kafkaBrokers, redisUrl } = testEngines();
-  // Why the generic mock vendors: a kill between a vendor's answer and the dedup mark makes the retry
-  // send again, and only a vendor that honours the Idempotency-Key absorbs that. The AWS providers (and
-  // their fakes) do not dedupe, so against them such a kill can deliver twice.
+  // Why the generic mock vendors: one protocol on every channel. Like the real providers they do not
+  // dedupe (a resend is delivered and logged again), so the vendor log shows any recipient sent twice;
+  // a kill between a vendor's answer and the mark is caught by the send intent (held maybe-sent).
   e2e = await startE2eRuntime(kafkaBrokers, redisUrl, { vendorSet: 'mock' });
   // Why latency: a slower vendor keeps invocations in flight long enough to be killed mid-batch.
   await Promise.all(
