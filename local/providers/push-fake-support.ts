@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { EnvKey } from '../../lambdas/shared/env-keys.ts';
 import { listen } from '../mock-vendor/fake-http.ts';
+import type { MockVendor } from '../mock-vendor/mock-vendor.ts';
 import { handleAdmin } from '../mock-vendor/mock-vendor-admin.ts';
 import {
   type MockVendorFaults,
@@ -31,22 +32,11 @@ export interface PushFakeOptions {
   readonly faults?: Partial<MockVendorFaults>;
 }
 
-/** A running push provider fake, driven like a mock vendor. */
-export interface PushFake {
-  readonly name: string;
-  /** The provider endpoint to give the adapter (its base URL). */
-  readonly url: string;
-  readonly adminUrl: string;
-  readonly port: number;
-  readonly logPath: string;
-  setFaults(faults: Partial<MockVendorFaults>): Promise<MockVendorFaults>;
-  faults(): MockVendorFaults;
-  /** Sends accepted by this instance, in order, repeats included. */
-  deliveries(): readonly VendorDelivery[];
-  /** Requests received on the provider API (any outcome). */
-  requestCount(): number;
-  close(): Promise<void>;
-}
+/**
+ * A running push provider fake, driven like a mock vendor (its `url` is the provider endpoint to give
+ * the adapter); it keeps no per-key state, so it counts no repeats.
+ */
+export type PushFake = Omit<MockVendor, 'repeatCount'>;
 
 /** The fault state and vendor log one fake keeps. */
 export interface FakeState {
