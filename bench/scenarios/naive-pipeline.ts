@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { HttpVendor } from '../../lambdas/adapters/http-vendor.ts';
 import type { Delivery } from '../../lambdas/core/delivery.ts';
+import { vendorMessageOf } from '../../lambdas/dispatch/send.ts';
 import type { OutboundRecord } from '../../lambdas/ports/message-producer.ts';
 
 const WINDOW_SECONDS = 86_400;
@@ -47,15 +48,7 @@ export async function startNaivePipeline(options: {
       const d = JSON.parse(message.value?.toString('utf8') ?? '{}') as Delivery;
       const key = `${keyPrefix}naive:${d.deliveryId}`;
       if ((await redis.set(key, owner, 'PX', LEASE_MS, 'NX')) !== 'OK') return;
-      const outcome = await vendor.send({
-        deliveryId: d.deliveryId,
-        requestId: d.requestId,
-        clientId: d.clientId,
-        channel: d.channel,
-        to: d.recipient,
-        body: d.content.body,
-        priority: d.priority,
-      });
+      const outcome = await vendor.send(vendorMessageOf(d));
       if (outcome.kind !== 'accepted') throw new Error(`naive vendor call: ${outcome.kind}`);
       await redis.set(key, 'sent', 'EX', WINDOW_SECONDS);
       await redis.hset(`${keyPrefix}naive-status:${d.requestId}`, d.deliveryId, 'sent');

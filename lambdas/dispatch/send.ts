@@ -5,8 +5,10 @@
  * concurrently and on its own: the deliveries' marks never wait for it.
  */
 import type { ClaimResult } from '../core/dedup.ts';
+import type { Delivery } from '../core/delivery.ts';
 import { statusKeysOf } from '../core/delivery.ts';
 import { vendorOrder } from '../core/vendor-tiers.ts';
+import type { VendorMessage } from '../ports/vendor.ts';
 import type {
   BatchProblems,
   DeliveryRecord,
@@ -22,6 +24,20 @@ import { sendWithFailover } from './failover.ts';
 import { IntentWriter } from './intent-writer.ts';
 import { type GatedCall, RateGate } from './rate-gate.ts';
 
+/** What a vendor is asked to deliver for `delivery`. */
+export function vendorMessageOf(delivery: Delivery): VendorMessage {
+  return {
+    deliveryId: delivery.deliveryId,
+    requestId: delivery.requestId,
+    clientId: delivery.clientId,
+    channel: delivery.channel,
+    to: delivery.recipient,
+    body: delivery.content.body,
+    ...(delivery.content.title === undefined ? {} : { title: delivery.content.title }),
+    priority: delivery.priority,
+  };
+}
+
 async function sendDelivery(
   record: DeliveryRecord,
   claim: ClaimResult | undefined,
@@ -36,18 +52,8 @@ async function sendDelivery(
     return { kind: 'failed', reason, attempts: [] };
   }
   const sendingAt = claim?.outcome === 'claimed' ? claim.sendingAt : undefined;
-  const message = {
-    deliveryId: delivery.deliveryId,
-    requestId: delivery.requestId,
-    clientId: delivery.clientId,
-    channel: delivery.channel,
-    to: delivery.recipient,
-    body: delivery.content.body,
-    ...(delivery.content.title === undefined ? {} : { title: delivery.content.title }),
-    priority: delivery.priority,
-  };
   return sendWithFailover({
-    message,
+    message: vendorMessageOf(delivery),
     order: vendorOrder(tiers, delivery.deliveryId),
     ...(sendingAt === undefined ? {} : { sendingAt }),
     policy: deps.ambiguousRetryPolicy(delivery.channel),

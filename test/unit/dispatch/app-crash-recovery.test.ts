@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Delivery } from '../../../lambdas/core/delivery.ts';
+import { vendorMessageOf } from '../../../lambdas/dispatch/send.ts';
 import { eventOfDeliveries, makeDelivery } from './support/deliveries.ts';
 import { fakeDispatch } from './support/harness.ts';
 
@@ -26,17 +27,7 @@ async function acceptAll(statuses: Dispatch['statuses'], deliveries: readonly De
 }
 
 /** The message a crashed invocation handed to a vendor for `delivery`. */
-function messageOf(delivery: Delivery) {
-  return {
-    deliveryId: delivery.deliveryId,
-    requestId: delivery.requestId,
-    clientId: delivery.clientId,
-    channel: delivery.channel,
-    to: delivery.recipient,
-    body: delivery.content.body,
-    priority: delivery.priority,
-  };
-}
+const messageOf = vendorMessageOf;
 
 describe('dispatch app after a crashed invocation', () => {
   it('records sent for deliveries whose sent mark landed but whose status write did not', async () => {
