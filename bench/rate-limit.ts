@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { createRedisClient } from '../lambdas/adapters/redis-client.ts';
 import { RedisRateLimiter } from '../lambdas/adapters/redis-rate-limiter.ts';
 import { RedisServer } from '../local/redis/redis-launcher.ts';
+import { busiestSecond } from './busiest-second.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,16 +35,6 @@ const invocations = Number(values.invocations);
 const BATCH = 100;
 // Why 2 s: what a batch may wait for its slots before it would hand deliveries to another vendor.
 const MAX_WAIT_MS = 2_000;
-
-/** The most starts within any 1 000 ms window (sorted times in ms). */
-function busiestSecond(times: readonly number[]): number {
-  let best = 0;
-  for (let head = 0, tail = 0; head < times.length; head++) {
-    while ((times[head] as number) - (times[tail] as number) >= 1_000) tail++;
-    best = Math.max(best, head - tail + 1);
-  }
-  return best;
-}
 
 async function main(): Promise<void> {
   const own = process.env.REDIS_URL ? undefined : mkdtempSync(join(tmpdir(), 'herald-rate-bench-'));

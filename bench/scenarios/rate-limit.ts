@@ -26,6 +26,7 @@ import { RedisStatusStore } from '../../lambdas/adapters/redis-status-store.ts';
 import type { MskEvent, MskEventRecord } from '../../lambdas/core/msk-event.ts';
 import { createDispatchApp } from '../../lambdas/dispatch/app.ts';
 import { startMockVendor, type VendorDelivery } from '../../local/mock-vendor/mock-vendor.ts';
+import { busiestSecond } from '../busiest-second.ts';
 import { smsRecord } from '../sms-record.ts';
 import type { ScenarioContext } from './scenario.ts';
 
@@ -69,16 +70,6 @@ export function rateLimitSteps(): number {
 /** One record per delivery, each its own request: all sms, with sms-a first. */
 const record = (offset: number) => smsRecord(offset, randomBytes(32).toString('hex'));
 type PendingRecord = MskEventRecord;
-
-/** The most entries of sorted `times` (ms) inside any 1-second window. */
-function busiestSecond(times: readonly number[]): number {
-  let busiest = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while ((times[i] as number) - (times[j] as number) >= 1_000) j++;
-    busiest = Math.max(busiest, i - j + 1);
-  }
-  return busiest;
-}
 
 async function runOnce(redis: RedisClient, total: number, maxPerSecond: number): Promise<RateLimitRun> {
   const keyPrefix = `bench-rate-${randomBytes(4).toString('hex')}:`;
